@@ -1,0 +1,14 @@
+/* Subcommands of the one `flexor` CLI. Each takes argv[0] = its own name and returns the exit status
+ * (0 success, 1 a check failed, 2 bad input). */
+#ifndef FLEXOR_COMMANDS_H
+#define FLEXOR_COMMANDS_H
+int fx_cmd_inspect(int argc, char **argv); /* sw/cli */
+int fx_cmd_infer(int argc, char **argv);   /* sw/cli */
+int fx_cmd_train(int argc, char **argv);   /* trainer/ */
+int fx_cmd_sweep(int argc, char **argv);   /* trainer/ */
+int fx_cmd_bench(int argc, char **argv);   /* trainer/ */
+int fx_cmd_cosim(int argc, char **argv);   /* csim/ */
+int fx_cmd_regress(int argc, char **argv); /* csim/ */
+int fx_cmd_synth(int argc, char **argv);   /* synth/ */
+int fx_cmd_run(int argc, char **argv);     /* sw/cli: the main job end to end */
+#endif

@@ -1,0 +1,49 @@
+/* flexor: one CLI for the whole flow; each subcommand lives beside the part it drives. */
+#include "commands.h"
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *help;
+} command;
+
+static const command commands[] = {
+#ifdef FX_HAVE_RUN
+    {"run", fx_cmd_run, "the main job: train, export, reference, RTL co-simulation, area report"},
+#endif
+#ifdef FX_HAVE_TRAINER
+    {"train", fx_cmd_train, "train a FleXOR / binary / float network and export the integer model"},
+    {"sweep", fx_cmd_sweep, "train both models across bits per weight; table and plot"},
+    {"bench", fx_cmd_bench, "training and inference throughput"},
+#endif
+    {"inspect", fx_cmd_inspect, "show a model file: layers, bits per weight, sizes, hash"},
+    {"infer", fx_cmd_infer, "run the integer reference over a dataset: accuracy, images/s"},
+#ifdef FX_HAVE_CSIM
+    {"cosim", fx_cmd_cosim, "run a model through the RTL and the reference, bit for bit"},
+    {"regress", fx_cmd_regress, "constrained-random RTL regression against the C model"},
+#endif
+#ifdef FX_HAVE_SYNTH
+    {"synth", fx_cmd_synth, "Yosys / nextpnr area and Fmax reports"},
+#endif
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: flexor COMMAND [options]   (flexor COMMAND --help for its options)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "flexor: unknown command '%s' (flexor --help lists them)\n", argv[1]);
+    return 2;
+}

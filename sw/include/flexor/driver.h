@@ -1,0 +1,55 @@
+/* Host driver: lowers a model into accelerator commands (docs/accelerator.md) and runs them on a
+ * backend: the command-level C model (sw/) or the Verilated RTL (csim/), through the same calls. */
+#ifndef FLEXOR_DRIVER_H
+#define FLEXOR_DRIVER_H
+#include "flexor/model.h"
+#include "flexor/ref.h"
+#include <stddef.h>
+#include <stdint.h>
+
+enum { FX_OP_LOAD_W = 1, FX_OP_LOAD_P = 2, FX_OP_LOAD_A = 3, FX_OP_RUN = 4, FX_OP_CLEAR_COUNTERS = 5 };
+
+typedef struct {
+    uint64_t cycles, busy, stall, slices;
+} fx_counters;
+
+typedef struct fx_backend fx_backend;
+struct fx_backend {
+    const char *name;
+    void *ctx;
+    /* Push command/data words; returns when all are accepted (0) or on failure (-1). */
+    int (*write)(fx_backend *b, const uint32_t *w, size_t n);
+    /* Pop n result words (running the device as needed); -1 on timeout/deadlock. */
+    int (*read)(fx_backend *b, uint32_t *w, size_t n);
+    void (*counters)(fx_backend *b, fx_counters *c);
+    /* Sticky error code, 0 if none. */
+    uint32_t (*error)(fx_backend *b);
+    /* Internal taps (NULL to disable). */
+    void (*set_taps)(fx_backend *b, const fx_taps *t);
+    void (*destroy)(fx_backend *b);
+};
+
+/* Where each layer lives in the accelerator's memories. */
+typedef struct {
+    uint32_t w_base[FX_MAX_LAYERS], p_base[FX_MAX_LAYERS];
+    uint32_t w_words, p_entries; /* per lane, used */
+} fx_plan;
+
+int fx_driver_plan(const fx_hwcfg *cfg, const fx_model *m, fx_plan *plan, char *err, size_t errlen);
+/* LOAD_W / LOAD_P of every layer. */
+int fx_driver_load(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan);
+/* The RUN descriptor (9 words) of a layer. */
+void fx_driver_run_words(const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan, uint32_t layer, uint32_t N,
+                         int dst_stream, uint32_t a_src, uint32_t a_dst, uint32_t src_base, uint32_t dst_base,
+                         uint32_t w[9]);
+/* One layer: im2col on the host, LOAD_A, RUN with results streamed back; out [N][M]. Returns N or -1. */
+int fx_driver_run_layer(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan, uint32_t layer,
+                        const uint8_t *in_chw, int32_t *out);
+/* Whole network on one image; chain_fc = 1 keeps consecutive FC layers on chip (activation
+ * buffers), 0 streams every layer's output back. Returns the class, -1 on failure. */
+int fx_driver_infer(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan, const uint8_t *image,
+                    int32_t *logits, int chain_fc, fx_layer_cb cb, void *user);
+
+/* The command-level C model of the accelerator (bit-exact with the RTL, docs/accelerator.md). */
+fx_backend *fx_accel_model_new(const fx_hwcfg *cfg);
+#endif

@@ -1,0 +1,35 @@
+/* Hardware configuration as a value: parsed from rtl/config/NAME.cfg (docs/contract.md §1). */
+#ifndef FLEXOR_HWCFG_H
+#define FLEXOR_HWCFG_H
+#include <stdint.h>
+
+#define FX_CONTRACT_VERSION "1.0"
+#define FX_MAX_NIN_SET 8
+#define FX_MXOR_GEN_SPLITMIX64_V1 1u
+
+typedef struct {
+    char name[64];
+    uint32_t n_out, n_tap;
+    uint32_t n_in_count;
+    uint32_t n_in[FX_MAX_NIN_SET]; /* ascending */
+    uint64_t seed;
+    uint32_t lanes, q_max, k_max;
+    uint32_t wmem_depth, pmem_depth, amem_depth;
+} fx_hwcfg;
+
+/* Derived widths (contract §4). */
+typedef struct {
+    uint32_t psum_w, acc_w, sum_w, p_words, a_words;
+} fx_widths;
+
+/* Parse a .cfg file; on error writes a one-line message into err and returns -1. */
+int fx_hwcfg_load(const char *path, fx_hwcfg *cfg, char *err, unsigned errlen);
+/* Check ranges; returns -1 with a message on error. */
+int fx_hwcfg_check(const fx_hwcfg *cfg, char *err, unsigned errlen);
+uint32_t fx_hwcfg_hash(const fx_hwcfg *cfg);
+fx_widths fx_hwcfg_widths(const fx_hwcfg *cfg);
+/* Bits needed for a signed value with |v| <= maxabs. */
+uint32_t fx_signed_bits(uint64_t maxabs);
+/* The compiled-in default configuration (from the generated flexor_config.h). */
+const fx_hwcfg *fx_hwcfg_builtin(void);
+#endif

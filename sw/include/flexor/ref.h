@@ -1,0 +1,44 @@
+/* The bit-exact integer reference of the accelerator: the golden model (docs/contract.md §4). */
+#ifndef FLEXOR_REF_H
+#define FLEXOR_REF_H
+#include "flexor/model.h"
+#include <stdint.h>
+
+/* Internal taps, in the accelerator's order (docs/accelerator.md, "Debug taps"). Any may be NULL. */
+typedef struct {
+    void (*chunk)(void *user, uint32_t col, uint32_t m, uint32_t plane, uint32_t chunk, uint32_t dec_bits, int32_t psum);
+    void (*acc)(void *user, uint32_t col, uint32_t m, uint32_t plane, int32_t acc);
+    void *user;
+} fx_taps;
+
+/* A model prepared for inference: every layer's weight bits decrypted once, per channel, per plane,
+ * per chunk (dec[((m*q)+i)*CH + j] = the N_out bits meeting chunk j). */
+typedef struct {
+    const fx_model *model;
+    const fx_hwcfg *cfg;
+    uint32_t *dec[FX_MAX_LAYERS];
+    uint32_t ch[FX_MAX_LAYERS];
+    size_t max_act; /* largest activation buffer (bytes) any layer needs */
+} fx_ref_net;
+
+int fx_ref_prepare(fx_ref_net *net, const fx_model *m, const fx_hwcfg *cfg, char *err, size_t errlen);
+void fx_ref_free(fx_ref_net *net);
+
+/* Requantization and output clamp of one scaled sum (contract §4). */
+int32_t fx_requant(int64_t t, uint32_t shift, int relu_u8);
+
+/* One GEMM layer. cols: N columns, column n at cols[n*CH*N_out], CH*N_out uint8 (padding zero).
+ * out[n*M + m]: uint8 values (RELU_U8) or int32 (RAW). */
+void fx_ref_gemm(const fx_ref_net *net, uint32_t layer, const uint8_t *cols, uint32_t N, int32_t *out,
+                 const fx_taps *taps);
+
+/* im2col for a layer: input CHW uint8 -> columns in chunk layout; returns N. Also used for FC (N = 1). */
+uint32_t fx_im2col(const fx_layer *l, uint32_t n_out, const uint8_t *in_chw, uint8_t *cols);
+/* GEMM output [N][M] (uint8 values) -> CHW uint8, then 2x2 max-pool if l->pool == 2. Returns bytes. */
+size_t fx_layer_output_chw(const fx_layer *l, const int32_t *out, uint8_t *chw);
+
+/* Whole network on one image (in_c*in_h*in_w uint8). logits: n_classes int32. Returns the class.
+ * layer_out (may be NULL) is called with every layer's raw GEMM output [N][M]. */
+typedef void (*fx_layer_cb)(void *user, uint32_t layer, const int32_t *out, uint32_t N, uint32_t M);
+int fx_ref_infer(const fx_ref_net *net, const uint8_t *image, int32_t *logits, fx_layer_cb cb, void *user);
+#endif
