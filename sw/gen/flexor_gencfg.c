@@ -80,6 +80,13 @@ int main(int argc, char **argv)
         for (int r = (int)c.n_out - 1; r >= 0; r--) fprintf(f, "%u'h%X%s", n, m[i].row[r], r ? ", " : "");
         fprintf(f, "};\n");
     }
+    /* All matrices in one parameter, indexable by a generate loop over FXC_N_IN_LIST (whose names
+     * FXC_MXOR_<n> differ per config): entry e (order of FXC_N_IN_LIST), row r at [(e*N_OUT+r)*32 +: 32] */
+    fprintf(f, "localparam [%u:0] FXC_MXOR_ALL = {", 32 * c.n_out * c.n_in_count - 1);
+    for (int i = (int)c.n_in_count - 1; i >= 0; i--)
+        for (int r = (int)c.n_out - 1; r >= 0; r--)
+            fprintf(f, "32'h%X%s", m[i].row[r], (i || r) ? ", " : "");
+    fprintf(f, "};\n");
     commit(f, tmp, fin);
 
     /* JSON */
