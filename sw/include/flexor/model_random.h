@@ -1,0 +1,21 @@
+/* Random valid models of fixed architectures, for benchmarks and test vectors (csim, RTL). */
+#ifndef FLEXOR_MODEL_RANDOM_H
+#define FLEXOR_MODEL_RANDOM_H
+#include "flexor/model.h"
+#include <stdint.h>
+
+/* arch "mlp": FC 784-512-512-10; "lenet": conv 1->32 5x5 pool2, conv 32->64 5x5 pool2, FC 1024-512,
+ * FC 512-10 (input 1x28x28). First and last layers unencrypted q=4, the others encrypted with N_in 16
+ * (or the configuration's middle N_in when 16 is not in its set) q=1; the last layer is RAW.
+ * flags_extra is OR-ed into every layer's flags (e.g. FX_F_STRADDLE; FX_F_ENCRYPTED also encrypts the
+ * first and last layers). α, bias and shift are scaled so that activations stay in a useful range.
+ * The same seed gives the same model. Returns 0, or -1 (unknown arch, configuration too small). */
+int fx_model_random(fx_model *m, const fx_hwcfg *cfg, const char *arch, uint32_t flags_extra, uint64_t seed);
+
+/* Fill an already shaped and allocated layer with random α, bias, slices and a fitting shift;
+ * act_rms is the expected RMS of its input activations. */
+void fx_layer_randomize(fx_layer *l, uint32_t n_out, double act_rms, uint64_t *rng);
+
+/* splitmix64 step, for callers that want the same stream. */
+uint64_t fx_rand64(uint64_t *state);
+#endif

@@ -1,0 +1,90 @@
+/* Random valid models (see flexor/model_random.h). */
+#include "flexor/model_random.h"
+#include <math.h>
+#include <string.h>
+
+uint64_t fx_rand64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+void fx_layer_randomize(fx_layer *l, uint32_t n_out, double act_rms, uint64_t *rng)
+{
+    const uint32_t in_mask = l->n_in >= 32 ? 0xFFFFFFFFu : (1u << l->n_in) - 1u;
+    for (size_t s = 0; s < (size_t)l->n_slices * l->q; s++) l->slices[s] = (uint32_t)fx_rand64(rng) & in_mask;
+    double a2 = 0;
+    for (uint32_t m = 0; m < l->M; m++)
+        for (uint32_t i = 0; i < l->q; i++) {
+            /* binary-code-like planes: α halves from plane to plane */
+            int a = (int)(32 + fx_rand64(rng) % 33) << (l->q - 1 - i);
+            l->alpha[(size_t)m * l->q + i] = (int16_t)a;
+            if (m == 0) a2 += (double)a * a;
+        }
+    /* t has RMS about sqrt(Σα²)·sqrt(K)·act_rms for random signs; aim the requantized value at ~64 */
+    double t_rms = sqrt(a2) * sqrt((double)l->K) * act_rms;
+    int sh = (int)lround(log2(t_rms / 64.0));
+    l->shift = (uint32_t)(sh < 0 ? 0 : sh > 39 ? 39 : sh);
+    int64_t bmax = (int64_t)1 << (l->shift + 4 < 30 ? l->shift + 4 : 30);
+    for (uint32_t m = 0; m < l->M; m++) l->bias[m] = (int32_t)((int64_t)(fx_rand64(rng) % (uint64_t)(2 * bmax + 1)) - bmax);
+    (void)n_out;
+}
+
+static uint32_t mid_nin(const fx_hwcfg *cfg)
+{
+    for (uint32_t i = 0; i < cfg->n_in_count; i++)
+        if (cfg->n_in[i] == 16) return 16;
+    return cfg->n_in[cfg->n_in_count / 2];
+}
+
+static void add_layer(fx_model *m, uint32_t type, uint32_t M, uint32_t kh, uint32_t pool, int enc, uint32_t q,
+                      uint32_t n_in, uint32_t flags_extra, uint32_t *c, uint32_t *h, uint32_t *w)
+{
+    fx_layer *l = &m->layers[m->n_layers++];
+    memset(l, 0, sizeof *l);
+    l->type = type;
+    l->flags = (enc ? FX_F_ENCRYPTED : 0) | FX_F_RELU_U8 | flags_extra;
+    l->n_in = (l->flags & FX_F_ENCRYPTED) ? n_in : m->n_out;
+    l->q = q;
+    l->M = M;
+    l->in_c = *c; l->in_h = *h; l->in_w = *w;
+    l->kh = l->kw = type == FX_LAYER_CONV ? kh : 1;
+    l->K = type == FX_LAYER_CONV ? *c * kh * kh : *c * *h * *w;
+    l->pool = pool;
+    fx_layer_out_shape(l, c, h, w);
+}
+
+int fx_model_random(fx_model *m, const fx_hwcfg *cfg, const char *arch, uint32_t flags_extra, uint64_t seed)
+{
+    memset(m, 0, sizeof *m);
+    m->cfg_hash = fx_hwcfg_hash(cfg);
+    m->n_out = cfg->n_out; m->n_tap = cfg->n_tap; m->seed = cfg->seed;
+    m->in_c = 1; m->in_h = 28; m->in_w = 28;
+    const uint32_t nin = mid_nin(cfg), fx = flags_extra & FX_F_ALL, q1 = cfg->q_max < 4 ? cfg->q_max : 4;
+    uint32_t c = 1, h = 28, w = 28;
+    if (!strcmp(arch, "mlp")) {
+        add_layer(m, FX_LAYER_FC, 512, 1, 0, 0, q1, nin, fx, &c, &h, &w);
+        add_layer(m, FX_LAYER_FC, 512, 1, 0, 1, 1, nin, fx, &c, &h, &w);
+        add_layer(m, FX_LAYER_FC, 10, 1, 0, 0, q1, nin, fx, &c, &h, &w);
+    } else if (!strcmp(arch, "lenet")) {
+        add_layer(m, FX_LAYER_CONV, 32, 5, 2, 0, q1, nin, fx, &c, &h, &w);
+        add_layer(m, FX_LAYER_CONV, 64, 5, 2, 1, 1, nin, fx, &c, &h, &w);
+        add_layer(m, FX_LAYER_FC, 512, 1, 0, 1, 1, nin, fx, &c, &h, &w);
+        add_layer(m, FX_LAYER_FC, 10, 1, 0, 0, q1, nin, fx, &c, &h, &w);
+    } else {
+        return -1;
+    }
+    m->layers[m->n_layers - 1].flags &= ~FX_F_RELU_U8;
+    m->n_classes = 10;
+    uint64_t rng = seed;
+    for (uint32_t i = 0; i < m->n_layers; i++) {
+        fx_layer *l = &m->layers[i];
+        if (l->K > cfg->k_max || fx_layer_alloc(l, m->n_out)) { fx_model_free(m); return -1; }
+        fx_layer_randomize(l, m->n_out, i ? 45.0 : 100.0, &rng);
+    }
+    char err[256];
+    if (fx_model_validate(m, cfg, err, sizeof err)) { fx_model_free(m); return -1; }
+    return 0;
+}
