@@ -1,0 +1,187 @@
+/* flexor infer MODEL: the integer reference over a dataset: accuracy, images/s, confusion matrix. */
+#define _POSIX_C_SOURCE 200809L
+#include "commands.h"
+#include "flexor/idx.h"
+#include "flexor/ref.h"
+#include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: flexor infer MODEL [options]\n"
+               "  Runs the bit-exact integer reference over a dataset.\n"
+               "  --data DIR     IDX dataset directory (default %s)\n"
+               "  --split NAME   t10k (default) or train\n"
+               "  --limit N      first N images only (default all)\n"
+               "  --threads T    worker threads (default 1)\n"
+               "  --csv FILE     also write the summary as CSV\n"
+               "  --config CFG   hardware configuration file instead of the built-in one\n",
+            FX_DEFAULT_DATA_DIR);
+}
+
+typedef struct {
+    const fx_ref_net *net;
+    const fx_dataset *d;
+    uint32_t first, last;
+    int *pred;
+    atomic_uint *done;
+    int failed;
+} job;
+
+static void *worker(void *arg)
+{
+    job *j = arg;
+    const size_t isz = (size_t)j->d->rows * j->d->cols;
+    for (uint32_t i = j->first; i < j->last; i++) {
+        j->pred[i] = fx_ref_infer(j->net, j->d->images + i * isz, NULL, NULL, NULL);
+        if (j->pred[i] < 0) j->failed = 1;
+        atomic_fetch_add(j->done, 1);
+    }
+    return NULL;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static int parse_u32(const char *s, uint32_t *v)
+{
+    char *end;
+    unsigned long x = strtoul(s, &end, 10);
+    if (!*s || *end || *s == '-' || x > 0xFFFFFFFFul) return -1;
+    *v = (uint32_t)x;
+    return 0;
+}
+
+static int write_csv(const char *path, const char *model, const char *split, uint32_t n, uint32_t correct, double secs,
+                     uint32_t threads)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) return -1;
+    fprintf(f, "model,split,images,correct,accuracy,seconds,images_per_s,threads\n");
+    fprintf(f, "%s,%s,%u,%u,%.6f,%.6f,%.2f,%u\n", model, split, n, correct, n ? (double)correct / n : 0, secs,
+            secs > 0 ? n / secs : 0, threads);
+    if (fclose(f) || rename(tmp, path)) { remove(tmp); return -1; }
+    return 0;
+}
+
+int fx_cmd_infer(int argc, char **argv)
+{
+    static const struct option opts[] = {{"data", required_argument, 0, 'd'},  {"split", required_argument, 0, 's'},
+                                         {"limit", required_argument, 0, 'n'}, {"threads", required_argument, 0, 't'},
+                                         {"csv", required_argument, 0, 'o'},   {"config", required_argument, 0, 'c'},
+                                         {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+    const char *data = FX_DEFAULT_DATA_DIR, *split = "t10k", *csv = NULL, *cfg_path = NULL;
+    uint32_t limit = 0, threads = 1;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:s:n:t:o:c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': data = optarg; break;
+        case 's': split = optarg; break;
+        case 'n': if (parse_u32(optarg, &limit)) { fprintf(stderr, "flexor infer: --limit: not a number: '%s'\n", optarg); return 2; } break;
+        case 't':
+            if (parse_u32(optarg, &threads) || threads < 1 || threads > 256) {
+                fprintf(stderr, "flexor infer: --threads must be 1..256\n");
+                return 2;
+            }
+            break;
+        case 'o': csv = optarg; break;
+        case 'c': cfg_path = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind + 1 != argc) { usage(stderr); return 2; }
+    const char *path = argv[optind];
+    char err[512];
+    fx_hwcfg loaded;
+    const fx_hwcfg *cfg = fx_hwcfg_builtin();
+    if (cfg_path) {
+        if (fx_hwcfg_load(cfg_path, &loaded, err, sizeof err)) { fprintf(stderr, "flexor infer: %s\n", err); return 2; }
+        cfg = &loaded;
+    }
+    fx_model m;
+    if (fx_model_read(path, cfg, &m, err, sizeof err)) { fprintf(stderr, "flexor infer: %s\n", err); return 2; }
+    fx_dataset d;
+    if (fx_dataset_load(data, split, limit, &d, err, sizeof err)) {
+        fprintf(stderr, "flexor infer: %s\n", err);
+        fx_model_free(&m);
+        return 2;
+    }
+    int rc = 2;
+    fx_ref_net net;
+    int *pred = NULL;
+    if (m.in_c != 1 || m.in_h != d.rows || m.in_w != d.cols) {
+        fprintf(stderr, "flexor infer: %s: model input %ux%ux%u does not fit the dataset's 1x%ux%u images\n", path, m.in_c,
+                m.in_h, m.in_w, d.rows, d.cols);
+        goto out;
+    }
+    if (fx_ref_prepare(&net, &m, cfg, err, sizeof err)) { fprintf(stderr, "flexor infer: %s: %s\n", path, err); goto out; }
+    pred = calloc(d.n + 1, sizeof *pred);
+    job jobs[256];
+    pthread_t tid[256];
+    atomic_uint done = 0;
+    if (threads > d.n) threads = d.n ? d.n : 1;
+    const double t0 = now();
+    for (uint32_t t = 0; t < threads; t++) {
+        jobs[t] = (job){&net, &d, (uint32_t)((uint64_t)d.n * t / threads), (uint32_t)((uint64_t)d.n * (t + 1) / threads),
+                        pred, &done, 0};
+        if (pthread_create(&tid[t], NULL, worker, &jobs[t])) worker(&jobs[t]), tid[t] = 0;
+    }
+    /* progress on a terminal; the workers only count */
+    const int tty = isatty(2);
+    while (tty && atomic_load(&done) < d.n) {
+        fprintf(stderr, "\r  %u / %u images", atomic_load(&done), d.n);
+        nanosleep(&(struct timespec){0, 200000000}, NULL);
+    }
+    int failed = 0;
+    for (uint32_t t = 0; t < threads; t++) {
+        if (tid[t]) pthread_join(tid[t], NULL);
+        failed |= jobs[t].failed;
+    }
+    const double secs = now() - t0;
+    if (tty) fprintf(stderr, "\r%40s\r", "");
+    if (failed) { fprintf(stderr, "flexor infer: out of memory during inference\n"); rc = 1; goto out_net; }
+    const uint32_t C = m.n_classes;
+    uint32_t *conf = calloc((size_t)C * C + 1, sizeof *conf), correct = 0;
+    for (uint32_t i = 0; i < d.n; i++) {
+        correct += pred[i] == d.labels[i];
+        if (d.labels[i] < C) conf[(size_t)d.labels[i] * C + (uint32_t)pred[i]]++;
+    }
+    printf("model %s, %s split, %u images, %u threads\n", path, split, d.n, threads);
+    printf("accuracy %.4f (%u / %u)\n", d.n ? (double)correct / d.n : 0.0, correct, d.n);
+    printf("speed %.1f images/s (%.3f s)\n", secs > 0 ? d.n / secs : 0.0, secs);
+    printf("confusion matrix (rows: true class, columns: predicted)\n     ");
+    for (uint32_t p = 0; p < C; p++) printf(" %5u", p);
+    printf("\n");
+    for (uint32_t t = 0; t < C; t++) {
+        printf("%5u", t);
+        for (uint32_t p = 0; p < C; p++) printf(" %5u", conf[(size_t)t * C + p]);
+        printf("\n");
+    }
+    free(conf);
+    rc = 0;
+    if (csv && write_csv(csv, path, split, d.n, correct, secs, threads)) {
+        fprintf(stderr, "flexor infer: %s: cannot write the CSV file\n", csv);
+        rc = 2;
+    }
+out_net:
+    fx_ref_free(&net);
+out:
+    free(pred);
+    fx_dataset_free(&d);
+    fx_model_free(&m);
+    return rc;
+}

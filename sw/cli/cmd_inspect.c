@@ -1,0 +1,116 @@
+/* flexor inspect MODEL: the layers of a model file, bits per weight, sizes and the config hash. */
+#include "commands.h"
+#include "flexor/model.h"
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: flexor inspect MODEL [--json] [--config CFG]\n"
+               "  Validates MODEL (every rule of docs/contract.md §6) and prints its layers.\n"
+               "  --json        machine-readable output\n"
+               "  --config CFG  validate against rtl/config/NAME.cfg instead of the built-in configuration\n");
+}
+
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') printf("\\%c", *s);
+        else if ((unsigned char)*s < 0x20) printf("\\u%04x", *s);
+        else putchar(*s);
+    }
+    putchar('"');
+}
+
+static void shape_str(const fx_layer *l, char *s, size_t n)
+{
+    if (l->type == FX_LAYER_CONV)
+        snprintf(s, n, "%ux%ux%u k%ux%u ->%u%s", l->in_c, l->in_h, l->in_w, l->kh, l->kw, l->M, l->pool == 2 ? " pool2" : "");
+    else
+        snprintf(s, n, "%u->%u", l->K, l->M);
+}
+
+static void flags_str(uint32_t f, char *s, size_t n)
+{
+    snprintf(s, n, "%s%s%s", f & FX_F_ENCRYPTED ? "enc" : "plain", f & FX_F_STRADDLE ? ",straddle" : "",
+             f & FX_F_RELU_U8 ? ",relu" : ",raw");
+}
+
+int fx_cmd_inspect(int argc, char **argv)
+{
+    static const struct option opts[] = {{"json", no_argument, 0, 'j'}, {"config", required_argument, 0, 'c'},
+                                         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int json = 0, c;
+    const char *cfg_path = NULL;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "jc:h", opts, NULL)) != -1) {
+        if (c == 'j') json = 1;
+        else if (c == 'c') cfg_path = optarg;
+        else if (c == 'h') { usage(stdout); return 0; }
+        else { usage(stderr); return 2; }
+    }
+    if (optind + 1 != argc) { usage(stderr); return 2; }
+    const char *path = argv[optind];
+    char err[512];
+    fx_hwcfg loaded;
+    const fx_hwcfg *cfg = fx_hwcfg_builtin();
+    if (cfg_path) {
+        if (fx_hwcfg_load(cfg_path, &loaded, err, sizeof err)) { fprintf(stderr, "flexor inspect: %s\n", err); return 2; }
+        cfg = &loaded;
+    }
+    fx_model m;
+    if (fx_model_read(path, cfg, &m, err, sizeof err)) { fprintf(stderr, "flexor inspect: %s\n", err); return 2; }
+    uint8_t *buf;
+    size_t file_bytes = 0;
+    if (!fx_model_serialize(&m, &buf, &file_bytes)) free(buf);
+    const uint32_t builtin_hash = fx_hwcfg_hash(fx_hwcfg_builtin());
+    const int match = m.cfg_hash == builtin_hash;
+    double stored_bits = 0, weights = 0;
+    if (json) {
+        printf("{\n  \"file\": ");
+        json_string(path);
+        printf(",\n  \"layers\": [\n");
+    }
+    else printf("%-3s %-5s %-26s %2s %-7s %-19s %9s %9s %9s\n", "#", "type", "shape", "q", "Nin/Nout", "flags", "bits/w",
+                "weights", "payload");
+    for (uint32_t i = 0; i < m.n_layers; i++) {
+        const fx_layer *l = &m.layers[i];
+        char shape[96], flags[48];
+        shape_str(l, shape, sizeof shape);
+        flags_str(l->flags, flags, sizeof flags);
+        const double bpw = fx_layer_bits_per_weight(l, m.n_out), w = (double)l->M * l->K;
+        /* payload bytes: α (padded), bias, q padded planes (contract §6) */
+        const uint64_t payload = ((2ull * l->M * l->q + 3) & ~3ull) + 4ull * l->M +
+                                 l->q * ((((uint64_t)l->n_slices * l->n_in + 7) / 8 + 3) & ~3ull);
+        stored_bits += bpw * w;
+        weights += w;
+        const char *type = l->type == FX_LAYER_CONV ? "conv" : "fc";
+        if (json)
+            printf("    {\"type\": \"%s\", \"M\": %u, \"K\": %u, \"in\": [%u, %u, %u], \"kernel\": [%u, %u], \"pool\": %u, "
+                   "\"q\": %u, \"n_in\": %u, \"n_out\": %u, \"encrypted\": %s, \"straddle\": %s, \"relu\": %s, "
+                   "\"shift\": %u, \"bits_per_weight\": %.6f, \"weights\": %.0f, \"payload_bytes\": %llu}%s\n",
+                   type, l->M, l->K, l->in_c, l->in_h, l->in_w, l->kh, l->kw, l->pool, l->q, l->n_in, m.n_out,
+                   l->flags & FX_F_ENCRYPTED ? "true" : "false", l->flags & FX_F_STRADDLE ? "true" : "false",
+                   l->flags & FX_F_RELU_U8 ? "true" : "false", l->shift, bpw, w, (unsigned long long)payload,
+                   i + 1 < m.n_layers ? "," : "");
+        else
+            printf("%-3u %-5s %-26s %2u %3u/%-3u %-19s %9.4f %9.0f %9llu\n", i, type, shape, l->q, l->n_in, m.n_out, flags,
+                   bpw, w, (unsigned long long)payload);
+    }
+    const double avg = weights > 0 ? stored_bits / weights : 0;
+    if (json)
+        printf("  ],\n  \"input\": [%u, %u, %u],\n  \"n_classes\": %u,\n  \"weights\": %.0f,\n  \"avg_bits_per_weight\": %.6f,\n"
+               "  \"file_bytes\": %zu,\n  \"config_hash\": \"0x%08x\",\n  \"builtin_config_hash\": \"0x%08x\",\n"
+               "  \"matches_builtin\": %s\n}\n",
+               m.in_c, m.in_h, m.in_w, m.n_classes, weights, avg, file_bytes, m.cfg_hash, builtin_hash, match ? "true" : "false");
+    else
+        printf("total: %.0f weights, %.4f bits/weight on average, file %zu bytes, input %ux%ux%u, %u classes\n"
+               "config hash 0x%08x: %s the built-in configuration '%s' (0x%08x)\n",
+               weights, avg, file_bytes, m.in_c, m.in_h, m.in_w, m.n_classes, m.cfg_hash, match ? "matches" : "differs from",
+               fx_hwcfg_builtin()->name, builtin_hash);
+    fx_model_free(&m);
+    return 0;
+}
