@@ -313,16 +313,22 @@ int fx_model_parse(const uint8_t *buf, size_t len, const char *name, const fx_hw
         if (fx_layer_alloc(l, m->n_out)) BAD("out of memory");
         const uint8_t *p = buf + offs[i];
         for (uint64_t k = 0; k < (uint64_t)l->M * l->q; k++) l->alpha[k] = (int16_t)(uint16_t)(p[2 * k] | p[2 * k + 1] << 8);
+        for (uint64_t k = 2ull * l->M * l->q; k < y.alpha; k++)
+            if (p[k]) BAD("layer %u: nonzero padding after alpha", i);
         p += y.alpha;
         for (uint32_t k = 0; k < l->M; k++) l->bias[k] = (int32_t)get32(p + 4 * k);
         p += y.bias;
-        for (uint32_t pl = 0; pl < l->q; pl++, p += y.plane)
+        for (uint32_t pl = 0; pl < l->q; pl++, p += y.plane) {
             for (uint64_t s = 0; s < l->n_slices; s++) {
                 uint32_t v = 0;
                 uint64_t bit = s * l->n_in;
                 for (uint32_t j = 0; j < l->n_in; j++, bit++) v |= (uint32_t)((p[bit >> 3] >> (bit & 7)) & 1) << j;
                 l->slices[(uint64_t)pl * l->n_slices + s] = v;
             }
+            /* zero padding keeps the encoding canonical (a valid file re-serialises to itself) */
+            for (uint64_t bit = (uint64_t)l->n_slices * l->n_in; bit < y.plane * 8; bit++)
+                if ((p[bit >> 3] >> (bit & 7)) & 1) BAD("layer %u: nonzero padding after plane %u", i, pl);
+        }
     }
     return 0;
 #undef BAD

@@ -88,3 +88,54 @@ int fx_model_random(fx_model *m, const fx_hwcfg *cfg, const char *arch, uint32_t
     if (fx_model_validate(m, cfg, err, sizeof err)) { fx_model_free(m); return -1; }
     return 0;
 }
+
+static uint32_t rnd(uint64_t *s, uint32_t lo, uint32_t hi) { return lo + (uint32_t)(fx_rand64(s) % (hi - lo + 1)); }
+
+int fx_model_random_net(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_t max_layers)
+{
+    memset(m, 0, sizeof *m);
+    uint64_t s = seed ^ 0x5EEDF00Dull;
+    m->cfg_hash = fx_hwcfg_hash(cfg);
+    m->n_out = cfg->n_out; m->n_tap = cfg->n_tap; m->seed = cfg->seed;
+    uint32_t c = rnd(&s, 1, 3), h = rnd(&s, 1, 12), w = rnd(&s, 1, 12);
+    if (rnd(&s, 0, 1)) h = w = rnd(&s, 1, 12);
+    m->in_c = c; m->in_h = h; m->in_w = w;
+    const uint32_t nl = rnd(&s, 1, max_layers < 1 ? 1 : max_layers > FX_MAX_LAYERS ? FX_MAX_LAYERS : max_layers);
+    for (uint32_t i = 0; i < nl; i++) {
+        fx_layer *l = &m->layers[m->n_layers++];
+        memset(l, 0, sizeof *l);
+        const int last = i + 1 == nl;
+        const int conv = (h > 1 || w > 1) && rnd(&s, 0, 2) != 0;
+        l->type = conv ? FX_LAYER_CONV : FX_LAYER_FC;
+        l->flags = (rnd(&s, 0, 1) ? FX_F_ENCRYPTED : 0) | (rnd(&s, 0, 1) ? FX_F_STRADDLE : 0) |
+                   (!last || rnd(&s, 0, 3) == 0 ? FX_F_RELU_U8 : 0);
+        l->n_in = (l->flags & FX_F_ENCRYPTED) ? cfg->n_in[rnd(&s, 0, cfg->n_in_count - 1)] : cfg->n_out;
+        l->q = rnd(&s, 1, cfg->q_max);
+        /* more than one group of lanes now and then */
+        l->M = rnd(&s, 0, 3) == 0 ? rnd(&s, 1, 2 * cfg->lanes + 3) : rnd(&s, 1, 12);
+        l->in_c = c; l->in_h = h; l->in_w = w;
+        if (conv) {
+            l->kh = rnd(&s, 1, h < 5 ? h : 5);
+            l->kw = rnd(&s, 0, 1) ? l->kh <= w ? l->kh : w : rnd(&s, 1, w < 5 ? w : 5);
+            l->K = c * l->kh * l->kw;
+            const uint32_t oh = h - l->kh + 1, ow = w - l->kw + 1;
+            if (!(oh & 1) && !(ow & 1) && (l->flags & FX_F_RELU_U8) && rnd(&s, 0, 1)) l->pool = 2;
+            const uint32_t cap = cfg->k_max / (oh * ow); /* a following FC layer must fit k_max */
+            if (l->M > cap) l->M = cap ? cap : 1;
+        } else {
+            l->kh = l->kw = 1;
+            l->K = c * h * w;
+        }
+        if (l->K > cfg->k_max) { fx_model_free(m); return -1; }
+        fx_layer_out_shape(l, &c, &h, &w);
+    }
+    m->n_classes = m->layers[m->n_layers - 1].M;
+    for (uint32_t i = 0; i < m->n_layers; i++) {
+        fx_layer *l = &m->layers[i];
+        if (fx_layer_alloc(l, m->n_out)) { fx_model_free(m); return -1; }
+        fx_layer_randomize(l, m->n_out, i ? 45.0 : 100.0, &s);
+    }
+    char err[256];
+    if (fx_model_validate(m, cfg, err, sizeof err)) { fx_model_free(m); return -1; }
+    return 0;
+}

@@ -12,6 +12,12 @@
  * The same seed gives the same model. Returns 0, or -1 (unknown arch, configuration too small). */
 int fx_model_random(fx_model *m, const fx_hwcfg *cfg, const char *arch, uint32_t flags_extra, uint64_t seed);
 
+/* A small random network for tests and constrained-random regressions: 1..max_layers layers, a
+ * random input shape (1..3 x 1..12 x 1..12), conv/FC, encrypted or not (random N_in of cfg), straddle
+ * or aligned, q 1..q_max, M up to 2*lanes+3, pooling where legal, the last layer RAW or RELU_U8.
+ * Returns 0, or -1 if cfg cannot hold it (k_max too small). */
+int fx_model_random_net(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_t max_layers);
+
 /* Fill an already shaped and allocated layer with random α, bias, slices and a fitting shift;
  * act_rms is the expected RMS of its input activations. */
 void fx_layer_randomize(fx_layer *l, uint32_t n_out, double act_rms, uint64_t *rng);
