@@ -1,0 +1,169 @@
+// flexor_cmd: command-stream parser (docs/accelerator.md "Commands"). Accepts one word per cycle on
+// the in stream while parsing or loading, turns LOAD_W/P/A data words into memory writes (one word
+// per cycle, no stall), collects the 8 RUN arguments, starts flexor_ctrl and holds in_ready low until
+// the RUN is done. Owns the sticky error register (codes 1 and 6 here, 2..5 reported by the RUN).
+`timescale 1ns / 1ps
+`default_nettype none
+
+module flexor_cmd #(
+  parameter integer LANES   = 16,
+  parameter integer P_WORDS = 4,
+  parameter integer A_WORDS = 5,
+  parameter integer WDEPTH  = 8192,
+  parameter integer PDEPTH  = 256,
+  parameter integer ADEPTH  = 4096,
+  parameter integer LW      = (LANES > 1) ? $clog2(LANES) : 1
+) (
+  input  wire            clk_i,
+  input  wire            rst_ni,
+  input  wire            in_valid_i,
+  output wire            in_ready_o,
+  input  wire [31:0]     in_data_i,
+  // memory writes (data is in_data_i; one write per accepted data word)
+  output wire            wm_we_o,      // weight memory of lane mem_lane_o, word mem_addr_o
+  output wire            pm_we_o,      // parameter memory of lane mem_lane_o, entry mem_addr_o, word pm_word_o
+  output wire            am_we_o,      // activation buffer am_buf_o, chunk mem_addr_o, word pm_word_o
+  output wire [LW-1:0]   mem_lane_o,
+  output wire            am_buf_o,
+  output wire [31:0]     mem_addr_o,
+  output wire [7:0]      pm_word_o,
+  // RUN
+  output reg             run_start_o,  // one-cycle pulse; run_args_o stable until run_done_i
+  output reg  [8*32-1:0] run_args_o,   // K, M, N, flags, w_base, p_base, a_src_base, a_dst_base
+  input  wire            run_done_i,
+  input  wire            run_err_i,    // with run_done_i: the RUN was refused
+  input  wire [7:0]      run_err_code_i,
+  output wire            running_o,    // inside a RUN command
+  output wire            clear_cnt_o,  // CLEAR_COUNTERS
+  output wire            busy_o,
+  output reg             err_o,
+  output reg  [7:0]      err_code_o
+);
+  localparam [7:0] OP_LOAD_W = 8'h01, OP_LOAD_P = 8'h02, OP_LOAD_A = 8'h03, OP_RUN = 8'h04,
+                   OP_CLEAR  = 8'h05;
+  localparam [2:0] S_OP = 3'd0, S_ADDR = 3'd1, S_COUNT = 3'd2, S_DATA = 3'd3, S_ARGS = 3'd4,
+                   S_RUN = 3'd5;
+
+  reg  [2:0]  state_q;
+  reg  [7:0]  op_q;
+  reg  [23:0] tgt_q;
+  reg  [31:0] addr_q, cnt_q;
+  reg  [7:0]  sub_q;      // word inside the current entry
+  reg         drop_q;     // LOAD refused: consume and drop the data words
+  reg  [3:0]  argi_q;
+
+  wire fire   = in_valid_i && in_ready_o;
+  wire [7:0] op_in = in_data_i[31:24];
+
+  // Words per entry and the memory limits of the current LOAD.
+  reg  [7:0]  words;
+  reg  [31:0] depth, ntgt;
+  always @* begin
+    case (op_q)
+      OP_LOAD_P: begin words = P_WORDS[7:0]; depth = PDEPTH; ntgt = LANES; end
+      OP_LOAD_A: begin words = A_WORDS[7:0]; depth = ADEPTH; ntgt = 32'd2; end
+      default:   begin words = 8'd1;         depth = WDEPTH; ntgt = LANES; end
+    endcase
+  end
+  // Refused when the target does not exist or any entry addr..addr+count-1 is outside the memory.
+  wire load_bad = ({8'd0, tgt_q} >= ntgt) || ({1'b0, addr_q} + {1'b0, in_data_i} > {1'b0, depth});
+
+  reg       err_set;
+  reg [7:0] err_set_code;
+
+  always @(posedge clk_i) begin
+    if (!rst_ni) begin
+      state_q     <= S_OP;
+      op_q        <= 8'd0;
+      tgt_q       <= 24'd0;
+      addr_q      <= 32'd0;
+      cnt_q       <= 32'd0;
+      sub_q       <= 8'd0;
+      drop_q      <= 1'b0;
+      argi_q      <= 4'd0;
+      run_start_o <= 1'b0;
+      run_args_o  <= {8*32{1'b0}};
+    end else begin
+      run_start_o <= 1'b0;
+      case (state_q)
+        S_OP: if (fire) begin
+          op_q  <= op_in;
+          tgt_q <= in_data_i[23:0];
+          argi_q <= 4'd0;
+          case (op_in)
+            OP_LOAD_W, OP_LOAD_P, OP_LOAD_A: state_q <= S_ADDR;
+            OP_RUN:                          state_q <= S_ARGS;
+            default:                         state_q <= S_OP;  // CLEAR_COUNTERS or unknown
+          endcase
+        end
+        S_ADDR: if (fire) begin
+          addr_q  <= in_data_i;
+          state_q <= S_COUNT;
+        end
+        S_COUNT: if (fire) begin
+          cnt_q   <= in_data_i;
+          sub_q   <= 8'd0;
+          drop_q  <= load_bad;
+          state_q <= (in_data_i == 32'd0) ? S_OP : S_DATA;
+        end
+        S_DATA: if (fire) begin
+          if (sub_q == words - 8'd1) begin
+            sub_q  <= 8'd0;
+            addr_q <= addr_q + 32'd1;
+            cnt_q  <= cnt_q - 32'd1;
+            if (cnt_q == 32'd1) state_q <= S_OP;
+          end else begin
+            sub_q <= sub_q + 8'd1;
+          end
+        end
+        S_ARGS: if (fire) begin
+          run_args_o[argi_q*32 +: 32] <= in_data_i;
+          argi_q <= argi_q + 4'd1;
+          if (argi_q == 4'd7) begin
+            state_q     <= S_RUN;
+            run_start_o <= 1'b1;
+          end
+        end
+        S_RUN: if (run_done_i) state_q <= S_OP;
+        default: state_q <= S_OP;
+      endcase
+    end
+  end
+
+  // Sticky first error.
+  always @* begin
+    err_set      = 1'b0;
+    err_set_code = 8'd0;
+    if (state_q == S_OP && fire && (op_in == 8'd0 || op_in > OP_CLEAR)) begin
+      err_set = 1'b1; err_set_code = 8'd1;
+    end else if (state_q == S_COUNT && fire && load_bad) begin
+      err_set = 1'b1; err_set_code = 8'd6;
+    end else if (state_q == S_RUN && run_done_i && run_err_i) begin
+      err_set = 1'b1; err_set_code = run_err_code_i;
+    end
+  end
+  always @(posedge clk_i) begin
+    if (!rst_ni) begin
+      err_o      <= 1'b0;
+      err_code_o <= 8'd0;
+    end else if (err_set && !err_o) begin
+      err_o      <= 1'b1;
+      err_code_o <= err_set_code;
+    end
+  end
+
+  wire data_we = state_q == S_DATA && fire && !drop_q;
+  assign wm_we_o     = data_we && op_q == OP_LOAD_W;
+  assign pm_we_o     = data_we && op_q == OP_LOAD_P;
+  assign am_we_o     = data_we && op_q == OP_LOAD_A;
+  assign mem_lane_o  = tgt_q[LW-1:0];
+  assign am_buf_o    = tgt_q[0];
+  assign mem_addr_o  = addr_q;
+  assign pm_word_o   = sub_q;
+  assign in_ready_o  = state_q != S_RUN;
+  assign running_o   = state_q == S_RUN;
+  assign clear_cnt_o = state_q == S_OP && fire && op_in == OP_CLEAR;
+  assign busy_o      = state_q != S_OP;
+endmodule
+
+`default_nettype wire

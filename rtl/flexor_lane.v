@@ -1,0 +1,96 @@
+// flexor_lane: one output channel's datapath (contract §4), three pipeline stages after the memories:
+//   S1 (weight slice from the lane's weight RAM): decrypt + straddle realign -> dec_q
+//   S2: partial sum p = sum_b (bit_b ? +a_b : -a_b) over the N_out activations -> psum_q
+//   S3 (parameters from the lane's RAM): acc += p; at plane end t = (plane 0 ? bias : t) + alpha*acc.
+// Every register advances on adv_i (global pipeline enable). Throughput: one chunk per cycle.
+`timescale 1ns / 1ps
+`default_nettype none
+
+module flexor_lane #(
+  parameter integer NO    = 20,  // N_OUT
+  parameter integer PS    = 14,  // PSUM_W
+  parameter integer AC    = 21,  // ACC_W
+  parameter integer SW    = 39,  // SUM_W (>= 32)
+  parameter integer SEL_W = 3,
+  parameter integer OM_W  = 5,
+  parameter integer PW    = 96   // parameter word: bias [31:0], alpha i at [32+16i +: 16]
+) (
+  input  wire                     clk_i,
+  input  wire                     rst_ni,
+  input  wire                     adv_i,
+  // S1
+  input  wire                     v1_i,
+  input  wire [SEL_W-1:0]         sel_i,
+  input  wire                     straddle_i,
+  input  wire [OM_W-1:0]          om_i,
+  input  wire [NO-1:0]     slice_i,
+  // S2
+  input  wire [NO*8-1:0]   act_i,     // the chunk's activations (shared by all lanes)
+  // S3
+  input  wire                     v3_i,
+  input  wire                     first3_i,  // first chunk of the plane
+  input  wire                     last3_i,   // last chunk of the plane
+  input  wire [3:0]               plane3_i,
+  input  wire [PW-1:0]            param_i,
+  // results and taps
+  output wire [NO-1:0]     dec_o,     // S2: weight bits of the chunk
+  output wire [PS-1:0]    psum_o,    // S2: chunk partial sum
+  output wire [AC-1:0]     acc_o,     // S3: plane accumulator including this chunk
+  output wire [SW-1:0]     t_o        // scaled sum, complete after the last plane
+);
+
+  // ---- S1: decrypt ----
+  wire [NO-1:0] bits;
+  flexor_decrypt_array #(.N_OUT(NO), .SEL_W(SEL_W), .OM_W(OM_W)) u_dec (
+    .clk_i, .rst_ni, .en_i(adv_i && v1_i), .sel_i, .straddle_i, .om_i, .slice_i, .bits_o(bits));
+
+  reg [NO-1:0] dec_q;
+  always @(posedge clk_i) begin
+    if (!rst_ni)              dec_q <= {NO{1'b0}};
+    else if (adv_i && v1_i)   dec_q <= bits;
+  end
+
+  // ---- S2: add/sub tree ----
+  reg signed [PS-1:0] psum;
+  integer b;
+  always @* begin
+    psum = {PS{1'b0}};
+    for (b = 0; b < NO; b = b + 1) begin
+      if (dec_q[b]) psum = psum + $signed({{(PS-8){1'b0}}, act_i[8*b +: 8]});
+      else          psum = psum - $signed({{(PS-8){1'b0}}, act_i[8*b +: 8]});
+    end
+  end
+
+  reg signed [PS-1:0] psum_q;
+  always @(posedge clk_i) begin
+    if (!rst_ni)     psum_q <= {PS{1'b0}};
+    else if (adv_i)  psum_q <= psum;
+  end
+
+  // ---- S3: accumulate, scale ----
+  reg  signed [AC-1:0] acc_q;
+  reg  signed [SW-1:0] t_q;
+  wire signed [AC-1:0] acc_sum = (first3_i ? {AC{1'b0}} : acc_q) + {{(AC-PS){psum_q[PS-1]}}, psum_q};
+  wire [15:0]          alpha   = param_i[32 + 16*plane3_i +: 16];
+  wire signed [SW-1:0] alpha_x = {{(SW-16){alpha[15]}}, alpha};
+  wire signed [SW-1:0] acc_x   = {{(SW-AC){acc_sum[AC-1]}}, acc_sum};
+  wire signed [SW-1:0] bias_x  = {{(SW-32){param_i[31]}}, param_i[31:0]};
+  wire signed [SW-1:0] prod    = alpha_x * acc_x;  // exact: |alpha*acc| < 2^(15+AC-1) <= 2^(SW-1)
+
+  always @(posedge clk_i) begin
+    if (!rst_ni) begin
+      acc_q <= {AC{1'b0}};
+      t_q   <= {SW{1'b0}};
+    end else if (adv_i && v3_i) begin
+      acc_q <= acc_sum;
+      if (last3_i) t_q <= ((plane3_i == 4'd0) ? bias_x : t_q) + prod;
+    end
+  end
+
+  assign dec_o  = dec_q;
+  assign psum_o = psum;
+  assign acc_o  = acc_sum;
+  assign t_o    = t_q;
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,202 @@
+// flexor_top: the FleXOR accelerator (docs/accelerator.md, interface version 1).
+// Command stream in, result stream out; LANES output channels in parallel, one N_out-weight chunk
+// per lane per cycle once a RUN is going. Blocks: flexor_cmd (parser, LOADs), flexor_ctrl (RUN
+// sequencer, serialiser), per lane flexor_lane (decrypt, add/sub tree, accumulate) with its weight,
+// parameter and offset RAMs, flexor_amem (two activation buffers). Latency and overhead: docs/rtl.md.
+// Ports are declared in the body (non-ANSI) so their widths can use the generated FXC_* parameters.
+`timescale 1ns / 1ps
+`default_nettype none
+
+module flexor_top (
+  clk_i, rst_ni,
+  in_valid_i, in_ready_o, in_data_i,
+  out_valid_o, out_ready_i, out_data_o, out_last_o,
+  busy_o, err_o, err_code_o,
+  cnt_cycles_o, cnt_busy_o, cnt_stall_o, cnt_slices_o,
+  tap_valid_o, tap_chunk_o, tap_plane_o, tap_grp_o, tap_col_o, tap_dec_o, tap_psum_o,
+  tap_acc_valid_o, tap_acc_o, tap_acc_col_o, tap_acc_grp_o, tap_acc_plane_o
+);
+  /* verilator lint_off UNUSEDPARAM */
+  `include "flexor_config.vh"
+  /* verilator lint_on UNUSEDPARAM */
+  localparam integer NO    = FXC_N_OUT;
+  localparam integer L     = FXC_LANES;
+  localparam integer PS    = FXC_PSUM_W;
+  localparam integer AC    = FXC_ACC_W;
+  localparam integer SW    = FXC_SUM_W;
+  localparam integer ND    = FXC_N_IN_COUNT;
+  localparam integer SEL_W = $clog2(ND + 1);
+  localparam integer OM_W  = (NO > 1) ? $clog2(NO) : 1;
+  localparam integer PW    = 32 * (FXC_P_WORDS - 1);   // bias + alpha pairs (o_m kept apart)
+  localparam integer LW    = (L > 1) ? $clog2(L) : 1;
+  localparam integer LCW   = $clog2(L + 1);
+  localparam integer WAW   = $clog2(FXC_WMEM_DEPTH);
+  localparam integer PAW   = $clog2(FXC_PMEM_DEPTH);
+  localparam integer AAW   = $clog2(FXC_AMEM_DEPTH);
+  localparam integer AWW   = 32 * FXC_A_WORDS;           // a chunk as LOAD_A words
+  localparam integer PLI   = FXC_P_WORDS - 1;
+  localparam [7:0]   P_LAST = PLI[7:0];                  // LOAD_P word holding o_m
+
+  input  wire             clk_i;
+  input  wire             rst_ni;
+  input  wire             in_valid_i;
+  output wire             in_ready_o;
+  input  wire [31:0]      in_data_i;
+  output wire             out_valid_o;
+  input  wire             out_ready_i;
+  output wire [31:0]      out_data_o;
+  output wire             out_last_o;
+  output wire             busy_o;
+  output wire             err_o;
+  output wire [7:0]       err_code_o;
+  output reg  [63:0]      cnt_cycles_o;
+  output reg  [63:0]      cnt_busy_o;
+  output reg  [63:0]      cnt_stall_o;
+  output reg  [63:0]      cnt_slices_o;
+  output wire             tap_valid_o;
+  output wire [15:0]      tap_chunk_o;
+  output wire [3:0]       tap_plane_o;
+  output wire [15:0]      tap_grp_o;
+  output wire [15:0]      tap_col_o;
+  output wire [L*NO-1:0]  tap_dec_o;
+  output wire [L*PS-1:0]  tap_psum_o;
+  output wire             tap_acc_valid_o;
+  output wire [L*AC-1:0]  tap_acc_o;
+  output wire [15:0]      tap_acc_col_o;
+  output wire [15:0]      tap_acc_grp_o;
+  output wire [3:0]       tap_acc_plane_o;
+
+  // ---------------- command parser ----------------
+  wire            wm_we, pm_we, am_we_cmd, am_buf_cmd, run_start, run_done, run_err, running, clear_cnt;
+  wire            cmd_busy;
+  wire [LW-1:0]   mem_lane;
+  wire [31:0]     mem_addr;
+  wire [7:0]      pm_word;
+  wire [8*32-1:0] run_args;
+  wire [7:0]      run_err_code;
+
+  flexor_cmd #(
+    .LANES(L), .P_WORDS(FXC_P_WORDS), .A_WORDS(FXC_A_WORDS),
+    .WDEPTH(FXC_WMEM_DEPTH), .PDEPTH(FXC_PMEM_DEPTH), .ADEPTH(FXC_AMEM_DEPTH)
+  ) u_cmd (
+    .clk_i, .rst_ni, .in_valid_i, .in_ready_o, .in_data_i,
+    .wm_we_o(wm_we), .pm_we_o(pm_we), .am_we_o(am_we_cmd), .mem_lane_o(mem_lane), .am_buf_o(am_buf_cmd),
+    .mem_addr_o(mem_addr), .pm_word_o(pm_word),
+    .run_start_o(run_start), .run_args_o(run_args), .run_done_i(run_done), .run_err_i(run_err),
+    .run_err_code_i(run_err_code), .running_o(running), .clear_cnt_o(clear_cnt), .busy_o(cmd_busy),
+    .err_o, .err_code_o);
+
+  // ---------------- RUN sequencer ----------------
+  wire             adv, exec, stall, v1, straddle, v3, first3, last3;
+  wire [WAW-1:0]   w_raddr;
+  wire [AAW-1:0]   a_raddr, a_waddr_run;
+  wire             a_rbuf, a_we_run, a_wbuf_run;
+  wire [PAW-1:0]   o_raddr, p_raddr;
+  wire [SEL_W-1:0] sel;
+  wire [3:0]       plane3;
+  wire [L*SW-1:0]  t_all;
+  wire [NO*8-1:0]  a_wdata_run;
+  wire [NO-1:0]    a_wbe_run;
+  wire [LCW-1:0]   slices_inc;
+
+  flexor_ctrl #(
+    .NO(NO), .LANES(L), .Q_MAX(FXC_Q_MAX), .K_MAX(FXC_K_MAX), .SW(SW),
+    .WDEPTH(FXC_WMEM_DEPTH), .PDEPTH(FXC_PMEM_DEPTH), .ADEPTH(FXC_AMEM_DEPTH),
+    .ND(ND), .N_IN_LIST(FXC_N_IN_LIST), .SEL_W(SEL_W)
+  ) u_ctrl (
+    .clk_i, .rst_ni, .start_i(run_start), .args_i(run_args),
+    .done_o(run_done), .err_o(run_err), .err_code_o(run_err_code), .exec_o(exec), .adv_o(adv),
+    .w_raddr_o(w_raddr), .a_raddr_o(a_raddr), .a_rbuf_o(a_rbuf), .o_raddr_o(o_raddr), .p_raddr_o(p_raddr),
+    .v1_o(v1), .sel_o(sel), .straddle_o(straddle), .v3_o(v3), .first3_o(first3), .last3_o(last3),
+    .plane3_o(plane3), .t_i(t_all),
+    .a_we_o(a_we_run), .a_wbuf_o(a_wbuf_run), .a_waddr_o(a_waddr_run), .a_wdata_o(a_wdata_run),
+    .a_wbe_o(a_wbe_run),
+    .out_valid_o, .out_ready_i, .out_data_o, .out_last_o,
+    .tap_valid_o, .tap_chunk_o, .tap_plane_o, .tap_grp_o, .tap_col_o,
+    .tap_acc_valid_o, .tap_acc_col_o, .tap_acc_grp_o, .tap_acc_plane_o,
+    .slices_inc_o(slices_inc), .stall_o(stall));
+
+  // ---------------- activation buffers ----------------
+  // LOAD_A word w of a chunk carries bytes 4w..4w+3 (bytes >= N_OUT of the last word are dropped).
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [AWW-1:0]   ld_wide = {{(AWW-32){1'b0}}, in_data_i} << (32 * pm_word);
+  wire [4*FXC_A_WORDS-1:0] ld_be = {{(4*FXC_A_WORDS-4){1'b0}}, 4'hF} << (4 * pm_word);
+  wire [31:0]      mem_addr_unused = mem_addr;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [NO*8-1:0]  a_rdata;
+  reg  [NO*8-1:0]  act_q;  // S2: the chunk every lane multiplies
+
+  flexor_amem #(.N_OUT(NO), .DEPTH(FXC_AMEM_DEPTH), .AW(AAW)) u_amem (
+    .clk_i,
+    .we_i   (exec ? a_we_run    : am_we_cmd),
+    .wbuf_i (exec ? a_wbuf_run  : am_buf_cmd),
+    .waddr_i(exec ? a_waddr_run : mem_addr[AAW-1:0]),
+    .wdata_i(exec ? a_wdata_run : ld_wide[NO*8-1:0]),
+    .wbe_i  (exec ? a_wbe_run   : ld_be[NO-1:0]),
+    .re_i(adv), .rbuf_i(a_rbuf), .raddr_i(a_raddr), .rdata_o(a_rdata));
+
+  always @(posedge clk_i) begin
+    if (adv) act_q <= a_rdata;
+  end
+
+  // ---------------- lanes ----------------
+  genvar l;
+  generate
+    for (l = 0; l < L; l = l + 1) begin : g_lane
+      wire [NO-1:0]   w_rdata;
+      wire [PW-1:0]   p_rdata;
+      wire [OM_W-1:0] o_rdata;
+      wire            sel_lane = mem_lane == l[LW-1:0];
+
+      flexor_ram #(.W(NO), .DEPTH(FXC_WMEM_DEPTH), .AW(WAW)) u_wmem (
+        .clk_i, .we_i(wm_we && sel_lane), .waddr_i(mem_addr[WAW-1:0]), .wdata_i(in_data_i[NO-1:0]),
+        .wseg_i(1'b1), .re_i(adv), .raddr_i(w_raddr), .rdata_o(w_rdata));
+
+      // LOAD_P words 0 .. P_WORDS-2 (bias, alpha pairs) go to the parameter RAM, 32 bits each.
+      flexor_ram #(.W(PW), .DEPTH(FXC_PMEM_DEPTH), .SEG(32), .AW(PAW)) u_pmem (
+        .clk_i, .we_i(pm_we && sel_lane && pm_word < P_LAST), .waddr_i(mem_addr[PAW-1:0]),
+        .wdata_i({(FXC_P_WORDS-1){in_data_i}}),
+        .wseg_i({{(FXC_P_WORDS-2){1'b0}}, 1'b1} << pm_word),
+        .re_i(adv), .raddr_i(p_raddr), .rdata_o(p_rdata));
+
+      // The last LOAD_P word (straddle offset o_m) goes to its own RAM: it is read at S1, not S3.
+      flexor_ram #(.W(OM_W), .DEPTH(FXC_PMEM_DEPTH), .AW(PAW)) u_omem (
+        .clk_i, .we_i(pm_we && sel_lane && pm_word == P_LAST), .waddr_i(mem_addr[PAW-1:0]),
+        .wdata_i(in_data_i[OM_W-1:0]), .wseg_i(1'b1),
+        .re_i(adv), .raddr_i(o_raddr), .rdata_o(o_rdata));
+
+      flexor_lane #(.NO(NO), .PS(PS), .AC(AC), .SW(SW), .SEL_W(SEL_W), .OM_W(OM_W), .PW(PW)) u_lane (
+        .clk_i, .rst_ni, .adv_i(adv),
+        .v1_i(v1), .sel_i(sel), .straddle_i(straddle), .om_i(o_rdata), .slice_i(w_rdata),
+        .act_i(act_q),
+        .v3_i(v3), .first3_i(first3), .last3_i(last3), .plane3_i(plane3), .param_i(p_rdata),
+        .dec_o(tap_dec_o[l*NO +: NO]), .psum_o(tap_psum_o[l*PS +: PS]), .acc_o(tap_acc_o[l*AC +: AC]),
+        .t_o(t_all[l*SW +: SW]));
+    end
+  endgenerate
+
+  // ---------------- counters ----------------
+  always @(posedge clk_i) begin
+    if (!rst_ni) begin
+      cnt_cycles_o <= 64'd0;
+      cnt_busy_o   <= 64'd0;
+      cnt_stall_o  <= 64'd0;
+      cnt_slices_o <= 64'd0;
+    end else begin
+      cnt_cycles_o <= cnt_cycles_o + 64'd1;
+      if (clear_cnt) begin
+        cnt_busy_o   <= 64'd0;
+        cnt_stall_o  <= 64'd0;
+        cnt_slices_o <= 64'd0;
+      end else begin
+        if (running) cnt_busy_o   <= cnt_busy_o + 64'd1;
+        if (stall)   cnt_stall_o  <= cnt_stall_o + 64'd1;
+        cnt_slices_o <= cnt_slices_o + {{(64-LCW){1'b0}}, slices_inc};
+      end
+    end
+  end
+
+  assign busy_o = cmd_busy || out_valid_o;
+endmodule
+
+`default_nettype wire
