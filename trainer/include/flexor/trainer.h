@@ -1,0 +1,61 @@
+/* The FleXOR trainer: one training job (model, bit setting) from data to an exported integer model.
+ * `flexor train` runs one job; `flexor sweep` runs many; both go through fx_train_job(). */
+#ifndef FLEXOR_TRAINER_H
+#define FLEXOR_TRAINER_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define FXT_MAX_LAYERS 8
+#define FXT_MAX_STEPS 8
+
+typedef struct {
+    char model[16];        /* "mlp" | "lenet" */
+    char bits[128];        /* "0.8" (middle layers), "fp", "binary", or a per-layer comma list */
+    char edge[16];         /* first/last layers: "q4" (default), "binary", "fp", ... */
+    int q;                 /* planes of FleXOR layers; 0 = ceil(bits) */
+    int act_quant;         /* 1: uint8 activations (QAT), 0: float activations */
+    int straddle;          /* 1: straddle slice layout, 0: aligned (default) */
+    int unsimplified;      /* 1: tanh in the product of the XOR backward */
+    int analog;            /* 1: tanh in the forward too (ablation only, not exportable) */
+    int bn;                /* batch norm after conv layers (folded at export) */
+    int epochs, batch;
+    char optim[8];         /* "adam" | "sgd" */
+    float lr, momentum, beta1, beta2, wd;
+    float warmup;          /* LR linear warm-up, epochs */
+    int sched_step;        /* 0: cosine to 0 after warm-up; 1: step decays at step_at */
+    float step_at[FXT_MAX_STEPS];
+    int n_steps;
+    float step_gamma;      /* LR factor at each step decay */
+    float stanh0, stanh, stanh_warmup, stanh_mult;
+    float clip_k;          /* clip x_e to ±clip_k/S_tanh; 0 = off */
+    float xe_init;         /* x_e ~ U(±xe_init) */
+    float qat_start;       /* epochs of float activations before uint8 activations (calibration) */
+    uint32_t val, train_limit, test_limit;
+    uint64_t seed;
+    char data[512], out[512], ckpt[512], csv[512];
+    int resume;
+    int stop_after;        /* stop after this many epochs of this invocation (tests: simulated kill) */
+    int quiet;
+    int no_export;
+} fx_train_opts;
+
+typedef struct {
+    double float_acc, int_acc, ref_acc; /* test accuracy %, -1 when not available */
+    double val_acc;
+    double bits_per_weight;   /* FleXOR/binary layers (middle), as stored */
+    double avg_bits;          /* all weights of the network (float = 32) */
+    long model_bytes;         /* .fxm size, -1 if not exported */
+    long ref_mismatch;        /* test images whose logits differ between own integer eval and fx_ref_infer */
+    double train_seconds, train_img_s;
+    int epochs_done;
+    char note[256];
+} fx_train_result;
+
+void fx_train_defaults(fx_train_opts *o);
+/* The comparison setting of docs/trainer.md (first/last float, float activations). */
+void fx_train_paper(fx_train_opts *o);
+/* Run one job. Returns 0, 2 on bad input (message printed), 1 on a failed check. */
+int fx_train_job(const fx_train_opts *o, fx_train_result *r);
+/* Parse `flexor train` options into o (after fx_train_defaults); returns 0, 1 for --help, 2 bad input. */
+int fx_train_parse(int argc, char **argv, fx_train_opts *o);
+#endif

@@ -1,0 +1,229 @@
+/* Export to the integer model of docs/contract.md §4/§6, and the trainer's own integer evaluation of it.
+ *
+ * Layer l computes in float z = sum_i alpha_i * (B_i . a) + b with a = s_in * a_int (a_int uint8), and
+ * the next layer sees a_int' = clamp(round(z / s_out), 0, 255). So
+ *   alpha_int_i = round(alpha_i * s_in / s_out * 2^shift),  bias_int = round(b / s_out * 2^shift)
+ * with the largest shift <= 39 keeping every |alpha_int| <= 32767. The first layer's input is the raw
+ * pixel p: x = (p/255 - mean)/std, so s_in = 1/(255 std) and b absorbs -mean/std * sum_k W[m][k].
+ * The last layer is RAW: s_out = 2^-16 (logits with 16 fractional bits). */
+#include "tr.h"
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TR_LOGIT_SCALE (1.0 / 65536.0)
+
+int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t errlen)
+{
+    char why[128];
+    if (!tr_net_exportable(n, why, sizeof why)) { snprintf(err, errlen, "not exportable: %s", why); return -1; }
+    if (mode->analog) { snprintf(err, errlen, "not exportable: analog XOR forward"); return -1; }
+    const fx_hwcfg *cfg = n->cfg;
+    memset(m, 0, sizeof *m);
+    m->cfg_hash = fx_hwcfg_hash(cfg);
+    m->in_c = n->in_c; m->in_h = n->in_h; m->in_w = n->in_w; m->n_classes = n->n_classes;
+    m->n_out = cfg->n_out; m->n_tap = cfg->n_tap; m->seed = cfg->seed; m->n_layers = n->n_layers;
+    tr_net_quantize(n, mode);
+    uint32_t c = n->in_c, h = n->in_h, w = n->in_w;
+    double s_in = 1.0 / (255.0 * TR_STD);
+    for (uint32_t li = 0; li < n->n_layers; li++) {
+        tr_layer *L = &n->L[li];
+        tr_wq *q = &L->wq;
+        fx_layer *fl = &m->layers[li];
+        fl->type = L->type == TR_FC ? FX_LAYER_FC : FX_LAYER_CONV;
+        fl->flags = (q->kind == TR_W_FLEXOR ? FX_F_ENCRYPTED : 0) | (q->straddle ? FX_F_STRADDLE : 0) |
+                    (L->last ? 0 : FX_F_RELU_U8);
+        fl->q = (uint32_t)q->q; fl->n_in = (uint32_t)q->n_in; fl->M = L->out_c; fl->K = L->K;
+        fl->in_c = c; fl->in_h = h; fl->in_w = w; fl->kh = L->kh; fl->kw = L->kw; fl->pool = L->pool;
+        if (fx_layer_alloc(fl, cfg->n_out)) { snprintf(err, errlen, "layer %u: out of memory", li); return -1; }
+        if (fl->n_slices != q->n_slices) {
+            snprintf(err, errlen, "layer %u: slice count %u differs from the library's %u", li, q->n_slices, fl->n_slices);
+            return -1;
+        }
+        const double s_out = L->last ? TR_LOGIT_SCALE : L->act_ema / 255.0;
+        const uint32_t M = L->out_c, K = L->K, Q = (uint32_t)q->q;
+        double *ar = malloc(sizeof(double) * M * Q), *br = malloc(sizeof(double) * M);
+        if (!ar || !br) { free(ar); free(br); snprintf(err, errlen, "out of memory"); return -1; }
+        for (uint32_t mm = 0; mm < M; mm++) {
+            double b = L->bias.v[mm], gain = 1.0;
+            if (li == 0) {
+                double sw = 0;
+                for (uint32_t k = 0; k < K; k++) sw += q->W[(size_t)mm * K + k];
+                b -= TR_MEAN / TR_STD * sw;
+            }
+            if (L->bn) {
+                double inv = 1.0 / sqrt((double)L->bn_var[mm] + 1e-5);
+                gain = L->gamma.v[mm] * inv;
+                b = gain * (b - L->bn_mean[mm]) + L->beta.v[mm];
+            }
+            for (uint32_t i = 0; i < Q; i++) ar[mm * Q + i] = q->alpha.v[mm * Q + i] * gain * s_in / s_out;
+            br[mm] = b / s_out;
+        }
+        int shift = 39;
+        for (; shift > 0; shift--) {
+            double sc = ldexp(1.0, shift);
+            int ok = 1;
+            for (uint32_t t = 0; t < M * Q && ok; t++) ok = fabs(round(ar[t] * sc)) <= 32767;
+            for (uint32_t t = 0; t < M && ok; t++) ok = fabs(round(br[t] * sc)) <= 2147483647.0;
+            if (ok) break;
+        }
+        fl->shift = (uint32_t)shift;
+        const double sc = ldexp(1.0, shift);
+        for (uint32_t t = 0; t < M * Q; t++) {
+            double v = round(ar[t] * sc);
+            fl->alpha[t] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+        }
+        for (uint32_t t = 0; t < M; t++) {
+            double v = round(br[t] * sc);
+            fl->bias[t] = (int32_t)(v > 2147483647.0 ? 2147483647.0 : v < -2147483648.0 ? -2147483648.0 : v);
+        }
+        free(ar); free(br);
+        /* stored bits: signs of x_e (FleXOR) or of the latent weights (unencrypted planes) */
+        const uint32_t ns = q->n_slices, nin = (uint32_t)q->n_in, no = cfg->n_out;
+        for (uint32_t i = 0; i < Q; i++)
+            for (uint32_t s = 0; s < ns; s++) {
+                uint32_t v = 0;
+                if (q->kind == TR_W_FLEXOR) {
+                    const float *x = q->lat.v + ((size_t)i * ns + s) * nin;
+                    for (uint32_t j = 0; j < nin; j++) v |= (x[j] >= 0 ? 1u : 0u) << j;
+                } else {
+                    for (uint32_t r = 0; r < no; r++) {
+                        uint64_t t = (uint64_t)s * no + r;
+                        uint32_t mm, k;
+                        if (q->straddle) { mm = (uint32_t)(t / K); k = (uint32_t)(t % K); if (mm >= M) continue; }
+                        else { mm = (uint32_t)(t / (q->CH * no)); k = (uint32_t)(t % (q->CH * no)); if (k >= K) continue; }
+                        v |= (q->lat.v[(size_t)i * M * K + (size_t)mm * K + k] >= 0 ? 1u : 0u) << r;
+                    }
+                }
+                fl->slices[(size_t)i * ns + s] = v;
+            }
+        c = L->out_c; h = L->pool ? L->out_h / 2 : L->out_h; w = L->pool ? L->out_w / 2 : L->out_w;
+        s_in = s_out;
+    }
+    return 0;
+}
+
+/* ±1 weight planes of an exported layer, decrypted from its stored slices (own parity, contract §2/§3). */
+static float *int_planes(const fx_model *m, const fx_layer *l)
+{
+    fx_mxor mx;
+    if (l->flags & FX_F_ENCRYPTED) {
+        if (fx_mxor_generate(m->seed, l->n_in, m->n_out, m->n_tap, &mx)) return NULL;
+    } else {
+        fx_mxor_identity(m->n_out, &mx);
+    }
+    const uint32_t no = m->n_out, CH = (l->K + no - 1) / no;
+    float *B = malloc(sizeof(float) * l->q * l->M * l->K);
+    if (!B) return NULL;
+    for (uint32_t i = 0; i < l->q; i++)
+        for (uint32_t mm = 0; mm < l->M; mm++)
+            for (uint32_t k = 0; k < l->K; k++) {
+                uint64_t t = (l->flags & FX_F_STRADDLE) ? (uint64_t)mm * l->K + k : (uint64_t)mm * CH * no + k;
+                uint64_t s = t / no;
+                uint32_t x = s < l->n_slices ? l->slices[(size_t)i * l->n_slices + s] : 0;
+                uint32_t bit = (uint32_t)__builtin_parity(mx.row[t % no] & x);
+                B[((size_t)i * l->M + mm) * l->K + k] = bit ? 1.0f : -1.0f;
+            }
+    return B;
+}
+
+double tr_int_eval(const fx_model *m, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits)
+{
+    enum { BATCH = 64 };
+    float *planes[FX_MAX_LAYERS] = {0};
+    size_t maxact = (size_t)m->in_c * m->in_h * m->in_w, maxcols = 0, maxacc = 0;
+    for (uint32_t li = 0; li < m->n_layers; li++) {
+        const fx_layer *l = &m->layers[li];
+        planes[li] = int_planes(m, l);
+        uint32_t N = l->type == FX_LAYER_FC ? 1 : (l->in_h - l->kh + 1) * (l->in_w - l->kw + 1);
+        size_t pre = (size_t)l->M * N;
+        if (pre > maxact) maxact = pre;
+        if ((size_t)l->K * N > maxcols) maxcols = (size_t)l->K * N;
+        if ((size_t)l->q * l->M * N > maxacc) maxacc = (size_t)l->q * l->M * N;
+    }
+    float *cols = malloc(sizeof(float) * maxcols * BATCH), *acc = malloc(sizeof(float) * maxacc * BATCH);
+    uint8_t *a = malloc(maxact * BATCH), *b2 = malloc(maxact * BATCH);
+    int32_t *out = malloc(sizeof(int32_t) * maxact * BATCH);
+    double res = -1;
+    uint64_t ok = 0;
+    for (uint32_t li = 0; li < m->n_layers; li++) if (!planes[li]) goto done;
+    if (!cols || !acc || !a || !b2 || !out) goto done;
+    const size_t px = (size_t)m->in_c * m->in_h * m->in_w;
+    for (uint32_t s0 = 0; s0 < count; s0 += BATCH) {
+        const uint32_t B = count - s0 < BATCH ? count - s0 : BATCH;
+        memcpy(a, img + (size_t)s0 * px, B * px);
+        for (uint32_t li = 0; li < m->n_layers; li++) {
+            const fx_layer *l = &m->layers[li];
+            const int fc = l->type == FX_LAYER_FC;
+            const uint32_t oh = fc ? 1 : l->in_h - l->kh + 1, ow = fc ? 1 : l->in_w - l->kw + 1, N = oh * ow;
+            const uint32_t BN = B * N, M = l->M;
+            const size_t insz = (size_t)l->in_c * l->in_h * l->in_w;
+            if (fc)
+                for (uint32_t b = 0; b < B; b++)
+                    for (uint32_t k = 0; k < l->K; k++) cols[(size_t)k * BN + b] = a[b * insz + k];
+            else
+            for (uint32_t b = 0; b < B; b++)
+                for (uint32_t ci = 0; ci < l->in_c; ci++)
+                    for (uint32_t dy = 0; dy < l->kh; dy++)
+                        for (uint32_t dx = 0; dx < l->kw; dx++) {
+                            float *row = cols + (size_t)((ci * l->kh + dy) * l->kw + dx) * BN + (size_t)b * N;
+                            const uint8_t *src = a + b * insz + (size_t)ci * l->in_h * l->in_w;
+                            for (uint32_t y = 0; y < oh; y++)
+                                for (uint32_t x = 0; x < ow; x++) row[y * ow + x] = src[(y + dy) * l->in_w + x + dx];
+                        }
+            /* |acc| <= 255*K < 2^24: float sums of these integers are exact in any order */
+            for (uint32_t i = 0; i < l->q; i++)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)BN, (int)l->K, 1.0f,
+                            planes[li] + (size_t)i * M * l->K, (int)l->K, cols, (int)BN, 0.0f, acc + (size_t)i * M * BN,
+                            (int)BN);
+            const int relu = (l->flags & FX_F_RELU_U8) != 0;
+            for (uint32_t b = 0; b < B; b++)
+                for (uint32_t mm = 0; mm < M; mm++)
+                    for (uint32_t j = 0; j < N; j++) {
+                        int64_t t = l->bias[mm];
+                        for (uint32_t i = 0; i < l->q; i++)
+                            t += (int64_t)l->alpha[mm * l->q + i] * (int64_t)acc[((size_t)i * M + mm) * BN + (size_t)b * N + j];
+                        int64_t r = (t + (l->shift ? (int64_t)1 << (l->shift - 1) : 0)) >> l->shift;
+                        if (relu) r = r < 0 ? 0 : r > 255 ? 255 : r;
+                        else r = r < INT32_MIN ? INT32_MIN : r > INT32_MAX ? INT32_MAX : r;
+                        out[((size_t)b * M + mm) * N + j] = (int32_t)r;
+                    }
+            if (!relu) break; /* the last layer */
+            uint32_t oc, ph, pw;
+            fx_layer_out_shape(l, &oc, &ph, &pw);
+            const size_t osz = (size_t)oc * ph * pw;
+            for (uint32_t b = 0; b < B; b++)
+                for (uint32_t mm = 0; mm < M; mm++)
+                    for (uint32_t y = 0; y < ph; y++)
+                        for (uint32_t x = 0; x < pw; x++) {
+                            const int32_t *o = out + ((size_t)b * M + mm) * N;
+                            int32_t v;
+                            if (l->pool == 2) {
+                                v = o[2 * y * ow + 2 * x];
+                                if (o[2 * y * ow + 2 * x + 1] > v) v = o[2 * y * ow + 2 * x + 1];
+                                if (o[(2 * y + 1) * ow + 2 * x] > v) v = o[(2 * y + 1) * ow + 2 * x];
+                                if (o[(2 * y + 1) * ow + 2 * x + 1] > v) v = o[(2 * y + 1) * ow + 2 * x + 1];
+                            } else {
+                                v = o[y * ow + x];
+                            }
+                            b2[b * osz + ((size_t)mm * ph + y) * pw + x] = (uint8_t)v;
+                        }
+            uint8_t *t = a; a = b2; b2 = t;
+        }
+        const uint32_t C = m->n_classes;
+        for (uint32_t b = 0; b < B; b++) {
+            const int32_t *z = out + (size_t)b * C;
+            uint32_t arg = 0;
+            for (uint32_t c2 = 1; c2 < C; c2++) if (z[c2] > z[arg]) arg = c2;
+            ok += arg == lab[s0 + b];
+            if (logits) memcpy(logits + (size_t)(s0 + b) * C, z, C * sizeof(int32_t));
+        }
+    }
+    res = count ? 100.0 * (double)ok / count : 0;
+done:
+    for (uint32_t li = 0; li < m->n_layers; li++) free(planes[li]);
+    free(cols); free(acc); free(a); free(b2); free(out);
+    return res;
+}

@@ -1,0 +1,255 @@
+/* One training job: data, the epoch loop with schedules, progress, CSV log and checkpoints, then the
+ * float evaluation, the integer export, the trainer's own integer evaluation and the sw reference. */
+#include "tr.h"
+#include "flexor/idx.h"
+#include "flexor/ref.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void fingerprint(const fx_train_opts *o, char *buf, size_t len)
+{
+    snprintf(buf, len,
+             "model=%s bits=%s edge=%s q=%d actq=%d straddle=%d unsimp=%d analog=%d bn=%d epochs=%d batch=%d opt=%s "
+             "lr=%g mom=%g b1=%g b2=%g wd=%g warm=%g step=%d at=%g,%g,%g,%g n=%d gamma=%g s=%g,%g,%g,%g clip=%g xe=%g "
+             "qat=%g val=%u limit=%u seed=%llu",
+             o->model, o->bits, o->edge, o->q, o->act_quant, o->straddle, o->unsimplified, o->analog, o->bn, o->epochs,
+             o->batch, o->optim, o->lr, o->momentum, o->beta1, o->beta2, o->wd, o->warmup, o->sched_step,
+             o->step_at[0], o->step_at[1], o->step_at[2], o->step_at[3], o->n_steps, o->step_gamma, o->stanh0,
+             o->stanh, o->stanh_warmup, o->stanh_mult, o->clip_k, o->xe_init, o->qat_start, o->val, o->train_limit,
+             (unsigned long long)o->seed);
+}
+
+/* Learning rate and S_tanh at fractional epoch e. */
+static void schedule(const fx_train_opts *o, double e, float *lr, float *S)
+{
+    int decays = 0;
+    for (int i = 0; i < o->n_steps; i++) decays += e >= o->step_at[i];
+    if (e < o->warmup) {
+        *lr = (float)(o->lr * (e + 1e-3) / o->warmup);
+        if (*lr > o->lr) *lr = o->lr;
+    } else if (o->sched_step) {
+        *lr = o->lr * powf(o->step_gamma, (float)decays);
+    } else {
+        double span = o->epochs - o->warmup;
+        double p = span > 0 ? (e - o->warmup) / span : 1;
+        *lr = (float)(o->lr * 0.5 * (1 + cos(M_PI * (p > 1 ? 1 : p))));
+    }
+    *S = e < o->stanh_warmup ? (float)(o->stanh0 + (o->stanh - o->stanh0) * e / o->stanh_warmup) : o->stanh;
+    if (o->sched_step) *S *= powf(o->stanh_mult, (float)decays);
+}
+
+static void progress(int tty, int ep, int epochs, double frac, double ips, double loss, double acc)
+{
+    if (!tty) return;
+    char bar[31];
+    int f = (int)(frac * 30);
+    for (int i = 0; i < 30; i++) bar[i] = i < f ? '#' : '.';
+    bar[30] = 0;
+    fprintf(stderr, "\repoch %d/%d [%s] %3.0f%% %7.0f img/s loss %.4f acc %6.2f%%", ep, epochs, bar, frac * 100, ips,
+            loss, acc);
+    fflush(stderr);
+}
+
+static double net_bits(const tr_net *n, double *mid_bits)
+{
+    double bits = 0, weights = 0;
+    *mid_bits = -1;
+    for (uint32_t i = 0; i < n->n_layers; i++) {
+        const tr_wq *w = &n->L[i].wq;
+        double mk = (double)w->M * w->K;
+        double b = w->kind == TR_W_FP ? 32.0 * mk : (double)w->q * w->n_in * w->n_slices;
+        bits += b; weights += mk;
+        if (i == 1) *mid_bits = b / mk;
+    }
+    return bits / weights;
+}
+
+int fx_train_job(const fx_train_opts *o, fx_train_result *r)
+{
+    char err[1024], fp[1024];
+    memset(r, 0, sizeof *r);
+    r->float_acc = r->int_acc = r->ref_acc = r->val_acc = -1;
+    r->model_bytes = -1; r->ref_mismatch = -1;
+    const fx_hwcfg *cfg = fx_hwcfg_builtin();
+    fx_dataset tr = {0}, te = {0};
+    if (fx_dataset_load(o->data, "train", o->train_limit, &tr, err, sizeof err) ||
+        fx_dataset_load(o->data, "t10k", o->test_limit, &te, err, sizeof err)) {
+        fprintf(stderr, "flexor train: %s\n", err);
+        fx_dataset_free(&tr);
+        return 2;
+    }
+    if (tr.rows != 28 || tr.cols != 28 || te.rows != 28 || te.cols != 28) {
+        fprintf(stderr, "flexor train: %s: images must be 28x28\n", o->data);
+        fx_dataset_free(&tr); fx_dataset_free(&te);
+        return 2;
+    }
+    if (o->val >= tr.n) {
+        fprintf(stderr, "flexor train: --val %u leaves no training images (%u)\n", o->val, tr.n);
+        fx_dataset_free(&tr); fx_dataset_free(&te);
+        return 2;
+    }
+    const size_t px = 784;
+    /* validation split: a seeded permutation, the last val images are held out */
+    uint32_t *perm = malloc(sizeof(uint32_t) * tr.n);
+    uint8_t *ti = malloc(tr.n * px), *tl = malloc(tr.n);
+    tr_shuffle(perm, tr.n, o->seed ^ 0x56414C4944ull);
+    for (uint32_t i = 0; i < tr.n; i++) { memcpy(ti + i * px, tr.images + (size_t)perm[i] * px, px); tl[i] = tr.labels[perm[i]]; }
+    const uint32_t ntrain = tr.n - o->val;
+    const uint8_t *vi = ti + (size_t)ntrain * px, *vl = tl + ntrain;
+
+    tr_net net;
+    if (tr_net_build(&net, o, cfg, (uint32_t)o->batch, err, sizeof err)) {
+        fprintf(stderr, "flexor train: %s\n", err);
+        tr_net_free(&net); free(perm); free(ti); free(tl); fx_dataset_free(&tr); fx_dataset_free(&te);
+        return 2;
+    }
+    tr_param *ps[64];
+    uint32_t np = tr_net_params(&net, ps, 64);
+    tr_opt opt = {!strcmp(o->optim, "adam"), o->lr, o->momentum, o->beta1, o->beta2, o->wd, 0};
+    fingerprint(o, fp, sizeof fp);
+    static char history[1 << 16];
+    snprintf(history, sizeof history, "epoch,seconds,img_per_s,lr,s_tanh,train_loss,train_acc,val_acc,test_acc\n");
+    uint32_t start = 0;
+    int rc = 0;
+    if (o->resume && o->ckpt[0] && access(o->ckpt, F_OK) == 0) {
+        if (tr_ckpt_load(o->ckpt, &net, &opt, &start, fp, history, sizeof history, err, sizeof err)) {
+            fprintf(stderr, "flexor train: %s\n", err);
+            rc = 2;
+            goto out;
+        }
+        if (!o->quiet) fprintf(stderr, "resuming %s after epoch %u\n", o->ckpt, start);
+    }
+    const uint32_t B = (uint32_t)o->batch, spe = (ntrain + B - 1) / B;
+    uint8_t *bi = malloc((size_t)B * px), *bl = malloc(B);
+    const int tty = !o->quiet && isatty(2);
+    tr_xor_mode mode = {o->stanh, o->unsimplified, o->analog};
+    double t_train = 0;
+    int ran = 0;
+    for (uint32_t ep = start; ep < (uint32_t)o->epochs; ep++) {
+        if (o->stop_after && ran >= o->stop_after) break;
+        tr_shuffle(perm, ntrain, o->seed * 1000003ull + ep);
+        double t0 = tr_now(), tlast = t0, loss = 0;
+        uint64_t ok = 0, seen = 0;
+        float lr = 0, S = 0;
+        for (uint32_t s = 0; s < spe; s++) {
+            const uint32_t b0 = s * B, nb = ntrain - b0 < B ? ntrain - b0 : B;
+            for (uint32_t i = 0; i < nb; i++) {
+                memcpy(bi + (size_t)i * px, ti + (size_t)perm[b0 + i] * px, px);
+                bl[i] = tl[perm[b0 + i]];
+            }
+            double e = ep + (double)s / spe;
+            schedule(o, e, &lr, &S);
+            opt.lr = lr; mode.S = S;
+            net.act_quant_on = e >= o->qat_start;
+            for (uint32_t li = 0; li < net.n_layers; li++)
+                if (net.L[li].wq.kind == TR_W_FLEXOR) net.L[li].wq.lat.clip = o->clip_k > 0 ? o->clip_k / S : 0;
+            tr_net_quantize(&net, &mode);
+            tr_net_forward(&net, bi, nb, 1, &mode);
+            uint32_t c;
+            loss += tr_net_loss(&net, bl, nb, &c);
+            ok += c; seen += nb;
+            tr_net_backward(&net, nb, &mode);
+            tr_opt_step(&opt, ps, np);
+            double now = tr_now();
+            if (now - tlast > 0.5 || s + 1 == spe) {
+                progress(tty, (int)ep + 1, o->epochs, (double)(s + 1) / spe, seen / (now - t0), loss / seen, 100.0 * ok / seen);
+                tlast = now;
+            }
+        }
+        double secs = tr_now() - t0;
+        t_train += secs;
+        r->train_img_s = ntrain / secs;
+        mode.S = S;
+        tr_net_quantize(&net, &mode);
+        double va = o->val ? tr_net_eval(&net, vi, vl, o->val, &mode) : -1;
+        double ta = tr_net_eval(&net, te.images, te.labels, te.n, &mode);
+        if (tty) fprintf(stderr, "\n");
+        char vs[32] = "-";
+        if (o->val) snprintf(vs, sizeof vs, "%.2f%%", va);
+        if (!o->quiet)
+            fprintf(stderr, "epoch %u/%d  %.1f s  %.0f img/s  lr %.2e  S_tanh %.1f  loss %.4f  train %.2f%%  val %s  test %.2f%%\n",
+                    ep + 1, o->epochs, secs, ntrain / secs, lr, S, loss / seen, 100.0 * ok / seen, vs, ta);
+        size_t hl = strlen(history);
+        snprintf(history + hl, sizeof history - hl, "%u,%.2f,%.0f,%.6g,%.4g,%.5f,%.3f,%.3f,%.3f\n", ep + 1, secs,
+                 ntrain / secs, lr, S, loss / seen, 100.0 * ok / seen, va, ta);
+        if (o->csv[0] && tr_write_atomic(o->csv, history, strlen(history), err, sizeof err))
+            fprintf(stderr, "flexor train: %s\n", err);
+        if (o->ckpt[0] && tr_ckpt_save(o->ckpt, &net, &opt, ep + 1, fp, history, err, sizeof err)) {
+            fprintf(stderr, "flexor train: %s\n", err);
+            rc = 2;
+            break;
+        }
+        ran++;
+        r->epochs_done = (int)ep + 1;
+    }
+    free(bi); free(bl);
+    if (rc) goto out;
+    r->epochs_done = r->epochs_done ? r->epochs_done : (int)start;
+    r->train_seconds = t_train;
+    schedule(o, (double)r->epochs_done, &opt.lr, &mode.S);
+    if (r->epochs_done == 0) mode.S = o->stanh;
+    net.act_quant_on = r->epochs_done >= o->qat_start;
+    tr_net_quantize(&net, &mode);
+    r->float_acc = tr_net_eval(&net, te.images, te.labels, te.n, &mode);
+    if (o->val) r->val_acc = tr_net_eval(&net, vi, vl, o->val, &mode);
+    r->avg_bits = net_bits(&net, &r->bits_per_weight);
+    if (o->stop_after && r->epochs_done < o->epochs) goto out; /* interrupted on purpose: no export */
+    char why[256];
+    if (o->no_export) {
+        snprintf(r->note, sizeof r->note, "export skipped (--no-export)");
+    } else if (!tr_net_exportable(&net, why, sizeof why) || o->analog) {
+        snprintf(r->note, sizeof r->note, "no integer export: %.200s", o->analog ? "analog XOR forward" : why);
+        if (!o->quiet) fprintf(stderr, "note: %s (float results only)\n", r->note);
+    } else {
+        fx_model m;
+        if (tr_export(&net, &mode, &m, err, sizeof err) || fx_model_validate(&m, cfg, err, sizeof err)) {
+            fprintf(stderr, "flexor train: export failed: %s\n", err);
+            rc = 1;
+            goto out;
+        }
+        int32_t *own = malloc(sizeof(int32_t) * te.n * m.n_classes), lg[16];
+        r->int_acc = tr_int_eval(&m, te.images, te.labels, te.n, own);
+        uint8_t *buf;
+        size_t len;
+        if (fx_model_serialize(&m, &buf, &len) == 0) { r->model_bytes = (long)len; free(buf); }
+        fx_model rm;
+        const fx_model *use = &m;
+        int have_rm = 0;
+        if (o->out[0]) {
+            if (fx_model_write(o->out, &m, err, sizeof err) || fx_model_read(o->out, cfg, &rm, err, sizeof err)) {
+                fprintf(stderr, "flexor train: %s\n", err);
+                rc = 2;
+            } else {
+                use = &rm; have_rm = 1;
+            }
+        }
+        fx_ref_net rn;
+        if (!rc && fx_ref_prepare(&rn, use, cfg, err, sizeof err) == 0) {
+            uint64_t ok = 0;
+            long mism = 0;
+            for (uint32_t i = 0; i < te.n; i++) {
+                int cls = fx_ref_infer(&rn, te.images + (size_t)i * px, lg, NULL, NULL);
+                ok += cls == te.labels[i];
+                mism += memcmp(lg, own + (size_t)i * m.n_classes, m.n_classes * sizeof(int32_t)) != 0;
+            }
+            r->ref_acc = 100.0 * ok / te.n;
+            r->ref_mismatch = mism;
+            fx_ref_free(&rn);
+            if (mism) { fprintf(stderr, "flexor train: %ld test images differ between the trainer's integer evaluation and fx_ref_infer\n", mism); rc = 1; }
+        } else if (!rc) {
+            fprintf(stderr, "flexor train: reference: %s\n", err);
+            rc = 1;
+        }
+        free(own);
+        if (have_rm) fx_model_free(&rm);
+        fx_model_free(&m);
+    }
+out:
+    tr_net_free(&net);
+    free(perm); free(ti); free(tl);
+    fx_dataset_free(&tr); fx_dataset_free(&te);
+    return rc;
+}

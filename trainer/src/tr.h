@@ -1,0 +1,125 @@
+/* Trainer internals: parameters, weight quantizers, the network, optimiser, export. */
+#ifndef FLEXOR_TR_H
+#define FLEXOR_TR_H
+#include "flexor/hwcfg.h"
+#include "flexor/model.h"
+#include "flexor/mxor.h"
+#include "flexor/trainer.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- deterministic RNG (splitmix64) ---- */
+typedef struct { uint64_t s; } tr_rng;
+uint64_t tr_rng_next(tr_rng *r);
+float tr_rng_uniform(tr_rng *r, float lo, float hi);
+void tr_shuffle(uint32_t *perm, uint32_t n, uint64_t seed);
+
+/* ---- a trainable tensor with its gradient and optimiser state ---- */
+typedef struct {
+    float *v, *g, *m1, *m2;
+    size_t n;
+    int decay; /* weight decay applies */
+    float clip; /* >0: clip values to ±clip after each step */
+} tr_param;
+int tr_param_init(tr_param *p, size_t n, int decay);
+void tr_param_free(tr_param *p);
+
+/* ---- weight quantizer: parameters -> effective weight matrix W[M][K] ---- */
+enum { TR_W_FP = 0, TR_W_BIN = 1, TR_W_FLEXOR = 2 };
+typedef struct {
+    int kind, q, n_in, straddle;
+    uint32_t M, K, n_out, n_tap, n_slices, CH;
+    fx_mxor mx;
+    tr_param lat;   /* FP: [M*K]; BIN: [q][M*K]; FLEXOR: [q][n_slices*n_in] */
+    tr_param alpha; /* [M][q] (BIN, FLEXOR) */
+    float *W, *dW;  /* [M][K] */
+    float *B;       /* [q][M*K] plane signs (BIN, FLEXOR) */
+    float *dB;      /* [M*K] scratch */
+} tr_wq;
+
+typedef struct { float S; int unsimplified, analog; } tr_xor_mode;
+
+/* Stream position t of weight (m,k), and back (contract §3). */
+uint32_t tr_wq_pos(const tr_wq *w, uint32_t m, uint32_t k);
+int tr_wq_init(tr_wq *w, int kind, int q, int n_in, int straddle, uint32_t M, uint32_t K, const fx_hwcfg *cfg,
+               float xe_init, tr_rng *rng);
+void tr_wq_free(tr_wq *w);
+void tr_wq_forward(tr_wq *w, const tr_xor_mode *mode);
+void tr_wq_backward(tr_wq *w, const tr_xor_mode *mode);
+/* XOR network of one slice in the sign domain: out[i] = (-1)^(ntap-1) prod_{j in row i} f(x_j). */
+void tr_xor_slice_forward(const fx_mxor *mx, const float *x, float S, int analog, float *out);
+/* Add to dx the gradient of sum_i g[i]*out[i] through the tanh(S x) surrogate. */
+void tr_xor_slice_backward(const fx_mxor *mx, const float *x, float S, int unsimplified, const float *g, float *dx);
+
+/* ---- the network ---- */
+enum { TR_FC = 1, TR_CONV = 2 };
+typedef struct {
+    int type;
+    uint32_t in_c, in_h, in_w, kh, kw, pool;
+    uint32_t out_c, out_h, out_w; /* before pooling (FC: M,1,1) */
+    uint32_t K, N;                /* fan-in, columns per image */
+    int last, act_quant, bn;
+    tr_wq wq;
+    tr_param bias;
+    tr_param gamma, beta;         /* BN */
+    float *bn_mean, *bn_var;      /* running statistics */
+    float *bn_bmean, *bn_binv;    /* batch statistics of the last forward */
+    float act_ema;                /* running max of the ReLU output (activation scale = act_ema/255) */
+    /* buffers for one batch */
+    float *cols;  /* conv: [K][B*N] */
+    float *z;     /* pre-activation [B][M][N] (after bias / BN) */
+    float *zn;    /* BN: normalised [B][M][N] */
+    float *y;     /* after ReLU/quant [B][M][N] */
+    float *out;   /* after pool [B][M][oh][ow]; == y when no pool */
+    uint32_t *pidx; /* pool argmax */
+    float *dz, *dcols, *tmp;
+} tr_layer;
+
+typedef struct {
+    uint32_t n_layers, in_c, in_h, in_w, n_classes, batch;
+    tr_layer L[FXT_MAX_LAYERS];
+    float *in, *din, *logits, *dlogits, *prob;
+    float *dx_buf;
+    const fx_hwcfg *cfg;
+    int act_quant_on; /* QAT active */
+} tr_net;
+
+#define TR_MEAN 0.2860f
+#define TR_STD 0.3530f
+
+typedef struct { int kind, q, n_in; } tr_layer_spec;
+/* Parse a layer spec ("fp", "binary", "q4", "0.8") -> spec; returns -1 with a message. */
+int tr_parse_spec(const char *s, int q_flexor, const fx_hwcfg *cfg, tr_layer_spec *sp, char *err, size_t errlen);
+int tr_net_build(tr_net *n, const fx_train_opts *o, const fx_hwcfg *cfg, uint32_t batch, char *err, size_t errlen);
+void tr_net_free(tr_net *n);
+/* Forward a batch of B images (uint8). train=1 keeps what backward needs and updates running stats. */
+void tr_net_forward(tr_net *n, const uint8_t *img, uint32_t B, int train, const tr_xor_mode *mode);
+/* Softmax cross-entropy; returns summed loss, counts correct; fills dlogits (mean over B). */
+double tr_net_loss(tr_net *n, const uint8_t *labels, uint32_t B, uint32_t *correct);
+void tr_net_backward(tr_net *n, uint32_t B, const tr_xor_mode *mode);
+void tr_net_quantize(tr_net *n, const tr_xor_mode *mode); /* weight quantizers' forward */
+/* Every parameter, in a fixed order (optimiser, checkpoint). */
+uint32_t tr_net_params(tr_net *n, tr_param **out, uint32_t max);
+int tr_net_exportable(const tr_net *n, char *why, size_t len);
+/* Float evaluation: accuracy % over n images. */
+double tr_net_eval(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t count, const tr_xor_mode *mode);
+
+/* ---- optimiser ---- */
+typedef struct { int adam; float lr, momentum, beta1, beta2, wd; uint64_t t; } tr_opt;
+void tr_opt_step(tr_opt *o, tr_param **p, uint32_t np);
+
+/* ---- export and the trainer's own integer evaluation ---- */
+int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t errlen);
+/* Integer evaluation of an exported model (own implementation of contract §4); logits [count][classes]
+ * may be NULL. Returns accuracy %. */
+double tr_int_eval(const fx_model *m, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits);
+
+/* ---- checkpoint ---- */
+int tr_ckpt_save(const char *path, tr_net *n, const tr_opt *opt, uint32_t epoch, const char *fingerprint,
+                 const char *history, char *err, size_t errlen);
+int tr_ckpt_load(const char *path, tr_net *n, tr_opt *opt, uint32_t *epoch, const char *fingerprint,
+                 char *history, size_t histlen, char *err, size_t errlen);
+
+double tr_now(void);
+int tr_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen);
+#endif
