@@ -1,2 +1,220 @@
+/* `flexor sweep`: both models at FP, binary and FleXOR 1.0/0.8/0.6/0.4 bits; Markdown + CSV table and
+ * an accuracy-vs-bits plot. Each job is exactly `flexor train --model M --bits B --epochs E ...`. */
 #include "tr.h"
-int fx_cmd_sweep(int argc, char **argv) { (void)argc; (void)argv; return 2; }
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct { char model[16], bits[32]; int epochs; fx_train_result r; int rc; } job_t;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"usage: flexor sweep [options]\n"
+"Train every (model, setting) pair and tabulate float accuracy, integer accuracy (sw reference), bits\n"
+"per weight, model bytes and training time. Each job equals `flexor train --model M --bits B --epochs E\n"
+"--out DIR/models/M_B.fxm --resume` with the same extra options; re-running the sweep resumes.\n\n"
+"  --models LIST          comma list of mlp, lenet (default mlp,lenet)\n"
+"  --settings LIST        comma list of --bits values (default fp,binary,1.0,0.8,0.6,0.4)\n"
+"  --epochs-mlp N         epochs of the MLP jobs (default 15)\n"
+"  --epochs-lenet N       epochs of the LeNet jobs (default 6)\n"
+"  --out DIR              results directory (default results/sweep)\n"
+"  --paper                comparison setting for every job (float first/last layers and activations)\n"
+"  --limit N, --test-limit N, --seed N, --data DIR, --layout L, --grad G   passed to every job\n"
+"  --quiet                no per-epoch output\n"
+"  -h, --help             this text\n");
+}
+
+static int mkdir_p(const char *d)
+{
+    char b[1024];
+    snprintf(b, sizeof b, "%s", d);
+    for (char *p = b + 1; *p; p++)
+        if (*p == '/') { *p = 0; if (mkdir(b, 0777) && errno != EEXIST) return -1; *p = '/'; }
+    return mkdir(b, 0777) && errno != EEXIST ? -1 : 0;
+}
+
+static void acc_s(char *b, size_t n, double v) { if (v < 0) snprintf(b, n, "-"); else snprintf(b, n, "%.2f", v); }
+
+static void write_tables(const char *dir, const job_t *jobs, int nj, const fx_train_opts *base)
+{
+    char path[700], err[512];
+    static char md[1 << 16], csv[1 << 16];
+    size_t a = 0, c = 0;
+    a += (size_t)snprintf(md + a, sizeof md - a,
+                          "# Sweep: Fashion-MNIST test accuracy vs bits per weight\n\n"
+                          "Setting: %s first/last layers, %s activations, layout %s, seed %llu; integer accuracy is the "
+                          "exported model run by the sw reference (fx_ref_infer).\n\n"
+                          "| model | setting | epochs | float acc %% | integer acc %% | int - float | middle bits/weight | "
+                          "avg bits/weight | model bytes | train s | train img/s |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+                          base->edge, base->act_quant ? "uint8" : "float", base->straddle ? "straddle" : "aligned",
+                          (unsigned long long)base->seed);
+    c += (size_t)snprintf(csv + c, sizeof csv - c,
+                          "model,setting,epochs,float_acc,int_acc,trainer_int_acc,ref_mismatch,middle_bits,avg_bits,model_bytes,train_s,train_img_s\n");
+    for (int i = 0; i < nj; i++) {
+        const job_t *j = &jobs[i];
+        char fa[16], ia[16], gap[16], mb[24];
+        acc_s(fa, sizeof fa, j->r.float_acc); acc_s(ia, sizeof ia, j->r.ref_acc);
+        if (j->r.ref_acc >= 0) snprintf(gap, sizeof gap, "%+.2f", j->r.ref_acc - j->r.float_acc); else snprintf(gap, sizeof gap, "-");
+        if (j->r.model_bytes >= 0) snprintf(mb, sizeof mb, "%ld", j->r.model_bytes); else snprintf(mb, sizeof mb, "-");
+        a += (size_t)snprintf(md + a, sizeof md - a, "| %s | %s | %d | %s | %s | %s | %.3f | %.3f | %s | %.0f | %.0f |\n",
+                              j->model, j->bits, j->r.epochs_done, fa, ia, gap, j->r.bits_per_weight, j->r.avg_bits, mb,
+                              j->r.train_seconds, j->r.train_img_s);
+        c += (size_t)snprintf(csv + c, sizeof csv - c, "%s,%s,%d,%.3f,%.3f,%.3f,%ld,%.4f,%.4f,%ld,%.1f,%.0f\n", j->model,
+                              j->bits, j->r.epochs_done, j->r.float_acc, j->r.ref_acc, j->r.int_acc, j->r.ref_mismatch,
+                              j->r.bits_per_weight, j->r.avg_bits, j->r.model_bytes, j->r.train_seconds, j->r.train_img_s);
+    }
+    a += (size_t)snprintf(md + a, sizeof md - a,
+                          "\nmiddle bits/weight: the FleXOR/binary layers as stored (q*N_in/N_out with the per-channel padding of "
+                          "the aligned layout); avg: all weights of the network (float = 32). '-': not exportable (float "
+                          "weights or activations).\n\n![accuracy vs bits](accuracy_vs_bits.svg)\n");
+    snprintf(path, sizeof path, "%s/sweep.md", dir);
+    if (tr_write_atomic(path, md, a, err, sizeof err)) fprintf(stderr, "flexor sweep: %s\n", err);
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    if (tr_write_atomic(path, csv, c, err, sizeof err)) fprintf(stderr, "flexor sweep: %s\n", err);
+}
+
+static void plot(const char *dir, const job_t *jobs, int nj)
+{
+    char dat[700], gp[700], svg[700], err[512];
+    static char d[1 << 14], g[1 << 13];
+    size_t a = 0, b = 0;
+    /* one block per model: FleXOR points (bits, acc); binary and fp as separate blocks */
+    const char *models[2] = {"mlp", "lenet"};
+    int blocks = 0;
+    double fp[2] = {-1, -1};
+    for (int mi = 0; mi < 2; mi++) {
+        int any = 0;
+        for (int i = 0; i < nj; i++) {
+            const job_t *j = &jobs[i];
+            if (strcmp(j->model, models[mi])) continue;
+            double acc = j->r.ref_acc >= 0 ? j->r.ref_acc : j->r.float_acc;
+            if (!strcmp(j->bits, "fp")) { fp[mi] = acc; continue; }
+            if (!strcmp(j->bits, "binary")) continue;
+            a += (size_t)snprintf(d + a, sizeof d - a, "%g %.3f\n", atof(j->bits), acc);
+            any = 1;
+        }
+        a += (size_t)snprintf(d + a, sizeof d - a, "\n\n");
+        for (int i = 0; i < nj; i++)
+            if (!strcmp(jobs[i].model, models[mi]) && !strcmp(jobs[i].bits, "binary"))
+                a += (size_t)snprintf(d + a, sizeof d - a, "1 %.3f\n", jobs[i].r.ref_acc >= 0 ? jobs[i].r.ref_acc : jobs[i].r.float_acc);
+        a += (size_t)snprintf(d + a, sizeof d - a, "\n\n");
+        blocks += any;
+    }
+    snprintf(dat, sizeof dat, "%s/accuracy_vs_bits.dat", dir);
+    snprintf(gp, sizeof gp, "%s/accuracy_vs_bits.gp", dir);
+    snprintf(svg, sizeof svg, "%s/accuracy_vs_bits.svg", dir);
+    b += (size_t)snprintf(g + b, sizeof g - b,
+                          "set terminal svg size 720,480 dynamic enhanced font 'sans,12'\nset output '%s'\n"
+                          "set title 'Fashion-MNIST: test accuracy vs bits per weight (middle layers)'\n"
+                          "set xlabel 'bits per weight (q N_{in}/N_{out})'\nset ylabel 'test accuracy (%%)'\n"
+                          "set key bottom right\nset grid\nset xrange [0.3:1.1]\n",
+                          svg);
+    b += (size_t)snprintf(g + b, sizeof g - b, "plot '%s' index 0 with linespoints lw 2 pt 7 title 'MLP FleXOR', "
+                          "'%s' index 1 with points pt 5 ps 1.5 title 'MLP binary', "
+                          "'%s' index 2 with linespoints lw 2 pt 9 title 'LeNet FleXOR', "
+                          "'%s' index 3 with points pt 13 ps 1.5 title 'LeNet binary'", dat, dat, dat, dat);
+    for (int mi = 0; mi < 2; mi++)
+        if (fp[mi] >= 0) b += (size_t)snprintf(g + b, sizeof g - b, ", %.3f with lines dt 2 title '%s float'", fp[mi], mi ? "LeNet" : "MLP");
+    b += (size_t)snprintf(g + b, sizeof g - b, "\n");
+    if (tr_write_atomic(dat, d, a, err, sizeof err) || tr_write_atomic(gp, g, b, err, sizeof err)) {
+        fprintf(stderr, "flexor sweep: %s\n", err);
+        return;
+    }
+    (void)blocks;
+    char cmd[800];
+    snprintf(cmd, sizeof cmd, "gnuplot '%s' 2>/dev/null", gp);
+    if (system(cmd) != 0) fprintf(stderr, "flexor sweep: gnuplot failed (is gnuplot installed?); data in %s\n", dat);
+}
+
+int fx_cmd_sweep(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"models", 1, 0, 'm'}, {"settings", 1, 0, 's'}, {"epochs-mlp", 1, 0, 1}, {"epochs-lenet", 1, 0, 2},
+        {"out", 1, 0, 'o'}, {"paper", 0, 0, 'P'}, {"limit", 1, 0, 3}, {"test-limit", 1, 0, 4}, {"seed", 1, 0, 5},
+        {"data", 1, 0, 6}, {"layout", 1, 0, 7}, {"grad", 1, 0, 8}, {"quiet", 0, 0, 'Q'}, {"help", 0, 0, 'h'},
+        {0, 0, 0, 0}};
+    char models[64] = "mlp,lenet", settings[128] = "fp,binary,1.0,0.8,0.6,0.4", dir[512] = "results/sweep";
+    int ep_mlp = 15, ep_lenet = 6;
+    fx_train_opts base;
+    fx_train_defaults(&base);
+    char *pass[16];
+    int npass = 0;
+    pass[npass++] = "train";
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (c) {
+        case 'm': snprintf(models, sizeof models, "%s", optarg); break;
+        case 's': snprintf(settings, sizeof settings, "%s", optarg); break;
+        case 1: ep_mlp = atoi(optarg); break;
+        case 2: ep_lenet = atoi(optarg); break;
+        case 'o': snprintf(dir, sizeof dir, "%s", optarg); break;
+        case 'P': fx_train_paper(&base); break;
+        case 3: case 4: case 5: case 6: case 7: case 8:
+            if (npass + 2 < 16) {
+                static const char *nm[] = {"--limit", "--test-limit", "--seed", "--data", "--layout", "--grad"};
+                pass[npass++] = (char *)nm[c - 3];
+                pass[npass++] = optarg;
+            }
+            break;
+        case 'Q': base.quiet = 1; break;
+        case 'h': usage(stdout); return 0;
+        default: fprintf(stderr, "flexor sweep: unknown or incomplete option '%s' (flexor sweep --help)\n", argv[optind - 1]); return 2;
+        }
+    }
+    if (optind < argc || ep_mlp < 1 || ep_lenet < 1) { fprintf(stderr, "flexor sweep: bad arguments (flexor sweep --help)\n"); return 2; }
+    /* the passed-through options are parsed by the same parser as `flexor train` */
+    if (fx_train_parse(npass, pass, &base) == 2) return 2;
+    job_t jobs[32];
+    int nj = 0;
+    char mb[64], *ms = NULL;
+    snprintf(mb, sizeof mb, "%s", models);
+    for (char *m = strtok_r(mb, ",", &ms); m; m = strtok_r(NULL, ",", &ms)) {
+        if (strcmp(m, "mlp") && strcmp(m, "lenet")) { fprintf(stderr, "flexor sweep: unknown model '%s'\n", m); return 2; }
+        char sb[128], *ss = NULL;
+        snprintf(sb, sizeof sb, "%s", settings);
+        for (char *s = strtok_r(sb, ",", &ss); s && nj < 32; s = strtok_r(NULL, ",", &ss)) {
+            memset(&jobs[nj], 0, sizeof jobs[nj]);
+            snprintf(jobs[nj].model, sizeof jobs[nj].model, "%s", m);
+            snprintf(jobs[nj].bits, sizeof jobs[nj].bits, "%s", s);
+            jobs[nj].epochs = !strcmp(m, "lenet") ? ep_lenet : ep_mlp;
+            jobs[nj].r.float_acc = jobs[nj].r.ref_acc = jobs[nj].r.int_acc = -1;
+            jobs[nj].r.model_bytes = -1;
+            nj++;
+        }
+    }
+    char sub[700];
+    snprintf(sub, sizeof sub, "%s/models", dir);
+    if (mkdir_p(sub)) { fprintf(stderr, "flexor sweep: %s: cannot create: %s\n", sub, strerror(errno)); return 2; }
+    int worst = 0;
+    for (int i = 0; i < nj; i++) {
+        fx_train_opts o = base;
+        snprintf(o.model, sizeof o.model, "%s", jobs[i].model);
+        snprintf(o.bits, sizeof o.bits, "%s", jobs[i].bits);
+        o.epochs = jobs[i].epochs;
+        o.resume = 1;
+        snprintf(o.out, sizeof o.out, "%.400s/models/%s_%s.fxm", dir, jobs[i].model, jobs[i].bits);
+        snprintf(o.ckpt, sizeof o.ckpt, "%.400s/models/%s_%s.ckpt", dir, jobs[i].model, jobs[i].bits);
+        snprintf(o.csv, sizeof o.csv, "%.400s/%s_%s.csv", dir, jobs[i].model, jobs[i].bits);
+        fprintf(stderr, "== job %d/%d: flexor train --model %s --bits %s --epochs %d%s --out %s --resume\n", i + 1, nj,
+                o.model, o.bits, o.epochs, base.act_quant ? "" : " --paper", o.out);
+        jobs[i].rc = fx_train_job(&o, &jobs[i].r);
+        if (jobs[i].rc > worst) worst = jobs[i].rc;
+        write_tables(dir, jobs, i + 1, &base);
+        plot(dir, jobs, i + 1);
+    }
+    char path[700];
+    snprintf(path, sizeof path, "%s/sweep.md", dir);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        char line[512];
+        while (fgets(line, sizeof line, f)) fputs(line, stdout);
+        fclose(f);
+    }
+    return worst;
+}
