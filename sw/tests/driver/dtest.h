@@ -18,8 +18,4 @@ extern int dt_failures;
 /* A configuration built in code (checked with fx_hwcfg_check; aborts the test if invalid). */
 fx_hwcfg dt_cfg(uint32_t n_out, const uint32_t *n_in, uint32_t n_in_count, uint32_t n_tap, uint32_t lanes,
                 uint32_t q_max, uint32_t k_max, uint32_t wmem, uint32_t pmem, uint32_t amem);
-
-/* A random valid model for cfg: input c×h×w, a few conv layers (some pooled), then a run of FC layers;
- * q, N_in, encryption and layout drawn per layer; the last layer RAW. Returns 0 or -1. */
-int dt_random_model(fx_model *m, const fx_hwcfg *cfg, uint64_t seed);
 #endif

@@ -1,6 +1,7 @@
 /* Driver + command-level C model against the integer reference on random models: every layer output,
  * logits and class equal, chained and unchained identical, taps identical in order, counters as documented. */
 #include "dtest.h"
+#include "flexor/accel_random.h"
 #include "flexor/model_random.h"
 #include <stdlib.h>
 #include <string.h>
@@ -188,7 +189,7 @@ static void random_models(const fx_hwcfg *cfg, int count)
         fx_model m;
         char what[128];
         snprintf(what, sizeof what, "cfg %s seed %d", cfg->name, s);
-        if (dt_random_model(&m, cfg, (uint64_t)s)) { CHECK(0, "%s: no random model", what); continue; }
+        if (fx_accel_random_model(&m, cfg, (uint64_t)s)) { CHECK(0, "%s: no random model", what); continue; }
         check_model(cfg, &m, (uint64_t)s * 77, what);
         fx_model_free(&m);
     }
