@@ -1,0 +1,13 @@
+/* Reading the small result files the stages write: the last row of a CSV by column name, and
+ * numbers from JSON (cJSON) by a dotted path. */
+#ifndef FLEXOR_RESULTS_H
+#define FLEXOR_RESULTS_H
+#include <stddef.h>
+
+/* Value of column `col` in the last data row of a CSV file; 0 on success. */
+int csv_last(const char *path, const char *col, char *out, size_t len);
+/* Number at dotted path ("a.b.c"; array index as a number "a.0.b") in a JSON file; 0 on success. */
+int json_number(const char *path, const char *dotted, double *out);
+/* String at dotted path; 0 on success. */
+int json_string(const char *path, const char *dotted, char *out, size_t len);
+#endif

@@ -1,0 +1,143 @@
+/* See run_report.h. Numbers come from the stages' own CSV/JSON files; nothing is recomputed here
+ * except model size, which is read from the model file itself. */
+#define _POSIX_C_SOURCE 200809L
+#include "run_report.h"
+#include "flexor/model.h"
+#include "results.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct {
+    double float_acc, int_acc, rtl_acc, ref_acc, mismatches, images, cycles, util, cps, img_s;
+    double bpw, weights, fxm_bytes;
+    double cells, transistors, nand2, dec_pct, ice40_luts, fmax, xil_luts;
+    char hash[32];
+} figures;
+
+static double csv_num(const char *path, const char *col)
+{
+    char v[64];
+    return path && csv_last(path, col, v, sizeof v) == 0 ? atof(v) : NAN;
+}
+
+static double jnum(const char *path, const char *dotted)
+{
+    double v;
+    return path && json_number(path, dotted, &v) == 0 ? v : NAN;
+}
+
+static void model_figures(const char *fxm, figures *f)
+{
+    fx_model m;
+    char err[256];
+    struct stat st;
+    f->bpw = f->weights = f->fxm_bytes = NAN;
+    if (stat(fxm, &st) == 0) f->fxm_bytes = (double)st.st_size;
+    if (fx_model_read(fxm, fx_hwcfg_builtin(), &m, err, sizeof err)) return;
+    double bits = 0, w = 0;
+    for (uint32_t i = 0; i < m.n_layers; i++) {
+        const fx_layer *l = &m.layers[i];
+        double n = (double)l->M * l->K;
+        w += n;
+        bits += n * fx_layer_bits_per_weight(l, m.n_out);
+    }
+    f->weights = w;
+    f->bpw = w > 0 ? bits / w : NAN;
+    snprintf(f->hash, sizeof f->hash, "0x%08X", m.cfg_hash);
+    fx_model_free(&m);
+}
+
+/* "n/a" for a figure a stage did not produce. */
+static const char *fmt(char *buf, size_t n, const char *spec, double v)
+{
+    if (isnan(v)) snprintf(buf, n, "n/a");
+    else snprintf(buf, n, spec, v);
+    return buf;
+}
+
+static void plot_training(const run_report *r)
+{
+    char svg[1200], cmd[4096];
+    snprintf(svg, sizeof svg, "%s/training.svg", r->dir);
+    snprintf(cmd, sizeof cmd,
+             "gnuplot -e \"set terminal svg size 640,400; set output '%s'; set datafile separator ','; "
+             "set key autotitle columnhead bottom right; set xlabel 'epoch'; set ylabel 'accuracy %%'; "
+             "plot '%s' using 1:(100*column('train_acc')) with linespoints, '' using 1:(100*column('test_acc')) "
+             "with linespoints\" 2>/dev/null",
+             svg, r->train_csv);
+    if (system(cmd) != 0) fprintf(stderr, "flexor run: gnuplot failed; no training plot\n");
+}
+
+int run_report_write(const run_report *r)
+{
+    figures f;
+    char a[64], b[64], c[64], path[1200], tmp[1300];
+    f.float_acc = csv_num(r->train_csv, "test_acc");
+    f.int_acc = csv_num(r->infer_csv, "accuracy");
+    f.img_s = csv_num(r->infer_csv, "images_per_s");
+    f.rtl_acc = jnum(r->cosim_json, "acc_rtl");
+    f.ref_acc = jnum(r->cosim_json, "acc_ref");
+    f.mismatches = jnum(r->cosim_json, "mismatches");
+    f.images = jnum(r->cosim_json, "images");
+    f.cycles = jnum(r->cosim_json, "cycles_per_inference");
+    f.util = jnum(r->cosim_json, "mac_utilisation");
+    f.cps = jnum(r->cosim_json, "lockstep_cycles_per_s");
+    f.hash[0] = 0;
+    model_figures(r->fxm, &f);
+    f.cells = jnum(r->synth_json, "engine.generic.cells");
+    f.transistors = jnum(r->synth_json, "engine.generic.transistors");
+    f.nand2 = jnum(r->synth_json, "engine.generic.nand2_eq");
+    f.dec_pct = jnum(r->synth_json, "engine.decryptor_share_pct");
+    f.ice40_luts = jnum(r->synth_json, "engine.ice40.luts");
+    f.fmax = jnum(r->synth_json, "engine.ice40.fmax_mhz");
+    f.xil_luts = jnum(r->synth_json, "engine.xilinx.luts");
+    plot_training(r);
+
+    snprintf(path, sizeof path, "%s/report.md", r->dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *o = fopen(tmp, "w");
+    if (!o) { fprintf(stderr, "flexor run: %s: cannot write\n", tmp); return 2; }
+    fprintf(o, "# flexor run: %s at %s bits per weight\n\n", r->model, r->bits);
+    fprintf(o, "Config hash %s; %d training epochs; model file `%s`.\n\n", f.hash[0] ? f.hash : "n/a", r->epochs, r->fxm);
+    fprintf(o, "| figure | value |\n|---|---|\n");
+    fprintf(o, "| float test accuracy (trainer) | %s %% |\n", fmt(a, sizeof a, "%.2f", 100 * f.float_acc));
+    fprintf(o, "| integer test accuracy (C reference, 10,000 images) | %s %% |\n", fmt(a, sizeof a, "%.2f", 100 * f.int_acc));
+    fprintf(o, "| RTL accuracy (%s images) / reference on the same images | %s %% / %s %% |\n",
+            fmt(c, sizeof c, "%.0f", f.images), fmt(a, sizeof a, "%.2f", 100 * f.rtl_acc), fmt(b, sizeof b, "%.2f", 100 * f.ref_acc));
+    fprintf(o, "| RTL vs reference mismatches | %s |\n", fmt(a, sizeof a, "%.0f", f.mismatches));
+    fprintf(o, "| bits per weight (all layers, stored) | %s |\n", fmt(a, sizeof a, "%.3f", f.bpw));
+    fprintf(o, "| weights / model file bytes | %s / %s |\n", fmt(a, sizeof a, "%.0f", f.weights), fmt(b, sizeof b, "%.0f", f.fxm_bytes));
+    fprintf(o, "| reference speed | %s images/s |\n", fmt(a, sizeof a, "%.0f", f.img_s));
+    fprintf(o, "| cycles per inference (RTL) | %s |\n", fmt(a, sizeof a, "%.0f", f.cycles));
+    fprintf(o, "| MAC utilisation | %s %% |\n", fmt(a, sizeof a, "%.1f", 100 * f.util));
+    fprintf(o, "| co-simulation speed | %s M cycles/s |\n", fmt(a, sizeof a, "%.2f", f.cps / 1e6));
+    if (r->synth_json) {
+        fprintf(o, "| engine cells / transistors / NAND2-eq (generic) | %s / %s / %s |\n", fmt(a, sizeof a, "%.0f", f.cells),
+                fmt(b, sizeof b, "%.0f", f.transistors), fmt(c, sizeof c, "%.0f", f.nand2));
+        fprintf(o, "| decryptor share of engine area | %s %% |\n", fmt(a, sizeof a, "%.2f", f.dec_pct));
+        fprintf(o, "| iCE40 LUTs / Fmax | %s / %s MHz |\n", fmt(a, sizeof a, "%.0f", f.ice40_luts), fmt(b, sizeof b, "%.1f", f.fmax));
+        fprintf(o, "| Xilinx 7-series LUTs | %s |\n", fmt(a, sizeof a, "%.0f", f.xil_luts));
+    }
+    fprintf(o, "\n## Stages\n\n| stage | wall time |\n|---|---|\n");
+    for (int i = 0; i < r->n_stages; i++)
+        fprintf(o, "| %s | %s |\n", r->stage_names[i], r->stage_reused[i] ? "reused" : fmt(a, sizeof a, "%.1f s", r->stage_seconds[i]));
+    fprintf(o, "\n## Plots\n\n![training](training.svg)\n");
+    if (r->synth_json) fprintf(o, "\nSynthesis details: `synth/` in this directory.\n");
+    fclose(o);
+    rename(tmp, path);
+
+    printf("flexor run: %s, %s bits/weight (stored %.3f), float %.2f %%, integer %.2f %%, RTL %.2f %% on %.0f images, "
+           "%.0f mismatches, %.0f cycles/inference, utilisation %.1f %%\n",
+           r->model, r->bits, f.bpw, 100 * f.float_acc, 100 * f.int_acc, 100 * f.rtl_acc, f.images, f.mismatches, f.cycles,
+           100 * f.util);
+    printf("report: %s\n", path);
+    if (!(f.mismatches == 0)) {
+        fprintf(stderr, "flexor run: the RTL co-simulation did not report 0 mismatches; see %s/cosim.log\n", r->dir);
+        return 1;
+    }
+    return 0;
+}
