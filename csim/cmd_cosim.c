@@ -1,0 +1,372 @@
+/* flexor cosim: a model through the Verilated RTL and the command-level C model with the same driver
+ * calls, every layer output and internal tap compared bit for bit, final logits against the integer
+ * reference; the first divergence stops the run with a rerun command that dumps a waveform. */
+#define _POSIX_C_SOURCE 200809L
+#include "cosim_model.h"
+#include "csim_util.h"
+#include "flexor/driver.h"
+#include "flexor/idx.h"
+#include "flexor/ref.h"
+#include "rtl_backend.h"
+#include "tapbook.h"
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    int32_t *v;
+    uint32_t N, M;
+    size_t cap;
+    int have;
+} layer_out;
+
+typedef struct {
+    layer_out ref[FX_MAX_LAYERS], model[FX_MAX_LAYERS];
+    fx_divergence div; /* first output-level divergence */
+    fx_rtl *rtl;
+    const fx_plan *plan;
+} outs_t;
+
+typedef struct {
+    const char *model, *data, *wave, *csv, *json;
+    uint64_t limit, seed, wave_from, wave_to;
+    double stall;
+    int chain, taps, random_images, quiet;
+} opts_t;
+
+static void store(layer_out *o, const int32_t *out, uint32_t N, uint32_t M)
+{
+    size_t n = (size_t)N * M;
+    if (n > o->cap) {
+        int32_t *v = realloc(o->v, n * sizeof *v);
+        if (!v) {
+            fprintf(stderr, "cosim: out of memory\n");
+            exit(2);
+        }
+        o->v = v, o->cap = n;
+    }
+    memcpy(o->v, out, n * sizeof *out);
+    o->N = N, o->M = M, o->have = 1;
+}
+
+static void out_diverge(outs_t *s, const char *what, uint32_t layer, const layer_out *exp, const int32_t *out,
+                        uint32_t N, uint32_t M, uint64_t cycle)
+{
+    if (s->div.set) return;
+    if (exp->N != N || exp->M != M) {
+        s->div = (fx_divergence){.set = 1, .layer = (int)layer, .chunk = UINT32_MAX, .plane = UINT32_MAX,
+                                 .cycle = cycle, .expected = (int64_t)exp->N * exp->M, .actual = (int64_t)N * M};
+        snprintf(s->div.what, sizeof s->div.what, "%s shape (N*M)", what);
+        return;
+    }
+    for (size_t i = 0; i < (size_t)N * M; i++)
+        if (exp->v[i] != out[i]) {
+            s->div = (fx_divergence){.set = 1, .layer = (int)layer, .n = (uint32_t)(i / M), .m = (uint32_t)(i % M),
+                                     .plane = UINT32_MAX, .chunk = UINT32_MAX, .cycle = cycle,
+                                     .expected = exp->v[i], .actual = out[i]};
+            snprintf(s->div.what, sizeof s->div.what, "%s", what);
+            return;
+        }
+}
+
+static void cb_ref(void *u, uint32_t layer, const int32_t *out, uint32_t N, uint32_t M)
+{
+    store(&((outs_t *)u)->ref[layer], out, N, M);
+}
+static void cb_model(void *u, uint32_t layer, const int32_t *out, uint32_t N, uint32_t M)
+{
+    outs_t *s = u;
+    store(&s->model[layer], out, N, M);
+    if (s->ref[layer].have) out_diverge(s, "layer output (C model vs reference)", layer, &s->ref[layer], out, N, M,
+                                        UINT64_MAX);
+}
+static void cb_rtl(void *u, uint32_t layer, const int32_t *out, uint32_t N, uint32_t M)
+{
+    outs_t *s = u;
+    if (!s->model[layer].have) {
+        if (!s->div.set) {
+            s->div = (fx_divergence){.set = 1, .layer = (int)layer, .chunk = UINT32_MAX, .plane = UINT32_MAX,
+                                     .cycle = fx_rtl_cycle(s->rtl)};
+            snprintf(s->div.what, sizeof s->div.what, "layer output the C model did not produce");
+        }
+        return;
+    }
+    out_diverge(s, "layer output", layer, &s->model[layer], out, N, M, fx_rtl_cycle(s->rtl));
+}
+
+static uint64_t rtl_cycle(void *u) { return fx_rtl_cycle(u); }
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: flexor cosim MODEL [options]\n"
+            "  MODEL                 a .fxm file, or random:ARCH[:SEED[:straddle]] (ARCH mlp or lenet)\n"
+            "  --data DIR            Fashion-MNIST directory (default " FX_DEFAULT_DATA_DIR ")\n"
+            "  --random-images       seeded random images instead of a dataset\n"
+            "  --limit N             images to run (default 100; 0 = all)\n"
+            "  --seed S              seed of the stall pattern and of the RTL's initial X values (default 1)\n"
+            "  --stall P             probability of a stall cycle on each stream port (default 0)\n"
+            "  --chain               keep consecutive FC layers on chip (activation buffers)\n"
+            "  --no-taps             compare layer outputs only (faster)\n"
+            "  --wave FILE --wave-from C --wave-to C   FST waveform of RTL cycles [C, C]\n"
+            "  --csv FILE, --json FILE                 summary files\n"
+            "  --quiet               no progress bar\n"
+            "exit status: 0 all bit-exact, 1 a divergence, 2 bad input\n");
+}
+
+static void print_rerun(const opts_t *o, uint64_t images, uint64_t cycle)
+{
+    uint64_t from = cycle == UINT64_MAX ? 0 : (cycle > 2000 ? cycle - 2000 : 0), to = cycle == UINT64_MAX ? 0 : cycle + 100;
+    fprintf(stderr, "  rerun with a waveform: flexor cosim %s", o->model);
+    if (o->random_images) fprintf(stderr, " --random-images");
+    else if (o->data) fprintf(stderr, " --data %s", o->data);
+    fprintf(stderr, " --limit %" PRIu64 " --seed %" PRIu64 " --stall %g%s%s", images, o->seed, o->stall,
+            o->chain ? " --chain" : "", o->taps ? "" : " --no-taps");
+    if (cycle != UINT64_MAX)
+        fprintf(stderr, " --wave cosim_fail.fst --wave-from %" PRIu64 " --wave-to %" PRIu64, from, to);
+    fprintf(stderr, "\n");
+}
+
+static void print_div(const fx_divergence *d, uint64_t image, uint32_t hash, const opts_t *o)
+{
+    char where[160];
+    int k = snprintf(where, sizeof where, "n=%u m=%u", d->n, d->m);
+    if (d->plane != UINT32_MAX) k += snprintf(where + k, sizeof where - (size_t)k, " plane=%u", d->plane);
+    if (d->chunk != UINT32_MAX) snprintf(where + k, sizeof where - (size_t)k, " chunk=%u", d->chunk);
+    char cyc[40] = "cycle unknown";
+    if (d->cycle != UINT64_MAX) snprintf(cyc, sizeof cyc, "cycle %" PRIu64, d->cycle);
+    fprintf(stderr,
+            "cosim: MISMATCH image %" PRIu64 ", layer %d (RUN %u), %s at %s, %s: expected %" PRId64
+            " (0x%" PRIx64 "), RTL %" PRId64 " (0x%" PRIx64 ")\n",
+            image, d->layer, d->run, d->what, where, cyc, d->expected, (uint64_t)d->expected, d->actual,
+            (uint64_t)d->actual);
+    fprintf(stderr, "  config hash 0x%08X, seed %" PRIu64 ", stall %g\n", hash, o->seed, o->stall);
+    print_rerun(o, image + 1, d->cycle);
+}
+
+static int parse(int argc, char **argv, opts_t *o)
+{
+    static const struct option lo[] = {{"data", 1, 0, 'd'},      {"limit", 1, 0, 'n'},    {"seed", 1, 0, 's'},
+                                       {"stall", 1, 0, 'p'},     {"wave", 1, 0, 'w'},     {"wave-from", 1, 0, 'f'},
+                                       {"wave-to", 1, 0, 't'},   {"chain", 0, 0, 'c'},    {"no-taps", 0, 0, 'T'},
+                                       {"csv", 1, 0, 'C'},       {"json", 1, 0, 'J'},     {"quiet", 0, 0, 'q'},
+                                       {"random-images", 0, 0, 'R'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    *o = (opts_t){.limit = 100, .seed = 1, .taps = 1, .wave_to = UINT64_MAX};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        switch (c) {
+        case 'd': o->data = optarg; break;
+        case 'n': if (fx_parse_u64(optarg, &o->limit)) goto bad; break;
+        case 's': if (fx_parse_u64(optarg, &o->seed)) goto bad; break;
+        case 'p': if (fx_parse_prob(optarg, &o->stall)) goto bad; break;
+        case 'w': o->wave = optarg; break;
+        case 'f': if (fx_parse_u64(optarg, &o->wave_from)) goto bad; break;
+        case 't': if (fx_parse_u64(optarg, &o->wave_to)) goto bad; break;
+        case 'c': o->chain = 1; break;
+        case 'T': o->taps = 0; break;
+        case 'C': o->csv = optarg; break;
+        case 'J': o->json = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case 'R': o->random_images = 1; break;
+        case 'h': usage(stdout); exit(0);
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "cosim: expected one MODEL argument (flexor cosim --help)\n");
+        return 2;
+    }
+    o->model = argv[optind];
+    if (o->limit > UINT32_MAX) goto bad;
+    return 0;
+bad:
+    fprintf(stderr, "cosim: bad value '%s' for an option (flexor cosim --help)\n", optarg);
+    return 2;
+}
+
+int fx_cmd_cosim(int argc, char **argv)
+{
+    opts_t o;
+    if (parse(argc, argv, &o)) return 2;
+    const fx_hwcfg *cfg = fx_hwcfg_builtin();
+    fx_rtl_info info;
+    fx_rtl_get_info(&info);
+    char err[512];
+    fx_model m;
+    int rc = fx_cosim_load_model(o.model, cfg, info.hash, &m, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "%s\n", err);
+        return rc;
+    }
+    fx_images im;
+    if (fx_cosim_load_images(o.random_images ? NULL : (o.data ? o.data : FX_DEFAULT_DATA_DIR), &m, (uint32_t)o.limit,
+                             o.seed, &im, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        fx_model_free(&m);
+        return 2;
+    }
+    fx_plan plan;
+    fx_ref_net net;
+    if (fx_driver_plan(cfg, &m, &plan, err, sizeof err) || fx_ref_prepare(&net, &m, cfg, err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", o.model, err);
+        fx_cosim_free_images(&im);
+        fx_model_free(&m);
+        return 2;
+    }
+
+    fx_rtl_opts ro = {.xseed = o.seed, .stall = o.stall, .stall_seed = o.seed, .watchdog = 100000};
+    fx_backend *rtl_b = fx_rtl_backend_new(cfg, &ro), *mod_b = fx_accel_model_new(cfg);
+    fx_rtl *rtl = fx_rtl_backend_rtl(rtl_b);
+    if (o.wave && fx_rtl_wave(rtl, o.wave, o.wave_from, o.wave_to))
+        fprintf(stderr, "cosim: this build has no FST support; --wave ignored\n");
+    fx_tapbook tb_m; /* the C model's taps are recorded, the RTL's checked against the record */
+    fx_tapbook_init(&tb_m, cfg->lanes);
+    fx_backend *mod = mod_b, *dut = rtl_b;
+    if (o.taps) {
+        mod = fx_tap_spy_new(mod_b, &tb_m, cfg);
+        dut = fx_tap_spy_new(rtl_b, &tb_m, cfg);
+        tb_m.plan = &plan, tb_m.n_layers = m.n_layers;
+        tb_m.cycle = rtl_cycle, tb_m.cycle_user = rtl;
+    }
+    outs_t *outs = calloc(1, sizeof *outs);
+    outs->rtl = rtl, outs->plan = &plan;
+
+    double t0 = fx_now();
+    int status = 0;
+    uint64_t img = 0, ok_rtl = 0, ok_ref = 0, compared = 0;
+    const uint32_t clear = (uint32_t)FX_OP_CLEAR_COUNTERS << 24;
+    if (fx_driver_load(mod, cfg, &m, &plan) || fx_driver_load(dut, cfg, &m, &plan) || mod->write(mod, &clear, 1) ||
+        dut->write(dut, &clear, 1)) {
+        fprintf(stderr, "cosim: loading the model failed: %s\n", fx_rtl_backend_msg(rtl_b));
+        status = 1;
+        goto out;
+    }
+    uint64_t cyc0 = fx_rtl_cycle(rtl);
+    double rtl_s0 = fx_rtl_backend_seconds(rtl_b);
+    fx_progress pr;
+    fx_progress_start(&pr, "images", im.n, o.quiet);
+    const uint32_t nc = m.n_classes;
+    int32_t *lg_ref = calloc(3 * (size_t)nc, sizeof *lg_ref), *lg_mod = lg_ref + nc, *lg_rtl = lg_mod + nc;
+    if (!lg_ref) abort();
+    for (img = 0; img < im.n; img++) {
+        const uint8_t *x = im.images + (size_t)img * im.size;
+        for (uint32_t l = 0; l < m.n_layers; l++) outs->ref[l].have = outs->model[l].have = 0;
+        int c_ref = fx_ref_infer(&net, x, lg_ref, cb_ref, outs);
+        fx_tapbook_rewind(&tb_m, FX_TB_RECORD);
+        int c_mod = fx_driver_infer(mod, cfg, &m, &plan, x, lg_mod, o.chain, cb_model, outs);
+        if (tb_m.first.set && !outs->div.set) outs->div = tb_m.first;
+        fx_tapbook_rewind(&tb_m, FX_TB_CHECK);
+        int c_rtl = outs->div.set ? -1 : fx_driver_infer(dut, cfg, &m, &plan, x, lg_rtl, o.chain, cb_rtl, outs);
+        if (o.taps && !outs->div.set && c_rtl >= 0) fx_tapbook_finish(&tb_m);
+        compared = tb_m.compared;
+        fx_divergence *d = NULL;
+        /* The earliest evidence first: a tap diverges before the layer output it feeds. */
+        if (tb_m.first.set) d = &tb_m.first;
+        else if (outs->div.set) d = &outs->div;
+        if (!d && (c_mod < 0 || c_rtl < 0)) {
+            fprintf(stderr, "cosim: image %" PRIu64 ": %s failed: %s (RTL err %u, C model err %u)\n", img,
+                    c_mod < 0 ? "the C model" : "the RTL", c_rtl < 0 ? fx_rtl_backend_msg(rtl_b) : "",
+                    rtl_b->error(rtl_b), mod_b->error(mod_b));
+            fprintf(stderr, "  config hash 0x%08X, seed %" PRIu64 "\n", info.hash, o.seed);
+            print_rerun(&o, img + 1, fx_rtl_cycle(rtl));
+            status = 1;
+            break;
+        }
+        if (!d) {
+            for (uint32_t k = 0; k < nc && !d; k++)
+                if (lg_rtl[k] != lg_ref[k]) {
+                    outs->div = (fx_divergence){.set = 1, .layer = (int)m.n_layers - 1, .m = k, .plane = UINT32_MAX,
+                                                .chunk = UINT32_MAX, .cycle = fx_rtl_cycle(rtl),
+                                                .expected = lg_ref[k], .actual = lg_rtl[k]};
+                    snprintf(outs->div.what, sizeof outs->div.what, "logit (RTL vs reference)");
+                    d = &outs->div;
+                }
+            if (!d && c_rtl != c_ref) abort(); /* equal logits give equal classes */
+        }
+        if (d) {
+            if (d->layer < 0 && tb_m.n_runs) d->layer = -1;
+            fx_progress_end(&pr);
+            print_div(d, img, info.hash, &o);
+            status = 1;
+            break;
+        }
+        if (im.labels) ok_rtl += c_rtl == im.labels[img], ok_ref += c_ref == im.labels[img];
+        char extra[64];
+        double rs = fx_rtl_backend_seconds(rtl_b) - rtl_s0;
+        snprintf(extra, sizeof extra, "%.2f Mcycles/s", rs > 0 ? (double)(fx_rtl_cycle(rtl) - cyc0) / rs / 1e6 : 0);
+        fx_progress_update(&pr, img + 1, extra);
+    }
+    if (!status) fx_progress_end(&pr);
+    free(lg_ref);
+    double wall = fx_now() - t0, rtl_s = fx_rtl_backend_seconds(rtl_b) - rtl_s0;
+    uint64_t cycles = fx_rtl_cycle(rtl) - cyc0;
+    fx_counters cr, cm;
+    rtl_b->counters(rtl_b, &cr);
+    mod_b->counters(mod_b, &cm);
+    if (!status && cr.slices != cm.slices) {
+        fprintf(stderr, "cosim: MISMATCH counter cnt_slices: C model %" PRIu64 ", RTL %" PRIu64 "\n", cm.slices,
+                cr.slices);
+        status = 1;
+    }
+    if (img) {
+        double n = (double)img, util = cr.busy ? (double)cr.slices / ((double)cfg->lanes * (double)cr.busy) : 0;
+        printf("cosim %s: %" PRIu64 " images, %s, config %s hash 0x%08X, seed %" PRIu64 ", stall %g%s\n", o.model,
+               img, status ? "DIVERGED" : "0 mismatches", info.cfg_name, info.hash, o.seed, o.stall,
+               o.chain ? ", FC chain on chip" : "");
+        printf("  %-34s %s\n", "quantity", "value");
+        if (im.labels) {
+            printf("  %-34s %.2f %%\n", "accuracy, RTL", 100.0 * (double)ok_rtl / n);
+            printf("  %-34s %.2f %%\n", "accuracy, reference", 100.0 * (double)ok_ref / n);
+        }
+        printf("  %-34s %.0f\n", "cycles / inference (incl. I/O)", (double)cycles / n);
+        printf("  %-34s %.0f\n", "RUN cycles / inference (cnt_busy)", (double)cr.busy / n);
+        printf("  %-34s %.0f\n", "stall cycles / inference", (double)cr.stall / n);
+        printf("  %-34s %.1f %%\n", "MAC utilisation in RUNs", 100.0 * util);
+        printf("  %-34s %.0f\n", "MACs / inference", (double)cr.slices * cfg->n_out / n);
+        printf("  %-34s %" PRIu64 "\n", "taps compared", compared);
+        printf("  %-34s %.2f M\n", "RTL cycles / s (model only)", rtl_s > 0 ? (double)cycles / rtl_s / 1e6 : 0);
+        printf("  %-34s %.2f M\n", "cycles / s (lockstep, all work)", wall > 0 ? (double)cycles / wall / 1e6 : 0);
+        printf("  %-34s %.2f s\n", "wall time", wall);
+        printf("  %-34s %.1f s\n", "projected, 10000 images", wall / n * 10000);
+        char buf[2048];
+        if (o.csv) {
+            snprintf(buf, sizeof buf,
+                     "model,images,mismatches,acc_rtl,acc_ref,cycles_per_inf,busy_per_inf,mac_util,cycles_per_s,"
+                     "wall_s,seed,stall,chain\n%s,%" PRIu64 ",%d,%.4f,%.4f,%.1f,%.1f,%.4f,%.0f,%.3f,%" PRIu64
+                     ",%g,%d\n",
+                     o.model, img, status, im.labels ? (double)ok_rtl / n : -1, im.labels ? (double)ok_ref / n : -1,
+                     (double)cycles / n, (double)cr.busy / n, util, wall > 0 ? (double)cycles / wall : 0, wall,
+                     o.seed, o.stall, o.chain);
+            if (fx_write_text_atomic(o.csv, buf)) status = status ? status : 2;
+        }
+        if (o.json) {
+            snprintf(buf, sizeof buf,
+                     "{\"model\": \"%s\", \"images\": %" PRIu64 ", \"mismatches\": %d, \"acc_rtl\": %.4f, "
+                     "\"acc_ref\": %.4f, \"cycles_per_inference\": %.1f, \"busy_per_inference\": %.1f, "
+                     "\"mac_utilisation\": %.4f, \"rtl_cycles_per_s\": %.0f, \"lockstep_cycles_per_s\": %.0f, "
+                     "\"wall_s\": %.3f, \"seed\": %" PRIu64 ", \"stall\": %g, \"chain\": %d, \"config_hash\": "
+                     "\"0x%08X\"}\n",
+                     o.model, img, status, im.labels ? (double)ok_rtl / n : -1, im.labels ? (double)ok_ref / n : -1,
+                     (double)cycles / n, (double)cr.busy / n, util, rtl_s > 0 ? (double)cycles / rtl_s : 0,
+                     wall > 0 ? (double)cycles / wall : 0, wall, o.seed, o.stall, o.chain, info.hash);
+            if (fx_write_text_atomic(o.json, buf)) status = status ? status : 2;
+        }
+    }
+out:
+    if (o.taps) {
+        mod->destroy(mod);
+        dut->destroy(dut);
+    }
+    fx_tapbook_free(&tb_m);
+    rtl_b->destroy(rtl_b);
+    mod_b->destroy(mod_b);
+    for (uint32_t l = 0; l < FX_MAX_LAYERS; l++) free(outs->ref[l].v), free(outs->model[l].v);
+    free(outs);
+    fx_ref_free(&net);
+    fx_cosim_free_images(&im);
+    fx_model_free(&m);
+    return status;
+}

@@ -1,0 +1,252 @@
+/* flexor regress: constrained-random layers through the RTL (random stalls on both streams, seeded X
+ * values, deadlock watchdog) and the C model; outputs and every tap compared, outputs also against the
+ * integer reference. The master seed is printed first; any case replays alone with --case. */
+#define _POSIX_C_SOURCE 200809L
+#include "csim_util.h"
+#include "regress_case.h"
+#include "rtl_backend.h"
+#include "tapbook.h"
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+    uint64_t layers, seed, kmax, one_case, wave_from, wave_to;
+    int have_case, quiet, xrand;
+    const char *wave, *json;
+} opts_t;
+
+typedef struct {
+    uint64_t cases, runs, chained, straddle, encrypted, raw, stalled, cycles, taps, outputs;
+    uint64_t by_q[33], by_nin[33];
+    double rtl_s;
+} stats_t;
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: flexor regress [options]\n"
+               "  --layers N      random layers (RUNs) to run (default 200)\n"
+               "  --seed S        master seed (default: from the clock; printed first)\n"
+               "  --kmax K        largest fan-in drawn (default k_max of the configuration)\n"
+               "  --case I        run only case I of the seed (replay)\n"
+               "  --no-xrand      registers and memories start at 0 instead of seeded random values\n"
+               "  --wave FILE --wave-from C --wave-to C   FST waveform (with --case)\n"
+               "  --json FILE     summary\n"
+               "  --quiet         no progress bar\n"
+               "exit status: 0 all bit-exact, 1 a mismatch, 2 bad input\n");
+}
+
+static int parse(int argc, char **argv, opts_t *o)
+{
+    static const struct option lo[] = {{"layers", 1, 0, 'n'}, {"seed", 1, 0, 's'},      {"kmax", 1, 0, 'k'},
+                                       {"case", 1, 0, 'c'},   {"wave", 1, 0, 'w'},      {"wave-from", 1, 0, 'f'},
+                                       {"wave-to", 1, 0, 't'}, {"json", 1, 0, 'J'},     {"quiet", 0, 0, 'q'},
+                                       {"no-xrand", 0, 0, 'X'}, {"help", 0, 0, 'h'},    {0, 0, 0, 0}};
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    *o = (opts_t){.layers = 200, .seed = (uint64_t)ts.tv_sec * 1000003u ^ (uint64_t)ts.tv_nsec, .xrand = 1,
+                  .wave_to = UINT64_MAX};
+    o->seed %= 1000000000u;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        switch (c) {
+        case 'n': if (fx_parse_u64(optarg, &o->layers) || !o->layers) goto bad; break;
+        case 's': if (fx_parse_u64(optarg, &o->seed)) goto bad; break;
+        case 'k': if (fx_parse_u64(optarg, &o->kmax) || !o->kmax) goto bad; break;
+        case 'c': if (fx_parse_u64(optarg, &o->one_case)) goto bad; o->have_case = 1; break;
+        case 'w': o->wave = optarg; break;
+        case 'f': if (fx_parse_u64(optarg, &o->wave_from)) goto bad; break;
+        case 't': if (fx_parse_u64(optarg, &o->wave_to)) goto bad; break;
+        case 'J': o->json = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case 'X': o->xrand = 0; break;
+        case 'h': usage(stdout); exit(0);
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "regress: unexpected argument '%s' (flexor regress --help)\n", argv[optind]);
+        return 2;
+    }
+    return 0;
+bad:
+    fprintf(stderr, "regress: bad value '%s' for an option (flexor regress --help)\n", optarg);
+    return 2;
+}
+
+static uint64_t rtl_cycle(void *u) { return fx_rtl_cycle(u); }
+
+/* Returns 0 (bit-exact), 1 (mismatch, reported), 2 (could not run). */
+static int run_case(const fx_hwcfg *cfg, const opts_t *o, uint64_t index, stats_t *st)
+{
+    fx_rcase c;
+    uint64_t seed = fx_rcase_seed(o->seed, index);
+    if (fx_rcase_make(&c, cfg, seed, o->kmax ? (uint32_t)o->kmax : cfg->k_max)) return 2;
+    uint32_t *words = NULL;
+    size_t nw = fx_rcase_words(&c, cfg, &words);
+    const fx_layer *last = &c.m.layers[c.m.n_layers - 1];
+    const size_t nout = (size_t)c.N * last->M;
+    int32_t *out_m = calloc(nout, sizeof *out_m), *out_r = calloc(nout, sizeof *out_r),
+            *out_ref = calloc(nout, sizeof *out_ref);
+    fx_rtl_opts ro = {.xseed = o->xrand ? seed | 1 : 0, .stall = c.stall, .stall_seed = seed, .watchdog = 100000};
+    fx_backend *mb = fx_accel_model_new(cfg), *rb = fx_rtl_backend_new(cfg, &ro);
+    fx_rtl *rtl = fx_rtl_backend_rtl(rb);
+    if (o->wave && fx_rtl_wave(rtl, o->wave, o->wave_from, o->wave_to))
+        fprintf(stderr, "regress: this build has no FST support; --wave ignored\n");
+    fx_tapbook tb;
+    fx_tapbook_init(&tb, cfg->lanes);
+    tb.cycle = rtl_cycle, tb.cycle_user = rtl;
+    fx_backend *ms = fx_tap_spy_new(mb, &tb, cfg), *rs = fx_tap_spy_new(rb, &tb, cfg);
+    int status = 2;
+    if (!nw || !out_m || !out_r || !out_ref || !ms || !rs) goto done;
+    char msg[400] = "";
+    uint64_t cyc0 = 0;
+    fx_tapbook_rewind(&tb, FX_TB_RECORD);
+    if (fx_driver_load(ms, cfg, &c.m, &c.plan) || ms->write(ms, words, nw) || ms->read(ms, (uint32_t *)out_m, nout)) {
+        snprintf(msg, sizeof msg, "the C model failed (err %u)", mb->error(mb));
+    } else {
+        fx_divergence rec = tb.first;
+        fx_tapbook_rewind(&tb, FX_TB_CHECK);
+        cyc0 = fx_rtl_cycle(rtl);
+        if (rec.set) tb.first = rec;
+        else if (fx_driver_load(rs, cfg, &c.m, &c.plan) || rs->write(rs, words, nw) ||
+                 rs->read(rs, (uint32_t *)out_r, nout))
+            snprintf(msg, sizeof msg, "RTL: %s (err %u)", fx_rtl_backend_msg(rb), rb->error(rb));
+        else fx_tapbook_finish(&tb);
+    }
+    fx_divergence *d = tb.first.set ? &tb.first : NULL, od = {0};
+    if (!msg[0] && !d) {
+        if (fx_rcase_reference(&c, cfg, out_ref)) {
+            snprintf(msg, sizeof msg, "the reference could not prepare the model");
+        } else {
+            for (size_t i = 0; i < nout && !d; i++) {
+                const char *what = out_r[i] != out_m[i] ? "output (RTL vs C model)"
+                                   : out_m[i] != out_ref[i] ? "output (C model vs reference)" : NULL;
+                if (!what) continue;
+                od = (fx_divergence){.set = 1, .layer = (int)c.m.n_layers - 1, .run = c.m.n_layers - 1,
+                                     .n = (uint32_t)(i / last->M), .m = (uint32_t)(i % last->M),
+                                     .plane = UINT32_MAX, .chunk = UINT32_MAX, .cycle = fx_rtl_cycle(rtl),
+                                     .expected = out_r[i] != out_m[i] ? out_m[i] : out_ref[i],
+                                     .actual = out_r[i] != out_m[i] ? out_r[i] : out_m[i]};
+                snprintf(od.what, sizeof od.what, "%s", what);
+                d = &od;
+            }
+            fx_counters cm, cr;
+            mb->counters(mb, &cm);
+            rb->counters(rb, &cr);
+            if (!d && (mb->error(mb) || rb->error(rb)))
+                snprintf(msg, sizeof msg, "error codes: C model %u, RTL %u", mb->error(mb), rb->error(rb));
+            else if (!d && cm.slices != cr.slices)
+                snprintf(msg, sizeof msg, "cnt_slices: C model %" PRIu64 ", RTL %" PRIu64, cm.slices, cr.slices);
+        }
+    }
+    if (d || msg[0]) {
+        char desc[600];
+        fx_rcase_describe(&c, desc, sizeof desc);
+        if (!o->quiet) fputc('\n', stderr);
+        fprintf(stderr, "regress: MISMATCH case %" PRIu64 " (case seed %" PRIu64 "): %s\n", index, seed, desc);
+        uint64_t cyc = d ? d->cycle : fx_rtl_cycle(rtl);
+        if (d)
+            fprintf(stderr,
+                    "  RUN %u, %s at n=%u m=%u plane=%d chunk=%d, cycle %" PRId64 ": expected %" PRId64
+                    ", got %" PRId64 "\n",
+                    d->run, d->what, d->n, d->m, d->plane == UINT32_MAX ? -1 : (int)d->plane,
+                    d->chunk == UINT32_MAX ? -1 : (int)d->chunk, d->cycle == UINT64_MAX ? -1 : (int64_t)d->cycle,
+                    d->expected, d->actual);
+        else fprintf(stderr, "  %s\n", msg);
+        fprintf(stderr, "  config hash 0x%08X; rerun: flexor regress --seed %" PRIu64 " --case %" PRIu64 "%s", fx_hwcfg_hash(cfg),
+                o->seed, index, o->kmax ? "" : "");
+        if (o->kmax) fprintf(stderr, " --kmax %" PRIu64, o->kmax);
+        if (!o->xrand) fprintf(stderr, " --no-xrand");
+        if (cyc != UINT64_MAX)
+            fprintf(stderr, " --wave regress_fail.fst --wave-from %" PRIu64 " --wave-to %" PRIu64,
+                    cyc > cyc0 + 2000 ? cyc - 2000 : cyc0 > 50 ? cyc0 - 50 : 0, cyc + 100);
+        fprintf(stderr, "\n");
+        status = 1;
+        goto done;
+    }
+    status = 0;
+    st->cases++;
+    st->runs += c.m.n_layers;
+    st->chained += c.m.n_layers > 1;
+    st->stalled += c.stall > 0;
+    for (uint32_t i = 0; i < c.m.n_layers; i++) {
+        const fx_layer *l = &c.m.layers[i];
+        st->straddle += !!(l->flags & FX_F_STRADDLE);
+        st->encrypted += !!(l->flags & FX_F_ENCRYPTED);
+        st->raw += !(l->flags & FX_F_RELU_U8);
+        st->by_q[l->q]++;
+        st->by_nin[(l->flags & FX_F_ENCRYPTED) ? l->n_in : 0]++;
+    }
+    st->cycles += fx_rtl_cycle(rtl) - cyc0;
+    st->taps += tb.compared;
+    st->outputs += nout;
+done:
+    st->rtl_s += fx_rtl_backend_seconds(rb);
+    if (ms) ms->destroy(ms);
+    if (rs) rs->destroy(rs);
+    mb->destroy(mb);
+    rb->destroy(rb);
+    fx_tapbook_free(&tb);
+    free(words), free(out_m), free(out_r), free(out_ref);
+    fx_rcase_free(&c);
+    return status;
+}
+
+int fx_cmd_regress(int argc, char **argv)
+{
+    opts_t o;
+    if (parse(argc, argv, &o)) return 2;
+    const fx_hwcfg *cfg = fx_hwcfg_builtin();
+    printf("regress: seed %" PRIu64 "\n", o.seed);
+    fflush(stdout);
+    stats_t st = {0};
+    double t0 = fx_now();
+    int status = 0;
+    if (o.have_case) {
+        status = run_case(cfg, &o, o.one_case, &st);
+    } else {
+        fx_progress pr;
+        fx_progress_start(&pr, "layers", o.layers, o.quiet);
+        for (uint64_t i = 0; st.runs < o.layers; i++) {
+            status = run_case(cfg, &o, i, &st);
+            if (status) break;
+            char extra[48];
+            snprintf(extra, sizeof extra, "%" PRIu64 " cases", st.cases);
+            fx_progress_update(&pr, st.runs < o.layers ? st.runs : o.layers, extra);
+        }
+        if (!status) fx_progress_end(&pr);
+    }
+    double wall = fx_now() - t0;
+    printf("regress: %s, %" PRIu64 " cases, %" PRIu64 " layers (RUNs), seed %" PRIu64 "\n",
+           status ? "FAILED" : "all bit-exact", st.cases, st.runs, o.seed);
+    printf("  %-28s %" PRIu64 "\n", "two-layer chains", st.chained);
+    printf("  %-28s %" PRIu64 " / %" PRIu64 "\n", "straddle / aligned", st.straddle, st.runs - st.straddle);
+    printf("  %-28s %" PRIu64 " / %" PRIu64 "\n", "raw / relu_u8", st.raw, st.runs - st.raw);
+    printf("  %-28s", "layers by N_in (0 = plain)");
+    for (int k = 0; k <= 32; k++)
+        if (st.by_nin[k]) printf(" %d:%" PRIu64, k, st.by_nin[k]);
+    printf("\n  %-28s", "layers by q");
+    for (int k = 1; k <= 32; k++)
+        if (st.by_q[k]) printf(" %d:%" PRIu64, k, st.by_q[k]);
+    printf("\n  %-28s %" PRIu64 "\n", "cases with stalls", st.stalled);
+    printf("  %-28s %" PRIu64 " / %" PRIu64 "\n", "outputs / taps compared", st.outputs, st.taps);
+    printf("  %-28s %" PRIu64 " (%.2f M/s in the model)\n", "RTL cycles", st.cycles,
+           st.rtl_s > 0 ? (double)st.cycles / st.rtl_s / 1e6 : 0);
+    printf("  %-28s %.1f s\n", "wall time", wall);
+    if (o.json) {
+        char buf[1024];
+        snprintf(buf, sizeof buf,
+                 "{\"seed\": %" PRIu64 ", \"status\": %d, \"cases\": %" PRIu64 ", \"layers\": %" PRIu64
+                 ", \"chained\": %" PRIu64 ", \"straddle\": %" PRIu64 ", \"raw\": %" PRIu64 ", \"stalled\": %" PRIu64
+                 ", \"outputs\": %" PRIu64 ", \"taps\": %" PRIu64 ", \"rtl_cycles\": %" PRIu64 ", \"wall_s\": %.2f}\n",
+                 o.seed, status, st.cases, st.runs, st.chained, st.straddle, st.raw, st.stalled, st.outputs, st.taps,
+                 st.cycles, wall);
+        if (fx_write_text_atomic(o.json, buf) && !status) status = 2;
+    }
+    return status;
+}

@@ -1,0 +1,22 @@
+/* fx_backend over the Verilated RTL (flexor_rtl.h): the host driver talks to it exactly as to the C
+ * model. Output words are drained into a host FIFO while commands are written, so a driver may queue
+ * commands behind a streaming RUN. A watchdog turns a deadlock into an error naming the cycle. */
+#ifndef FLEXOR_CSIM_RTL_BACKEND_H
+#define FLEXOR_CSIM_RTL_BACKEND_H
+#include "flexor/driver.h"
+#include "flexor_rtl.h"
+
+typedef struct {
+    uint64_t xseed;       /* Verilator X randomisation seed (0: registers start at zero) */
+    double stall;         /* probability of a stall cycle on each port */
+    uint64_t stall_seed;  /* seed of the stall pattern */
+    uint64_t watchdog;    /* cycles without a handshake or tap that count as a deadlock */
+} fx_rtl_opts;
+
+fx_backend *fx_rtl_backend_new(const fx_hwcfg *cfg, const fx_rtl_opts *o);
+fx_rtl *fx_rtl_backend_rtl(fx_backend *b);
+/* Why the last write/read failed (deadlock, protocol violation), "" if none. */
+const char *fx_rtl_backend_msg(fx_backend *b);
+/* Wall-clock seconds spent clocking the model. */
+double fx_rtl_backend_seconds(fx_backend *b);
+#endif
