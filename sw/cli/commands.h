@@ -11,4 +11,5 @@ int fx_cmd_cosim(int argc, char **argv);   /* csim/ */
 int fx_cmd_regress(int argc, char **argv); /* csim/ */
 int fx_cmd_synth(int argc, char **argv);   /* synth/ */
 int fx_cmd_run(int argc, char **argv);     /* sw/cli: the main job end to end */
+int fx_cmd_sweep_hw(int argc, char **argv); /* sw/cli: sweep --hw */
 #endif

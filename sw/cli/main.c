@@ -15,7 +15,7 @@ static const command commands[] = {
 #endif
 #ifdef FX_HAVE_TRAINER
     {"train", fx_cmd_train, "train a FleXOR / binary / float network and export the integer model"},
-    {"sweep", fx_cmd_sweep, "train both models across bits per weight; table and plot"},
+    {"sweep", fx_cmd_sweep, "train both models across bits per weight; table and plot (--hw: + RTL cycles, area)"},
     {"bench", fx_cmd_bench, "training and inference throughput"},
 #endif
     {"inspect", fx_cmd_inspect, "show a model file: layers, bits per weight, sizes, hash"},
@@ -42,6 +42,12 @@ int main(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+#ifdef FX_HAVE_TRAINER
+    /* sweep --hw extends the trainer's sweep with RTL cycles and area (sw/cli/cmd_sweep_hw.c) */
+    if (!strcmp(argv[1], "sweep"))
+        for (int i = 2; i < argc; i++)
+            if (!strcmp(argv[i], "--hw")) return fx_cmd_sweep_hw(argc - 1, argv + 1);
+#endif
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "flexor: unknown command '%s' (flexor --help lists them)\n", argv[1]);
