@@ -1,0 +1,97 @@
+/* Export -> fx_ref_infer reproduces the trainer's own integer evaluation exactly (every logit of every
+ * test image), across models, layouts, q, batch norm and per-layer settings; the file round trip too. */
+#include "tr.h"
+#include "flexor/idx.h"
+#include "flexor/ref.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int fails;
+#define CHECK(c, ...) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); fails++; } } while (0)
+
+static void one(const fx_dataset *tr, const fx_dataset *te, const char *model, const char *bits, int straddle, int bn)
+{
+    const fx_hwcfg *cfg = fx_hwcfg_builtin();
+    fx_train_opts o;
+    fx_train_defaults(&o);
+    snprintf(o.model, sizeof o.model, "%s", model);
+    snprintf(o.bits, sizeof o.bits, "%s", bits);
+    o.straddle = straddle; o.bn = bn; o.epochs = 1;
+    tr_net net;
+    char err[512];
+    if (tr_net_build(&net, &o, cfg, 64, err, sizeof err)) { CHECK(0, "%s", err); tr_net_free(&net); return; }
+    tr_param *ps[64];
+    uint32_t np = tr_net_params(&net, ps, 64);
+    tr_opt opt = {1, 2e-3f, 0.9f, 0.9f, 0.999f, 0, 0};
+    tr_xor_mode mode = {30.0f, 0, 0};
+    const uint32_t steps = 40;
+    for (uint32_t s = 0; s < steps; s++) {
+        net.act_quant_on = s >= 10;
+        tr_net_quantize(&net, &mode);
+        tr_net_forward(&net, tr->images + (size_t)(s * 64 % (tr->n - 64)) * 784, 64, 1, &mode);
+        tr_net_loss(&net, tr->labels + s * 64 % (tr->n - 64), 64, NULL);
+        tr_net_backward(&net, 64, &mode);
+        tr_opt_step(&opt, ps, np);
+    }
+    tr_net_quantize(&net, &mode);
+    double facc = tr_net_eval(&net, te->images, te->labels, te->n, &mode);
+    fx_model m;
+    if (tr_export(&net, &mode, &m, err, sizeof err)) { CHECK(0, "export: %s", err); tr_net_free(&net); return; }
+    CHECK(fx_model_validate(&m, cfg, err, sizeof err) == 0, "validate: %s", err);
+    int32_t *own = malloc(sizeof(int32_t) * te->n * 10);
+    double iacc = tr_int_eval(&m, te->images, te->labels, te->n, own);
+    char path[64];
+    snprintf(path, sizeof path, "test_export_%d.fxm", (int)getpid());
+    fx_model rm;
+    CHECK(fx_model_write(path, &m, err, sizeof err) == 0, "write: %s", err);
+    CHECK(fx_model_read(path, cfg, &rm, err, sizeof err) == 0, "read: %s", err);
+    unlink(path);
+    long mism = 0, mism_file = 0, ok = 0;
+    fx_ref_net rn, rf;
+    CHECK(fx_ref_prepare(&rn, &m, cfg, err, sizeof err) == 0, "prepare: %s", err);
+    CHECK(fx_ref_prepare(&rf, &rm, cfg, err, sizeof err) == 0, "prepare file: %s", err);
+    int32_t lg[10], lf[10];
+    for (uint32_t i = 0; i < te->n; i++) {
+        int c = fx_ref_infer(&rn, te->images + (size_t)i * 784, lg, NULL, NULL);
+        fx_ref_infer(&rf, te->images + (size_t)i * 784, lf, NULL, NULL);
+        ok += c == te->labels[i];
+        mism += memcmp(lg, own + (size_t)i * 10, sizeof lg) != 0;
+        mism_file += memcmp(lg, lf, sizeof lg) != 0;
+        if (mism == 1 && memcmp(lg, own + (size_t)i * 10, sizeof lg)) {
+            fprintf(stderr, "image %u: ref %d %d %d, trainer %d %d %d\n", i, lg[0], lg[1], lg[2], own[i * 10], own[i * 10 + 1], own[i * 10 + 2]);
+            mism++;
+        }
+    }
+    printf("%-6s %-12s %-8s bn=%d  float %.2f%%  integer %.2f%%  ref %.2f%%  mismatches %ld\n", model, bits,
+           straddle ? "straddle" : "aligned", bn, facc, iacc, 100.0 * ok / te->n, mism);
+    CHECK(mism == 0, "%s %s: %ld images differ between trainer integer eval and fx_ref_infer", model, bits, mism);
+    CHECK(mism_file == 0, "%s %s: file round trip changes results", model, bits);
+    CHECK(iacc > 30, "%s %s: integer accuracy %.2f%% after %u steps", model, bits, iacc, steps);
+    fx_ref_free(&rn); fx_ref_free(&rf);
+    fx_model_free(&rm); fx_model_free(&m);
+    free(own);
+    tr_net_free(&net);
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = argc > 1 ? argv[1] : FX_DEFAULT_DATA_DIR;
+    fx_dataset tr, te;
+    char err[512];
+    if (fx_dataset_load(dir, "train", 3000, &tr, err, sizeof err) || fx_dataset_load(dir, "t10k", 500, &te, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    one(&tr, &te, "mlp", "0.8", 0, 0);
+    one(&tr, &te, "mlp", "q2,1.6,q3", 1, 0);
+    one(&tr, &te, "mlp", "binary", 1, 0);
+    one(&tr, &te, "lenet", "0.6", 0, 0);
+    one(&tr, &te, "lenet", "0.4", 1, 1);
+    one(&tr, &te, "lenet", "q1,binary,1.0,q4", 0, 1);
+    fx_dataset_free(&tr); fx_dataset_free(&te);
+    if (fails) { fprintf(stderr, "%d check(s) failed\n", fails); return 1; }
+    printf("ok\n");
+    return 0;
+}
