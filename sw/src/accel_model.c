@@ -18,6 +18,8 @@ typedef struct {
     uint32_t *pmem; /* [lanes][pmem_depth][p_words] */
     uint8_t *amem;  /* [2][amem_depth][n_out] */
     fx_mxor mx[FX_MAX_NIN_SET], ident;
+    /* M⊕ is linear over GF(2): dec(x) = XOR of dtab[byte k of x] over the 4 bytes (one set per matrix) */
+    uint32_t dtab[FX_MAX_NIN_SET + 1][4][256];
 
     /* word-stream parser */
     int state;
@@ -94,6 +96,17 @@ static const fx_mxor *nin_matrix(const accel *a, uint32_t n_in)
     return NULL;
 }
 
+static void build_dtab(uint32_t t[4][256], const fx_mxor *mx, uint32_t n_out)
+{
+    for (uint32_t k = 0; k < 4; k++)
+        for (uint32_t v = 0; v < 256; v++) t[k][v] = decrypt(mx, v << (8 * k), n_out);
+}
+
+static uint32_t decrypt_fast(const uint32_t t[4][256], uint32_t x)
+{
+    return t[0][x & 255] ^ t[1][x >> 8 & 255] ^ t[2][x >> 16 & 255] ^ t[3][x >> 24];
+}
+
 /* ---- RUN ---------------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -135,31 +148,55 @@ static void run(accel *a, const uint32_t h[8])
     const fx_hwcfg *c = &a->cfg;
     const uint32_t L = c->lanes, NO = c->n_out, PW = a->wd.p_words;
     const fx_mxor *mx = r.enc ? nin_matrix(a, r.n_in) : &a->ident;
-    uint8_t *dst_col = NULL;
-    if (!r.dst_stream) dst_col = calloc((size_t)r.CH_out * NO, 1);
+    const uint32_t(*dt)[256] = a->dtab[r.enc ? (uint32_t)(mx - a->mx) : a->cfg.n_in_count];
+    const uint32_t NG = (NO + 3) / 4; /* 4-bit weight groups per chunk */
+    /* The memories do not change during a RUN, so the weight bits of (group, plane, chunk, lane) are
+     * decrypted and realigned once here instead of once per column. */
+    uint32_t *wbits = malloc((size_t)r.G * r.q * r.CH * L * sizeof *wbits);
+    int32_t *tab = malloc((size_t)r.CH * NG * 16 * sizeof *tab);
+    uint8_t *dst_col = r.dst_stream ? NULL : calloc((size_t)r.CH_out * NO, 1); /* bytes >= M stay 0 */
+    if (!wbits || !tab || (!r.dst_stream && !dst_col)) abort(); /* a simulator out of memory cannot go on */
+    for (uint32_t g = 0; g < r.G; g++)
+        for (uint32_t l = 0; l < L && g * L + l < r.M; l++) {
+            uint32_t o_m = a->pmem[((size_t)l * c->pmem_depth + r.p_base + g) * PW + PW - 1] & 0x1F;
+            for (uint32_t i = 0; i < r.q; i++) {
+                const uint32_t *wl = a->wmem + (size_t)l * c->wmem_depth + r.w_base + ((size_t)g * r.q + i) * r.S;
+                for (uint32_t j = 0; j < r.CH; j++) {
+                    uint32_t bits = decrypt_fast(dt, wl[j]);
+                    if (r.straddle) { /* bits [o_m +: N_OUT] of {dec(slice j+1), dec(slice j)} */
+                        uint64_t cat = ((uint64_t)decrypt_fast(dt, wl[j + 1]) << NO) | bits;
+                        bits = (uint32_t)(cat >> o_m) & a->nout_mask;
+                    }
+                    wbits[(((size_t)g * r.q + i) * r.CH + j) * L + l] = bits;
+                }
+            }
+        }
 
     for (uint32_t n = 0; n < r.N; n++) {
         const uint8_t *act = a->amem + ((size_t)r.src * c->amem_depth + r.src_base + (size_t)n * r.CH) * NO;
-        if (dst_col) memset(dst_col, 0, (size_t)r.CH_out * NO); /* bytes >= M of the last chunk stay 0 */
+        /* chunk sums per 4-bit weight pattern: tab[(j·NG + k)·16 + v] = Σ_b (bit b of v ? +a : -a) */
+        for (uint32_t j = 0; j < r.CH; j++)
+            for (uint32_t k = 0; k < NG; k++) {
+                int32_t x[4] = {0, 0, 0, 0}, *t = tab + ((size_t)j * NG + k) * 16;
+                for (uint32_t b = 0; b < 4 && 4 * k + b < NO; b++) x[b] = act[(size_t)j * NO + 4 * k + b];
+                t[0] = -(x[0] + x[1] + x[2] + x[3]); /* all four weights -1; each set bit turns one to +1 */
+                for (uint32_t v = 1; v < 16; v++) {
+                    uint32_t low = (uint32_t)__builtin_ctz(v);
+                    t[v] = t[v & (v - 1)] + 2 * x[low];
+                }
+            }
         for (uint32_t g = 0; g < r.G; g++) {
             uint32_t lanes_on = r.M - g * L < L ? r.M - g * L : L;
             for (uint32_t i = 0; i < r.q; i++) {
                 for (uint32_t l = 0; l < lanes_on; l++) a->acc[l] = 0;
                 for (uint32_t j = 0; j < r.CH; j++) {
-                    const uint8_t *chunk = act + (size_t)j * NO;
+                    const int32_t *tj = tab + (size_t)j * NG * 16;
+                    const uint32_t *wj = wbits + (((size_t)g * r.q + i) * r.CH + j) * L;
                     for (uint32_t l = 0; l < lanes_on; l++) {
-                        const uint32_t *wl = a->wmem + (size_t)l * c->wmem_depth + r.w_base + ((size_t)g * r.q + i) * r.S;
-                        uint32_t bits = decrypt(mx, wl[j], NO);
-                        if (r.straddle) { /* bits [o_m +: N_OUT] of {dec(slice j+1), dec(slice j)} */
-                            uint32_t o_m = a->pmem[((size_t)l * c->pmem_depth + r.p_base + g) * PW + PW - 1] & 0x1F;
-                            uint64_t cat = ((uint64_t)decrypt(mx, wl[j + 1], NO) << NO) | bits;
-                            bits = (uint32_t)(cat >> o_m) & a->nout_mask;
-                        }
                         int32_t psum = 0;
-                        for (uint32_t b = 0; b < NO; b++) psum += (bits >> b & 1) ? chunk[b] : -(int32_t)chunk[b];
+                        for (uint32_t k = 0; k < NG; k++) psum += tj[k * 16 + (wj[l] >> (4 * k) & 15)];
                         a->acc[l] = wrap(a->acc[l] + psum, a->wd.acc_w);
-                        if (a->have_taps && a->taps.chunk)
-                            a->taps.chunk(a->taps.user, n, g * L + l, i, j, bits, psum);
+                        if (a->have_taps && a->taps.chunk) a->taps.chunk(a->taps.user, n, g * L + l, i, j, wj[l], psum);
                     }
                 }
                 for (uint32_t l = 0; l < lanes_on; l++) {
@@ -186,6 +223,8 @@ static void run(accel *a, const uint32_t h[8])
                    (size_t)r.CH_out * NO);
     }
     free(dst_col);
+    free(wbits);
+    free(tab);
     /* Timing: the documented bound, one chunk per lane per cycle, one priming slice per plane in straddle. */
     uint64_t busy = (uint64_t)r.N * r.G * r.q * r.S;
     a->cnt.busy += busy;
@@ -317,6 +356,8 @@ fx_backend *fx_accel_model_new(const fx_hwcfg *cfg)
     for (uint32_t i = 0; !bad && i < cfg->n_in_count; i++)
         bad = fx_mxor_generate(cfg->seed, cfg->n_in[i], cfg->n_out, cfg->n_tap, &a->mx[i]) != 0;
     fx_mxor_identity(cfg->n_out, &a->ident);
+    for (uint32_t i = 0; !bad && i < cfg->n_in_count; i++) build_dtab(a->dtab[i], &a->mx[i], cfg->n_out);
+    build_dtab(a->dtab[cfg->n_in_count], &a->ident, cfg->n_out);
     if (bad) { m_destroy(b); return NULL; }
     return b;
 }
