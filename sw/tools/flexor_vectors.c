@@ -6,9 +6,9 @@
  * Runs the driver on the C model (docs/accelerator.md) for a model (random by default) and IMAGES random
  * images, recording everything that crosses the ports. The configuration is the build's (generated from
  * rtl/config/default.cfg) unless -c names another .cfg: use the one the RTL under test was built with.
- * "-a random" (default) is a small model drawn from SEED that mixes every RUN feature (conv with several
- * columns, pooling, FC runs that chain on chip, q = 1..q_max, straddle/aligned, encrypted/plain, ragged
- * K and M); mlp/lenet are the full-size architectures. Files written into DIR (atomically):
+ * "-a random" (default) is a small model drawn from SEED; a few seeds together cover every RUN feature
+ * (conv with several columns, pooling, FC runs chained on chip, q = 1..q_max, straddle/aligned,
+ * encrypted/plain, ragged K and M); mlp/lenet are the full-size architectures. Files written into DIR (atomically):
  *
  *   cmd.hex        the in stream: one 32-bit word per line, 8 hex digits (LOAD_W/LOAD_P of the model,
  *                  then per image LOAD_A and RUN ...). `reg [31:0] cmd [0:VEC_CMD_WORDS-1]`.
