@@ -104,6 +104,32 @@ static inline int32_t chunk_psum(const int16_t *t, uint32_t G, uint32_t w)
     return p;
 }
 
+/* Σ over the CH chunks of one (channel, plane); G is a constant after inlining into plane_sum_g. */
+static inline __attribute__((always_inline)) int32_t plane_sum(const int16_t *t, const uint32_t *w, uint32_t CH, uint32_t G)
+{
+    int32_t acc = 0;
+    for (uint32_t j = 0; j < CH; j++, t += G * 16) {
+        const uint32_t x = w[j];
+#pragma GCC unroll 8
+        for (uint32_t g = 0; g < G; g++) acc += t[g * 16 + ((x >> (4 * g)) & 15)];
+    }
+    return acc;
+}
+
+static int32_t plane_sum_g(const int16_t *t, const uint32_t *w, uint32_t CH, uint32_t G)
+{
+    switch (G) { /* unrolled per group count: about twice as fast as a variable inner loop */
+    case 1: return plane_sum(t, w, CH, 1);
+    case 2: return plane_sum(t, w, CH, 2);
+    case 3: return plane_sum(t, w, CH, 3);
+    case 4: return plane_sum(t, w, CH, 4);
+    case 5: return plane_sum(t, w, CH, 5);
+    case 6: return plane_sum(t, w, CH, 6);
+    case 7: return plane_sum(t, w, CH, 7);
+    default: return plane_sum(t, w, CH, 8);
+    }
+}
+
 void fx_ref_gemm(const fx_ref_net *net, uint32_t layer, const uint8_t *cols, uint32_t N, int32_t *out,
                  const fx_taps *taps)
 {
@@ -123,9 +149,7 @@ void fx_ref_gemm(const fx_ref_net *net, uint32_t layer, const uint8_t *cols, uin
             for (uint32_t m = 0; m < M; m++) {
                 int64_t t = l->bias[m];
                 for (uint32_t i = 0; i < q; i++) {
-                    const uint32_t *w = dec + ((size_t)m * q + i) * CH;
-                    int32_t acc = 0;
-                    for (uint32_t j = 0; j < CH; j++) acc += chunk_psum(tab + (size_t)j * G * 16, G, w[j]);
+                    const int32_t acc = plane_sum_g(tab, dec + ((size_t)m * q + i) * CH, CH, G);
                     t += (int64_t)l->alpha[(size_t)m * q + i] * acc;
                 }
                 out[(size_t)n * M + m] = fx_requant(t, l->shift, relu);
