@@ -354,9 +354,10 @@ int fx_model_read(const char *path, const fx_hwcfg *cfg, fx_model *m, char *err,
         buf = nb;
         cap *= 2;
     }
-    int rerr = ferror(f);
+    int rerr = ferror(f), e = errno;
     fclose(f);
-    if (rerr) { free(buf); return fail(err, errlen, "%s: read error", path); }
+    errno = e;
+    if (rerr) { free(buf); return fail(err, errlen, "%s: read error: %s", path, strerror(errno)); }
     int r = fx_model_parse(buf, len, path, cfg, m, err, errlen);
     free(buf);
     return r;

@@ -366,6 +366,46 @@ static void hand_cases(void)
     }
 }
 
+static void record_layer0(void *user, uint32_t layer, const int32_t *out, uint32_t N, uint32_t M)
+{
+    if (layer == 0 && N * M <= 16) memcpy(user, out, sizeof(int32_t) * N * M);
+}
+
+/* conv 1x3x3 -> 2x2 kernel of +1 -> 2x2 map, pooled to 1x1 -> FC K=1 (+1) RAW; and argmax ties. */
+static void hand_conv_and_ties(void)
+{
+    fx_model m;
+    memset(&m, 0, sizeof m);
+    m.cfg_hash = fx_hwcfg_hash(cfg); m.n_out = cfg->n_out; m.n_tap = cfg->n_tap; m.seed = cfg->seed;
+    m.in_c = 1; m.in_h = 3; m.in_w = 3; m.n_layers = 2; m.n_classes = 3;
+    m.layers[0] = (fx_layer){.type = FX_LAYER_CONV, .flags = FX_F_RELU_U8, .q = 1, .n_in = cfg->n_out, .M = 1, .K = 4,
+                             .in_c = 1, .in_h = 3, .in_w = 3, .kh = 2, .kw = 2, .pool = 2};
+    m.layers[1] = (fx_layer){.type = FX_LAYER_FC, .flags = 0, .q = 1, .n_in = cfg->n_out, .M = 3, .K = 1, .in_c = 1, .in_h = 1,
+                             .in_w = 1, .kh = 1, .kw = 1};
+    for (int i = 0; i < 2; i++)
+        if (fx_layer_alloc(&m.layers[i], cfg->n_out)) exit(2);
+    for (uint32_t k = 0; k < 4; k++) set_w(&m.layers[0], 0, 0, k, 1);
+    m.layers[0].alpha[0] = 1;
+    for (uint32_t c = 0; c < 3; c++) { set_w(&m.layers[1], 0, c, 0, 1); m.layers[1].alpha[c] = 1; }
+    const uint8_t img[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    fx_ref_net net;
+    char err[256];
+    if (fx_ref_prepare(&net, &m, cfg, err, sizeof err)) { CHECK(0, "prepare: %s", err); return; }
+    int32_t conv[16], lg[3];
+    int cls = fx_ref_infer(&net, img, lg, record_layer0, conv);
+    CHECK(conv[0] == 12 && conv[1] == 16 && conv[2] == 24 && conv[3] == 28, "conv map %d %d %d %d, expected 12 16 24 28",
+          conv[0], conv[1], conv[2], conv[3]);
+    CHECK(lg[0] == 28 && lg[1] == 28 && lg[2] == 28 && cls == 0, "pooled logits %d %d %d class %d: expected 28s, class 0 (tie)",
+          lg[0], lg[1], lg[2], cls);
+    m.layers[1].bias[0] = -1; /* classes 1 and 2 tie above class 0: the lower index wins */
+    fx_ref_free(&net);
+    fx_ref_prepare(&net, &m, cfg, err, sizeof err);
+    cls = fx_ref_infer(&net, img, lg, NULL, NULL);
+    CHECK(cls == 1 && lg[0] == 27, "tie between 1 and 2: class %d", cls);
+    fx_ref_free(&net);
+    fx_model_free(&m);
+}
+
 /* The same weights in the straddle and the aligned layout give the same outputs and plane sums. */
 static void straddle_vs_aligned(uint64_t *rng)
 {
@@ -424,6 +464,7 @@ int main(void)
     cfg = fx_hwcfg_builtin();
     uint64_t rng = 2024;
     hand_cases();
+    hand_conv_and_ties();
     straddle_vs_aligned(&rng);
     int nets = 0;
     for (uint64_t seed = 1; seed <= 150; seed++) {

@@ -37,7 +37,9 @@ uint32_t fx_im2col(const fx_layer *l, uint32_t n_out, const uint8_t *in_chw, uin
 /* GEMM output [N][M] (uint8 values) -> CHW uint8, then 2x2 max-pool if l->pool == 2. Returns bytes. */
 size_t fx_layer_output_chw(const fx_layer *l, const int32_t *out, uint8_t *chw);
 
-/* Whole network on one image (in_c*in_h*in_w uint8). logits: n_classes int32. Returns the class.
+/* Whole network on one image (in_c*in_h*in_w uint8). logits: n_classes int32 (the last layer's first
+ * column; an FC layer has only one). Returns the class (argmax, ties to the lowest index), -1 when out
+ * of memory. Thread-safe: a prepared net may be shared by threads.
  * layer_out (may be NULL) is called with every layer's raw GEMM output [N][M]. */
 typedef void (*fx_layer_cb)(void *user, uint32_t layer, const int32_t *out, uint32_t N, uint32_t M);
 int fx_ref_infer(const fx_ref_net *net, const uint8_t *image, int32_t *logits, fx_layer_cb cb, void *user);
