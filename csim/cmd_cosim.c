@@ -31,7 +31,7 @@ typedef struct {
 
 typedef struct {
     const char *model, *data, *wave, *csv, *json;
-    uint64_t limit, seed, wave_from, wave_to;
+    uint64_t limit, seed, wave_from, wave_to, inject;
     double stall;
     int chain, taps, random_images, quiet;
 } opts_t;
@@ -113,6 +113,7 @@ static void usage(FILE *f)
             "  --wave FILE --wave-from C --wave-to C   FST waveform of RTL cycles [C, C]\n"
             "  --csv FILE, --json FILE                 summary files\n"
             "  --quiet               no progress bar\n"
+            "  --inject-fault K      corrupt the RTL's K-th lane psum tap (tests the checker)\n"
             "exit status: 0 all bit-exact, 1 a divergence, 2 bad input\n");
 }
 
@@ -124,6 +125,7 @@ static void print_rerun(const opts_t *o, uint64_t images, uint64_t cycle)
     else if (o->data) fprintf(stderr, " --data %s", o->data);
     fprintf(stderr, " --limit %" PRIu64 " --seed %" PRIu64 " --stall %g%s%s", images, o->seed, o->stall,
             o->chain ? " --chain" : "", o->taps ? "" : " --no-taps");
+    if (o->inject) fprintf(stderr, " --inject-fault %" PRIu64, o->inject);
     if (cycle != UINT64_MAX)
         fprintf(stderr, " --wave cosim_fail.fst --wave-from %" PRIu64 " --wave-to %" PRIu64, from, to);
     fprintf(stderr, "\n");
@@ -152,7 +154,8 @@ static int parse(int argc, char **argv, opts_t *o)
                                        {"stall", 1, 0, 'p'},     {"wave", 1, 0, 'w'},     {"wave-from", 1, 0, 'f'},
                                        {"wave-to", 1, 0, 't'},   {"chain", 0, 0, 'c'},    {"no-taps", 0, 0, 'T'},
                                        {"csv", 1, 0, 'C'},       {"json", 1, 0, 'J'},     {"quiet", 0, 0, 'q'},
-                                       {"random-images", 0, 0, 'R'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+                                       {"random-images", 0, 0, 'R'}, {"inject-fault", 1, 0, 'I'},
+                                       {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     *o = (opts_t){.limit = 100, .seed = 1, .taps = 1, .wave_to = UINT64_MAX};
     int c;
     optind = 1;
@@ -171,6 +174,7 @@ static int parse(int argc, char **argv, opts_t *o)
         case 'J': o->json = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'R': o->random_images = 1; break;
+        case 'I': if (fx_parse_u64(optarg, &o->inject)) goto bad; break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return 2;
         }
@@ -217,7 +221,8 @@ int fx_cmd_cosim(int argc, char **argv)
         return 2;
     }
 
-    fx_rtl_opts ro = {.xseed = o.seed, .stall = o.stall, .stall_seed = o.seed, .watchdog = 100000};
+    fx_rtl_opts ro = {.xseed = o.seed, .stall = o.stall, .stall_seed = o.seed, .watchdog = 100000,
+                      .inject_tap = o.inject};
     fx_backend *rtl_b = fx_rtl_backend_new(cfg, &ro), *mod_b = fx_accel_model_new(cfg);
     fx_rtl *rtl = fx_rtl_backend_rtl(rtl_b);
     if (o.wave && fx_rtl_wave(rtl, o.wave, o.wave_from, o.wave_to))

@@ -19,6 +19,7 @@ typedef struct {
     fx_run_desc run; /* the RUN executing (or last executed) */
     int have_run;
     uint64_t run_out; /* output words of that RUN so far */
+    uint64_t lane_taps;
     fx_taps taps;
     int have_taps;
     uint32_t *q; /* output FIFO: q[head .. head+len) */
@@ -43,7 +44,9 @@ static void on_chunk(void *user, uint64_t cycle, uint32_t col, uint32_t grp, uin
     if (!c->have_run || !c->taps.chunk) return;
     for (uint32_t l = 0; l < c->cfg->lanes; l++) {
         uint64_t m = (uint64_t)grp * c->cfg->lanes + l;
-        if (m < c->run.M) c->taps.chunk(c->taps.user, col, (uint32_t)m, plane, chunk, dec[l], psum[l]);
+        if (m >= c->run.M) continue;
+        int32_t p = ++c->lane_taps == c->opt.inject_tap ? psum[l] ^ 1 : psum[l];
+        c->taps.chunk(c->taps.user, col, (uint32_t)m, plane, chunk, dec[l], p);
     }
 }
 

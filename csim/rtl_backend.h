@@ -11,6 +11,7 @@ typedef struct {
     double stall;         /* probability of a stall cycle on each port */
     uint64_t stall_seed;  /* seed of the stall pattern */
     uint64_t watchdog;    /* cycles without a handshake or tap that count as a deadlock */
+    uint64_t inject_tap;  /* tests of the checker: corrupt the psum of the K-th lane tap (1-based; 0 off) */
 } fx_rtl_opts;
 
 fx_backend *fx_rtl_backend_new(const fx_hwcfg *cfg, const fx_rtl_opts *o);

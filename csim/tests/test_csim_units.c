@@ -1,0 +1,219 @@
+/* Unit tests of the co-simulation's own machinery, with the C model standing in for the RTL: the
+ * command-stream follower finds RUN boundaries however the words are split, and the tap book catches
+ * a corrupted, missing, duplicated or reordered tap and names it exactly. */
+#include "cmdstream.h"
+#include "flexor/driver.h"
+#include "regress_case.h"
+#include "tapbook.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fails;
+#define CHECK(c, ...)                                                                                              \
+    do {                                                                                                           \
+        if (!(c)) {                                                                                                \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                                   \
+            fprintf(stderr, __VA_ARGS__);                                                                          \
+            fprintf(stderr, "\n");                                                                                 \
+            fails++;                                                                                               \
+        }                                                                                                          \
+    } while (0)
+
+/* ---- a C model whose taps are tampered with on the way to the tap book ---- */
+enum { T_NONE, T_FLIP_PSUM, T_FLIP_DEC, T_DROP, T_DUP, T_SWAP, T_FLIP_ACC };
+typedef struct {
+    fx_backend *real;
+    fx_taps up;
+    int mode;
+    uint64_t nth, seen, acc_seen;
+    uint32_t held[6];
+    int32_t held_psum;
+    int holding;
+} evil_t;
+
+static void ev_chunk(void *u, uint32_t col, uint32_t m, uint32_t plane, uint32_t chunk, uint32_t dec, int32_t psum)
+{
+    evil_t *e = u;
+    uint64_t k = e->seen++;
+    if (k == e->nth) {
+        switch (e->mode) {
+        case T_FLIP_PSUM: psum ^= 4; break;
+        case T_FLIP_DEC: dec ^= 1; break;
+        case T_DROP: return;
+        case T_DUP: e->up.chunk(e->up.user, col, m, plane, chunk, dec, psum); break;
+        case T_SWAP: /* hold this one back, deliver it after the next */
+            e->held[0] = col, e->held[1] = m, e->held[2] = plane, e->held[3] = chunk, e->held[4] = dec;
+            e->held_psum = psum, e->holding = 1;
+            return;
+        }
+    }
+    e->up.chunk(e->up.user, col, m, plane, chunk, dec, psum);
+    if (e->holding && k == e->nth + 1) {
+        e->holding = 0;
+        e->up.chunk(e->up.user, e->held[0], e->held[1], e->held[2], e->held[3], e->held[4], e->held_psum);
+    }
+}
+static void ev_acc(void *u, uint32_t col, uint32_t m, uint32_t plane, int32_t acc)
+{
+    evil_t *e = u;
+    if (e->mode == T_FLIP_ACC && e->acc_seen == e->nth) acc += 1;
+    e->acc_seen++;
+    e->up.acc(e->up.user, col, m, plane, acc);
+}
+static int ev_write(fx_backend *b, const uint32_t *w, size_t n) { return ((evil_t *)b->ctx)->real->write(((evil_t *)b->ctx)->real, w, n); }
+static int ev_read(fx_backend *b, uint32_t *w, size_t n) { return ((evil_t *)b->ctx)->real->read(((evil_t *)b->ctx)->real, w, n); }
+static void ev_counters(fx_backend *b, fx_counters *c) { ((evil_t *)b->ctx)->real->counters(((evil_t *)b->ctx)->real, c); }
+static uint32_t ev_error(fx_backend *b) { return ((evil_t *)b->ctx)->real->error(((evil_t *)b->ctx)->real); }
+static void ev_set_taps(fx_backend *b, const fx_taps *t)
+{
+    evil_t *e = b->ctx;
+    e->up = *t;
+    fx_taps mine = {.chunk = ev_chunk, .acc = ev_acc, .user = e};
+    e->real->set_taps(e->real, &mine);
+}
+static void ev_destroy(fx_backend *b)
+{
+    evil_t *e = b->ctx;
+    e->real->destroy(e->real);
+    free(e);
+    free(b);
+}
+static fx_backend *evil_new(const fx_hwcfg *cfg, int mode, uint64_t nth)
+{
+    fx_backend *b = calloc(1, sizeof *b);
+    evil_t *e = calloc(1, sizeof *e);
+    e->real = fx_accel_model_new(cfg), e->mode = mode, e->nth = nth;
+    *b = (fx_backend){.name = "evil", .ctx = e, .write = ev_write, .read = ev_read, .counters = ev_counters,
+                      .error = ev_error, .set_taps = ev_set_taps, .destroy = ev_destroy};
+    return b;
+}
+
+/* Record a case on the C model, check a tampered C model against it; returns the tap book's verdict. */
+static fx_divergence run_tampered(const fx_hwcfg *cfg, const fx_rcase *c, int mode, uint64_t nth, uint64_t *n_chunk)
+{
+    uint32_t *words;
+    size_t nw = fx_rcase_words(c, cfg, &words);
+    size_t nout = (size_t)c->N * c->m.layers[c->m.n_layers - 1].M;
+    uint32_t *out = malloc(nout * sizeof *out);
+    fx_tapbook tb;
+    fx_tapbook_init(&tb, cfg->lanes);
+    fx_backend *good = fx_accel_model_new(cfg), *bad = evil_new(cfg, mode, nth);
+    fx_backend *gs = fx_tap_spy_new(good, &tb, cfg), *bs = fx_tap_spy_new(bad, &tb, cfg);
+    fx_tapbook_rewind(&tb, FX_TB_RECORD);
+    CHECK(!fx_driver_load(gs, cfg, &c->m, &c->plan) && !gs->write(gs, words, nw) && !gs->read(gs, out, nout),
+          "C model run failed");
+    CHECK(!tb.first.set, "recording diverged: %s", tb.first.what);
+    fx_tapbook_rewind(&tb, FX_TB_CHECK);
+    CHECK(!fx_driver_load(bs, cfg, &c->m, &c->plan) && !bs->write(bs, words, nw) && !bs->read(bs, out, nout),
+          "tampered run failed");
+    fx_tapbook_finish(&tb);
+    fx_divergence d = tb.first;
+    if (n_chunk) *n_chunk = ((evil_t *)bad->ctx)->seen;
+    gs->destroy(gs), bs->destroy(bs), good->destroy(good), bad->destroy(bad);
+    fx_tapbook_free(&tb);
+    free(out), free(words);
+    return d;
+}
+
+static void test_tapbook(const fx_hwcfg *cfg)
+{
+    fx_rcase c;
+    uint64_t seed = 0;
+    /* a case with enough taps to tamper with in the middle */
+    for (uint64_t i = 0;; i++) {
+        CHECK(!fx_rcase_make(&c, cfg, fx_rcase_seed(7, i), 300), "case generation");
+        if (c.m.n_layers == 1 && c.m.layers[0].M > cfg->lanes && c.N > 1 && c.m.layers[0].K > 2 * cfg->n_out) {
+            seed = c.seed;
+            break;
+        }
+        fx_rcase_free(&c);
+    }
+    uint64_t total;
+    fx_divergence d = run_tampered(cfg, &c, T_NONE, 0, &total);
+    CHECK(!d.set, "an untampered run diverged: %s", d.what);
+    const fx_layer *l = &c.m.layers[0];
+    const uint32_t CH = (l->K + cfg->n_out - 1) / cfg->n_out, L = cfg->lanes, G = (l->M + L - 1) / L;
+    CHECK(total == (uint64_t)c.N * l->M * l->q * CH, "chunk taps %llu, want N*M*q*CH", (unsigned long long)total);
+    uint64_t nth = total / 2;
+
+    d = run_tampered(cfg, &c, T_FLIP_PSUM, nth, NULL);
+    CHECK(d.set && strstr(d.what, "psum") && d.actual == (d.expected ^ 4), "flipped psum: %s %lld %lld", d.what,
+          (long long)d.expected, (long long)d.actual);
+    /* the C model reports taps n-major, then group, plane, chunk, lane: decode nth the same way */
+    uint64_t k = nth;
+    uint32_t n = 0, g = 0, p = 0, j = 0, ln = 0;
+    for (uint32_t nn = 0; nn < c.N && !ln; nn++)
+        for (uint32_t gg = 0; gg < G; gg++) {
+            uint32_t lanes = l->M - gg * L < L ? l->M - gg * L : L;
+            uint64_t per = (uint64_t)l->q * CH * lanes;
+            if (k >= per) {
+                k -= per;
+                continue;
+            }
+            n = nn, g = gg, p = (uint32_t)(k / lanes / CH), j = (uint32_t)(k / lanes % CH), ln = 1 + (uint32_t)(k % lanes);
+            break;
+        }
+    CHECK(d.n == n && d.m == g * L + ln - 1 && d.plane == p && d.chunk == j,
+          "flipped psum named n=%u m=%u plane=%u chunk=%u, want %u %u %u %u", d.n, d.m, d.plane, d.chunk, n,
+          g * L + ln - 1, p, j);
+    d = run_tampered(cfg, &c, T_FLIP_DEC, nth, NULL);
+    CHECK(d.set && strstr(d.what, "dec") && (d.expected ^ d.actual) == 1, "flipped dec bit: %s", d.what);
+    d = run_tampered(cfg, &c, T_DROP, nth, NULL);
+    CHECK(d.set && strstr(d.what, "missing psum"), "dropped tap: %s", d.set ? d.what : "not detected");
+    d = run_tampered(cfg, &c, T_DUP, nth, NULL);
+    CHECK(d.set && (strstr(d.what, "duplicate") || strstr(d.what, "order")), "duplicated tap: %s",
+          d.set ? d.what : "not detected");
+    d = run_tampered(cfg, &c, T_SWAP, nth, NULL);
+    CHECK(d.set && strstr(d.what, "out of order"), "swapped taps: %s", d.set ? d.what : "not detected");
+    d = run_tampered(cfg, &c, T_FLIP_ACC, 3, NULL);
+    CHECK(d.set && strstr(d.what, "acc") && d.actual == d.expected + 1, "acc: %s", d.set ? d.what : "not detected");
+    fx_rcase_free(&c);
+    (void)seed;
+}
+
+static void test_cmdstream(const fx_hwcfg *cfg)
+{
+    const fx_widths wd = fx_hwcfg_widths(cfg);
+    uint32_t w[64], n = 0;
+    w[n++] = FX_OP_LOAD_W << 24 | 3, w[n++] = 0, w[n++] = 2, w[n++] = 0x04000000, w[n++] = 0x04000000; /* data looks like RUN */
+    w[n++] = FX_OP_LOAD_P << 24, w[n++] = 0, w[n++] = 1;
+    for (uint32_t i = 0; i < wd.p_words; i++) w[n++] = 0x04000000;
+    w[n++] = 0x7F000000;                                              /* unknown opcode: one word */
+    w[n++] = FX_OP_CLEAR_COUNTERS << 24;
+    const uint32_t run_at = n;
+    w[n++] = FX_OP_RUN << 24, w[n++] = 45, w[n++] = 17, w[n++] = 3, w[n++] = 2 | 1u << 13, w[n++] = 5, w[n++] = 6,
+    w[n++] = 7, w[n++] = 8;
+    w[n++] = FX_OP_LOAD_A << 24 | 1, w[n++] = 0, w[n++] = 1;
+    for (uint32_t i = 0; i < wd.a_words; i++) w[n++] = 0x04000000;
+    /* every split point gives the same boundary */
+    for (uint32_t split = 0; split <= n; split++) {
+        fx_cmdstream cs;
+        fx_cmdstream_init(&cs, cfg);
+        fx_run_desc d;
+        int got = 0, runs = 0;
+        size_t pos = 0, end = 0;
+        for (uint32_t part = 0; part < 2; part++) {
+            size_t lim = part ? n : split;
+            while (pos < lim) {
+                size_t k = fx_cmdstream_feed(&cs, w + pos, lim - pos, &d, &got);
+                pos += k;
+                if (got) runs++, end = pos;
+            }
+        }
+        CHECK(runs == 1 && end == run_at + 9, "split %u: %d RUNs, boundary %zu (want %u)", split, runs, end, run_at + 9);
+        CHECK(d.K == 45 && d.M == 17 && d.N == 3 && d.q == 2 && d.stream == 1 && d.ch == 3 && d.a_dst_base == 8,
+              "split %u: descriptor fields", split);
+        CHECK(cs.hdr_n == 0 && cs.data_left == 0, "split %u: parser not idle at the end", split);
+    }
+}
+
+int main(void)
+{
+    const fx_hwcfg *cfg = fx_hwcfg_builtin();
+    test_cmdstream(cfg);
+    test_tapbook(cfg);
+    if (fails) fprintf(stderr, "%d check(s) failed\n", fails);
+    else printf("csim units: all checks passed\n");
+    return fails ? 1 : 0;
+}
