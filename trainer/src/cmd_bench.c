@@ -1,2 +1,124 @@
+/* `flexor bench`: training and inference throughput (images/s) of both models, float and FleXOR. */
 #include "tr.h"
-int fx_cmd_bench(int argc, char **argv) { (void)argc; (void)argv; return 2; }
+#include "flexor/idx.h"
+#include "flexor/ref.h"
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"usage: flexor bench [options]\n"
+"Training and inference images/s of the MLP and LeNet-5, float and FleXOR (q4 first/last, uint8\n"
+"activations), on Fashion-MNIST images: training = forward + backward + Adam step per batch; float\n"
+"inference = the trainer's forward in batches; integer = the trainer's integer model (GEMM on +-1 planes)\n"
+"and the sw reference fx_ref_infer (one image at a time, single thread).\n\n"
+"  --models LIST     mlp,lenet (default both)\n"
+"  --settings LIST   --bits values (default fp,0.8)\n"
+"  --batch N         training batch (default 128)\n"
+"  --steps N         timed training steps (default 30, after 3 untimed)\n"
+"  --ref-images N    images for the fx_ref_infer measurement (default 500)\n"
+"  --data DIR        IDX directory (default /usr/share/datasets/fashion-mnist)\n"
+"  -h, --help        this text\n");
+}
+
+int fx_cmd_bench(int argc, char **argv)
+{
+    static const struct option lo[] = {{"models", 1, 0, 'm'}, {"settings", 1, 0, 's'}, {"batch", 1, 0, 'b'},
+                                       {"steps", 1, 0, 'n'},  {"ref-images", 1, 0, 'r'}, {"data", 1, 0, 'd'},
+                                       {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
+    char models[64] = "mlp,lenet", settings[64] = "fp,0.8", data[512] = FX_DEFAULT_DATA_DIR;
+    int batch = 128, steps = 30, refn = 500, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (c) {
+        case 'm': snprintf(models, sizeof models, "%s", optarg); break;
+        case 's': snprintf(settings, sizeof settings, "%s", optarg); break;
+        case 'b': batch = atoi(optarg); break;
+        case 'n': steps = atoi(optarg); break;
+        case 'r': refn = atoi(optarg); break;
+        case 'd': snprintf(data, sizeof data, "%s", optarg); break;
+        case 'h': usage(stdout); return 0;
+        default: fprintf(stderr, "flexor bench: unknown or incomplete option '%s' (flexor bench --help)\n", argv[optind - 1]); return 2;
+        }
+    }
+    if (optind < argc || batch < 1 || batch > 4096 || steps < 1 || refn < 1) {
+        fprintf(stderr, "flexor bench: bad arguments (flexor bench --help)\n");
+        return 2;
+    }
+    fx_dataset ds;
+    char err[512];
+    if (fx_dataset_load(data, "t10k", 10000, &ds, err, sizeof err)) { fprintf(stderr, "flexor bench: %s\n", err); return 2; }
+    const fx_hwcfg *cfg = fx_hwcfg_builtin();
+    printf("| model | setting | train img/s | float infer img/s | integer infer img/s (trainer) | fx_ref_infer img/s |\n");
+    printf("|---|---|---|---|---|---|\n");
+    char mb[64], *ms = NULL;
+    snprintf(mb, sizeof mb, "%s", models);
+    int rc = 0;
+    for (char *m = strtok_r(mb, ",", &ms); m; m = strtok_r(NULL, ",", &ms)) {
+        char sb[64], *ss = NULL;
+        snprintf(sb, sizeof sb, "%s", settings);
+        for (char *s = strtok_r(sb, ",", &ss); s; s = strtok_r(NULL, ",", &ss)) {
+            fx_train_opts o;
+            fx_train_defaults(&o);
+            snprintf(o.model, sizeof o.model, "%s", m);
+            snprintf(o.bits, sizeof o.bits, "%s", s);
+            o.epochs = 1;
+            tr_net net;
+            if (tr_net_build(&net, &o, cfg, (uint32_t)batch, err, sizeof err)) {
+                fprintf(stderr, "flexor bench: %s\n", err);
+                tr_net_free(&net);
+                rc = 2;
+                continue;
+            }
+            tr_param *ps[64];
+            uint32_t np = tr_net_params(&net, ps, 64);
+            tr_opt opt = {1, 1e-3f, 0.9f, 0.9f, 0.999f, 0, 0};
+            tr_xor_mode mode = {100.0f, 0, 0};
+            net.act_quant_on = 1;
+            const uint32_t nb = ds.n / (uint32_t)batch;
+            double t0 = 0;
+            for (int st = 0; st < steps + 3; st++) {
+                if (st == 3) t0 = tr_now();
+                const uint32_t b0 = (uint32_t)(st % nb) * (uint32_t)batch;
+                tr_net_quantize(&net, &mode);
+                tr_net_forward(&net, ds.images + (size_t)b0 * 784, (uint32_t)batch, 1, &mode);
+                tr_net_loss(&net, ds.labels + b0, (uint32_t)batch, NULL);
+                tr_net_backward(&net, (uint32_t)batch, &mode);
+                tr_opt_step(&opt, ps, np);
+            }
+            double train = (double)steps * batch / (tr_now() - t0);
+            tr_net_quantize(&net, &mode);
+            t0 = tr_now();
+            tr_net_eval(&net, ds.images, ds.labels, ds.n, &mode);
+            double finf = ds.n / (tr_now() - t0);
+            char iinf[32] = "-", rinf[32] = "-", why[128];
+            if (tr_net_exportable(&net, why, sizeof why)) {
+                fx_model fm;
+                if (tr_export(&net, &mode, &fm, err, sizeof err) == 0) {
+                    t0 = tr_now();
+                    tr_int_eval(&fm, ds.images, ds.labels, ds.n, NULL);
+                    snprintf(iinf, sizeof iinf, "%.0f", ds.n / (tr_now() - t0));
+                    fx_ref_net rn;
+                    if (fx_ref_prepare(&rn, &fm, cfg, err, sizeof err) == 0) {
+                        int32_t lg[16];
+                        const uint32_t n = (uint32_t)refn < ds.n ? (uint32_t)refn : ds.n;
+                        t0 = tr_now();
+                        for (uint32_t i = 0; i < n; i++) fx_ref_infer(&rn, ds.images + (size_t)i * 784, lg, NULL, NULL);
+                        snprintf(rinf, sizeof rinf, "%.0f", n / (tr_now() - t0));
+                        fx_ref_free(&rn);
+                    }
+                    fx_model_free(&fm);
+                }
+            }
+            printf("| %s | %s | %.0f | %.0f | %s | %s |\n", m, s, train, finf, iinf, rinf);
+            fflush(stdout);
+            tr_net_free(&net);
+        }
+    }
+    fx_dataset_free(&ds);
+    return rc;
+}

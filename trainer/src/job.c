@@ -75,20 +75,27 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     r->model_bytes = -1; r->ref_mismatch = -1;
     const fx_hwcfg *cfg = fx_hwcfg_builtin();
     fx_dataset tr = {0}, te = {0};
+    tr_net net; /* built first: bad settings fail before the data is read */
+    if (tr_net_build(&net, o, cfg, (uint32_t)o->batch, err, sizeof err)) {
+        fprintf(stderr, "flexor train: %s\n", err);
+        tr_net_free(&net);
+        return 2;
+    }
     if (fx_dataset_load(o->data, "train", o->train_limit, &tr, err, sizeof err) ||
         fx_dataset_load(o->data, "t10k", o->test_limit, &te, err, sizeof err)) {
         fprintf(stderr, "flexor train: %s\n", err);
         fx_dataset_free(&tr);
+        tr_net_free(&net);
         return 2;
     }
     if (tr.rows != 28 || tr.cols != 28 || te.rows != 28 || te.cols != 28) {
         fprintf(stderr, "flexor train: %s: images must be 28x28\n", o->data);
-        fx_dataset_free(&tr); fx_dataset_free(&te);
+        fx_dataset_free(&tr); fx_dataset_free(&te); tr_net_free(&net);
         return 2;
     }
     if (o->val >= tr.n) {
         fprintf(stderr, "flexor train: --val %u leaves no training images (%u)\n", o->val, tr.n);
-        fx_dataset_free(&tr); fx_dataset_free(&te);
+        fx_dataset_free(&tr); fx_dataset_free(&te); tr_net_free(&net);
         return 2;
     }
     const size_t px = 784;
@@ -100,12 +107,6 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     const uint32_t ntrain = tr.n - o->val;
     const uint8_t *vi = ti + (size_t)ntrain * px, *vl = tl + ntrain;
 
-    tr_net net;
-    if (tr_net_build(&net, o, cfg, (uint32_t)o->batch, err, sizeof err)) {
-        fprintf(stderr, "flexor train: %s\n", err);
-        tr_net_free(&net); free(perm); free(ti); free(tl); fx_dataset_free(&tr); fx_dataset_free(&te);
-        return 2;
-    }
     tr_param *ps[64];
     uint32_t np = tr_net_params(&net, ps, 64);
     tr_opt opt = {!strcmp(o->optim, "adam"), o->lr, o->momentum, o->beta1, o->beta2, o->wd, 0};
@@ -114,6 +115,7 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     snprintf(history, sizeof history, "epoch,seconds,img_per_s,lr,s_tanh,train_loss,train_acc,val_acc,test_acc\n");
     uint32_t start = 0;
     int rc = 0;
+    double t_prev = 0;
     if (o->resume && o->ckpt[0] && access(o->ckpt, F_OK) == 0) {
         if (tr_ckpt_load(o->ckpt, &net, &opt, &start, fp, history, sizeof history, err, sizeof err)) {
             fprintf(stderr, "flexor train: %s\n", err);
@@ -121,6 +123,12 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
             goto out;
         }
         if (!o->quiet) fprintf(stderr, "resuming %s after epoch %u\n", o->ckpt, start);
+        /* training time of the earlier epochs, from the history's seconds column */
+        for (const char *ln = strchr(history, '\n'); ln && ln[1]; ln = strchr(ln + 1, '\n')) {
+            const char *c2 = strchr(ln + 1, ',');
+            if (c2) t_prev += atof(c2 + 1);
+        }
+        r->epochs_done = (int)start;
     }
     const uint32_t B = (uint32_t)o->batch, spe = (ntrain + B - 1) / B;
     uint8_t *bi = malloc((size_t)B * px), *bl = malloc(B);
@@ -187,8 +195,7 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     }
     free(bi); free(bl);
     if (rc) goto out;
-    r->epochs_done = r->epochs_done ? r->epochs_done : (int)start;
-    r->train_seconds = t_train;
+    r->train_seconds = t_train + t_prev;
     schedule(o, (double)r->epochs_done, &opt.lr, &mode.S);
     if (r->epochs_done == 0) mode.S = o->stanh;
     net.act_quant_on = r->epochs_done >= o->qat_start;

@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""Training throughput of the same models in PyTorch (Debian python3-torch), for comparison with
+`flexor bench`. Not a project dependency: run it by hand if torch is installed.
+
+  /usr/bin/python3 trainer/bench/torch_bench.py [--steps 30] [--threads 2]
+
+Models: MLP 784-512-512-10 and LeNet-5 32C5-MP2-64C5-MP2-1024-512-10, batch 128, Adam, cross-entropy.
+'fp' is all float; '0.8' makes the middle layers FleXOR (N_out 20, N_in 16, N_tap 2, sign forward,
+tanh(S x) backward in the simplified form) like the C trainer; first/last float, activations float
+(the C trainer's default additionally fake-quantizes first/last to 4 binary planes and activations to
+uint8, which is more work, not less)."""
+import argparse, math, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class SignTanh(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, S):
+        ctx.save_for_backward(x)
+        ctx.S = S
+        return torch.where(x >= 0, torch.ones_like(x), -torch.ones_like(x))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        t = torch.tanh(ctx.S * x)
+        return g * ctx.S * (1 - t * t), None
+
+
+class FleXOR(nn.Module):
+    """Weights [M, K] from encrypted x_e [M*CH, n_in] through a fixed 2-tap XOR network (aligned slices)."""
+
+    def __init__(self, M, K, n_in=16, n_out=20, conv=None):
+        super().__init__()
+        g = torch.Generator().manual_seed(0)
+        taps = torch.stack([torch.randperm(n_in, generator=g)[:2] for _ in range(n_out)])
+        self.register_buffer("taps", taps)
+        self.CH = math.ceil(K / n_out)
+        self.M, self.K, self.n_out, self.conv = M, K, n_out, conv
+        self.xe = nn.Parameter(torch.empty(M * self.CH, n_in).uniform_(-0.01, 0.01))
+        self.alpha = nn.Parameter(torch.full((M, 1), 0.5 / math.sqrt(K)))
+        self.bias = nn.Parameter(torch.zeros(M))
+        self.S = 100.0
+
+    def weight(self):
+        s = SignTanh.apply(self.xe, self.S)
+        b = -(s[:, self.taps[:, 0]] * s[:, self.taps[:, 1]])  # [M*CH, n_out]
+        return self.alpha * b.reshape(self.M, self.CH * self.n_out)[:, : self.K]
+
+    def forward(self, x):
+        w = self.weight()
+        if self.conv:
+            return F.conv2d(x, w.reshape(self.M, -1, self.conv, self.conv), self.bias)
+        return F.linear(x, w, self.bias)
+
+
+def mlp(flexor):
+    mid = FleXOR(512, 512) if flexor else nn.Linear(512, 512)
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), mid, nn.ReLU(), nn.Linear(512, 10))
+
+
+def lenet(flexor):
+    c2 = FleXOR(64, 800, conv=5) if flexor else nn.Conv2d(32, 64, 5)
+    f1 = FleXOR(512, 1024) if flexor else nn.Linear(1024, 512)
+    return nn.Sequential(nn.Conv2d(1, 32, 5), nn.ReLU(), nn.MaxPool2d(2), c2, nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), f1, nn.ReLU(), nn.Linear(512, 10))
+
+
+def bench(model, steps, batch):
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(batch, 1, 28, 28)
+    y = torch.randint(0, 10, (batch,))
+    for i in range(steps + 3):
+        if i == 3:
+            t0 = time.perf_counter()
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+    train = steps * batch / (time.perf_counter() - t0)
+    model.eval()
+    xs = torch.randn(1000, 1, 28, 28)
+    with torch.no_grad():
+        model(xs)
+        t0 = time.perf_counter()
+        for _ in range(3):
+            model(xs)
+        infer = 3000 / (time.perf_counter() - t0)
+    return train, infer
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    print(f"torch {torch.__version__}, {a.threads} threads, batch {a.batch}, {a.steps} timed steps")
+    print("| model | setting | train img/s | float infer img/s |\n|---|---|---|---|")
+    for name, fn in (("mlp", mlp), ("lenet", lenet)):
+        for setting in ("fp", "0.8"):
+            tr, inf = bench(fn(setting != "fp"), a.steps, a.batch)
+            print(f"| {name} | {setting} | {tr:.0f} | {inf:.0f} |", flush=True)
