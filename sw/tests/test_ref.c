@@ -262,7 +262,7 @@ static int run1(const fx_model *m, const uint8_t *in, int32_t *out)
 
 static void hand_cases(void)
 {
-    const uint32_t mask = (1u << cfg->n_out) - 1;
+    const uint32_t mask = cfg->n_out >= 32 ? 0xFFFFFFFFu : (1u << cfg->n_out) - 1;
     /* K=3, M=2, q=1: channel 0 = (+1,+1,+1), channel 1 = (+1,-1,+1); inputs (10,20,30) */
     for (int st = 0; st < 2; st++) {
         fx_model m;
@@ -304,8 +304,13 @@ static void hand_cases(void)
                 set_w(l, 1, c, k, s1);
                 want[c] += (int64_t)(l->alpha[c * 2] * s0 + l->alpha[c * 2 + 1] * s1) * in[k];
             }
-        for (uint32_t s = 0; s < l->n_slices; s++) /* padding positions 45..59 of each channel: garbage */
-            if (s % 3 == 2) { l->slices[s] |= 0xFFFE0u & mask; l->slices[l->n_slices + s] |= 0x5AA40u & mask; }
+        const uint32_t CH = fx_layer_chunks(l, cfg->n_out), real = 45 - (CH - 1) * cfg->n_out;
+        const uint32_t pad = real >= 32 ? 0 : mask & ~((1u << real) - 1);
+        for (uint32_t c = 0; c < 3; c++) { /* garbage in the padding positions 45.. of each channel's last slice */
+            const uint32_t s = c * CH + CH - 1;
+            l->slices[s] |= pad & 0xFFFFFFFu;
+            l->slices[l->n_slices + s] |= pad & 0x5AA5A5A4u;
+        }
         int32_t out[3];
         run1(&m, in, out);
         for (int c = 0; c < 3; c++) CHECK(out[c] == want[c], "K=45 ch %d: %d, expected %lld", c, out[c], (long long)want[c]);
@@ -436,7 +441,7 @@ static void straddle_vs_aligned(uint64_t *rng)
             return;
         }
         const uint32_t CH = na.ch[0];
-        uint8_t cols[120] = {0};
+        uint8_t cols[256] = {0};
         fx_im2col(&a.layers[0], cfg->n_out, in, cols);
         int32_t oa[40], os[40];
         tap_log la = {0}, ls = {0};
@@ -445,7 +450,7 @@ static void straddle_vs_aligned(uint64_t *rng)
         fx_ref_gemm(&ns, 0, cols, 1, os, &ts);
         CHECK(!memcmp(oa, os, sizeof(int32_t) * M), "K=%u M=%u q=%u: straddle and aligned outputs differ", K, M, q);
         CHECK(la.n == ls.n, "tap counts differ");
-        const uint32_t last_mask = K % cfg->n_out ? (1u << (K % cfg->n_out)) - 1 : (1u << cfg->n_out) - 1;
+        const uint32_t last_mask = K % cfg->n_out ? (1u << (K % cfg->n_out)) - 1 : 0xFFFFFFFFu;
         int diff = 0;
         for (size_t t = 0; t < la.n && t < ls.n; t++) {
             /* weight bits agree where they meet real activations; psums and plane sums agree */
@@ -459,9 +464,10 @@ static void straddle_vs_aligned(uint64_t *rng)
     }
 }
 
-int main(void)
+/* Everything above for one configuration. */
+static void run_all(const fx_hwcfg *c)
 {
-    cfg = fx_hwcfg_builtin();
+    cfg = c;
     uint64_t rng = 2024;
     hand_cases();
     hand_conv_and_ties();
@@ -499,6 +505,35 @@ int main(void)
     m.cfg_hash ^= 1;
     CHECK(fx_ref_prepare(&net, &m, cfg, err, sizeof err) == -1 && strstr(err, "config hash"), "foreign model accepted");
     fx_model_free(&m);
-    printf("float-model comparisons: %d random nets x 3 images + 4 fixed architectures\n", nets);
+    printf("%s (n_out %u, n_tap %u, lanes %u, q_max %u): %d random nets x 3 images + 4 fixed architectures vs the float model\n",
+           c->name, c->n_out, c->n_tap, c->lanes, c->q_max, nets);
+}
+
+/* A configuration built in code (the reference must not depend on the default's numbers). */
+static fx_hwcfg make_cfg(const char *name, uint32_t n_out, uint32_t n_tap, const uint32_t *n_in, uint32_t n_in_count,
+                         uint32_t lanes, uint32_t q_max)
+{
+    fx_hwcfg c = *fx_hwcfg_builtin();
+    snprintf(c.name, sizeof c.name, "%s", name);
+    c.n_out = n_out; c.n_tap = n_tap; c.lanes = lanes; c.q_max = q_max; c.k_max = 4096;
+    c.n_in_count = n_in_count;
+    for (uint32_t i = 0; i < n_in_count; i++) c.n_in[i] = n_in[i];
+    c.seed = 0x1234567ull + n_out;
+    char err[256];
+    if (fx_hwcfg_check(&c, err, sizeof err)) { fprintf(stderr, "%s: %s\n", name, err); exit(2); }
+    return c;
+}
+
+int main(void)
+{
+    run_all(fx_hwcfg_builtin());
+    /* odd N_out (a partial 4-bit group), N_tap 3, lanes not a power of two; N_out = 32 (full-width
+     * shifts), q up to 8; a tiny N_out = 4 with single-tap rows */
+    static const uint32_t nin13[] = {5, 9, 13}, nin32[] = {16, 32}, nin4[] = {2, 4};
+    fx_hwcfg c13 = make_cfg("n13", 13, 3, nin13, 3, 5, 3), c32 = make_cfg("n32", 32, 2, nin32, 2, 3, 8),
+             c4 = make_cfg("n4", 4, 1, nin4, 2, 2, 2);
+    run_all(&c13);
+    run_all(&c32);
+    run_all(&c4);
     return t_report("test_ref");
 }
