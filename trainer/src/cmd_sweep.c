@@ -48,27 +48,29 @@ static void write_tables(const char *dir, const job_t *jobs, int nj, const fx_tr
                           "# Sweep: Fashion-MNIST test accuracy vs bits per weight\n\n"
                           "Setting: %s first/last layers, %s activations, layout %s, seed %llu; integer accuracy is the "
                           "exported model run by the sw reference (fx_ref_infer).\n\n"
-                          "| model | setting | epochs | float acc %% | integer acc %% | int - float | middle bits/weight | "
-                          "avg bits/weight | model bytes | train s | train img/s |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+                          "| model | setting | epochs | float acc %% | integer acc %% | int - float | float acc, float act. %% | middle bits/weight | "
+                          "avg bits/weight | model bytes | train s | train img/s |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
                           base->edge, base->act_quant ? "uint8" : "float", base->straddle ? "straddle" : "aligned",
                           (unsigned long long)base->seed);
     c += (size_t)snprintf(csv + c, sizeof csv - c,
-                          "model,setting,epochs,float_acc,int_acc,trainer_int_acc,ref_mismatch,middle_bits,avg_bits,model_bytes,train_s,train_img_s\n");
+                          "model,setting,epochs,float_acc,int_acc,trainer_int_acc,ref_mismatch,float_fact_acc,middle_bits,avg_bits,model_bytes,train_s,train_img_s\n");
     for (int i = 0; i < nj; i++) {
         const job_t *j = &jobs[i];
-        char fa[16], ia[16], gap[16], mb[24];
-        acc_s(fa, sizeof fa, j->r.float_acc); acc_s(ia, sizeof ia, j->r.ref_acc);
+        char fa[16], ia[16], gap[16], mb[24], ff[16];
+        acc_s(fa, sizeof fa, j->r.float_acc); acc_s(ia, sizeof ia, j->r.ref_acc); acc_s(ff, sizeof ff, j->r.float_fact_acc);
         if (j->r.ref_acc >= 0) snprintf(gap, sizeof gap, "%+.2f", j->r.ref_acc - j->r.float_acc); else snprintf(gap, sizeof gap, "-");
         if (j->r.model_bytes >= 0) snprintf(mb, sizeof mb, "%ld", j->r.model_bytes); else snprintf(mb, sizeof mb, "-");
-        a += (size_t)snprintf(md + a, sizeof md - a, "| %s | %s | %d | %s | %s | %s | %.3f | %.3f | %s | %.0f | %.0f |\n",
-                              j->model, j->bits, j->r.epochs_done, fa, ia, gap, j->r.bits_per_weight, j->r.avg_bits, mb,
+        a += (size_t)snprintf(md + a, sizeof md - a, "| %s | %s | %d | %s | %s | %s | %s | %.3f | %.3f | %s | %.0f | %.0f |\n",
+                              j->model, j->bits, j->r.epochs_done, fa, ia, gap, ff, j->r.bits_per_weight, j->r.avg_bits, mb,
                               j->r.train_seconds, j->r.train_img_s);
-        c += (size_t)snprintf(csv + c, sizeof csv - c, "%s,%s,%d,%.3f,%.3f,%.3f,%ld,%.4f,%.4f,%ld,%.1f,%.0f\n", j->model,
-                              j->bits, j->r.epochs_done, j->r.float_acc, j->r.ref_acc, j->r.int_acc, j->r.ref_mismatch,
+        c += (size_t)snprintf(csv + c, sizeof csv - c, "%s,%s,%d,%.3f,%.3f,%.3f,%ld,%.3f,%.4f,%.4f,%ld,%.1f,%.0f\n", j->model,
+                              j->bits, j->r.epochs_done, j->r.float_acc, j->r.ref_acc, j->r.int_acc, j->r.ref_mismatch, j->r.float_fact_acc,
                               j->r.bits_per_weight, j->r.avg_bits, j->r.model_bytes, j->r.train_seconds, j->r.train_img_s);
     }
     a += (size_t)snprintf(md + a, sizeof md - a,
-                          "\nmiddle bits/weight: the FleXOR/binary layers as stored (q*N_in/N_out with the per-channel padding of "
+                          "\nfloat acc: the trained network in float with its uint8 activation quantizers (what was trained); "
+                          "integer acc: the exported .fxm run by fx_ref_infer; float act.: the same weights with float activations. "
+                          "middle bits/weight: the FleXOR/binary layers as stored (q*N_in/N_out with the per-channel padding of "
                           "the aligned layout); avg: all weights of the network (float = 32). '-': not exportable (float "
                           "weights or activations).\n\n![accuracy vs bits](accuracy_vs_bits.svg)\n");
     snprintf(path, sizeof path, "%s/sweep.md", dir);

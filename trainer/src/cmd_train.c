@@ -28,6 +28,7 @@ void fx_train_paper(fx_train_opts *o)
     snprintf(o->edge, sizeof o->edge, "fp");
     o->act_quant = 0;
     o->bn = 0;
+    o->straddle = 1; /* "weights flattened output-channel-major, last slice padded" */
 }
 
 static void usage(FILE *f)
@@ -44,7 +45,7 @@ static void usage(FILE *f)
 "                         setting per layer, e.g. q4,0.6,0.8,q4 (default 0.8)\n"
 "  --q N                  bit-planes of FleXOR layers (default: ceil(bits); bits = q*N_in/N_out)\n"
 "  --edge SPEC            first and last layers: qN, binary or fp (default q4: 4-plane unencrypted codes)\n"
-"  --paper                comparison setting: --edge fp --act float (then no integer export)\n"
+"  --paper                comparison setting: --edge fp --act float --layout straddle (no integer export)\n"
 "  --act uint8|float      activations after ReLU: uint8 with calibrated scale (QAT) or float (default uint8)\n"
 "  --qat-start E          epochs with float activations before uint8 ones (scale calibration; default 1)\n"
 "  --layout aligned|straddle  weight-slice layout (contract section 3; default aligned)\n"
@@ -219,6 +220,7 @@ int fx_cmd_train(int argc, char **argv)
     printf("| %s | %s | %d | %s | %s | %s | %ld | %.3f | %.3f | %ld | %.1f | %.0f |\n", o.model, o.bits,
            r.epochs_done, fa, ia, ra, r.ref_mismatch, r.bits_per_weight, r.avg_bits, r.model_bytes, r.train_seconds,
            r.train_img_s);
+    if (r.float_fact_acc >= 0) printf("float accuracy with float activations (same weights): %.2f%%\n", r.float_fact_acc);
     if (r.note[0]) printf("note: %s\n", r.note);
     if (o.out[0] && r.model_bytes > 0 && rc == 0) printf("model written to %s\n", o.out);
     return rc;

@@ -71,7 +71,7 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
 {
     char err[1024], fp[1024];
     memset(r, 0, sizeof *r);
-    r->float_acc = r->int_acc = r->ref_acc = r->val_acc = -1;
+    r->float_acc = r->int_acc = r->ref_acc = r->val_acc = r->float_fact_acc = -1;
     r->model_bytes = -1; r->ref_mismatch = -1;
     const fx_hwcfg *cfg = fx_hwcfg_builtin();
     fx_dataset tr = {0}, te = {0};
@@ -201,6 +201,14 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     net.act_quant_on = r->epochs_done >= o->qat_start;
     tr_net_quantize(&net, &mode);
     r->float_acc = tr_net_eval(&net, te.images, te.labels, te.n, &mode);
+    r->float_fact_acc = -1;
+    int any_aq = 0;
+    for (uint32_t li = 0; li < net.n_layers; li++) any_aq |= net.L[li].act_quant;
+    if (any_aq && net.act_quant_on) {
+        net.act_quant_on = 0;
+        r->float_fact_acc = tr_net_eval(&net, te.images, te.labels, te.n, &mode);
+        net.act_quant_on = 1;
+    }
     if (o->val) r->val_acc = tr_net_eval(&net, vi, vl, o->val, &mode);
     r->avg_bits = net_bits(&net, &r->bits_per_weight);
     if (o->stop_after && r->epochs_done < o->epochs) goto out; /* interrupted on purpose: no export */

@@ -42,6 +42,7 @@ typedef struct {
 typedef struct {
     double float_acc, int_acc, ref_acc; /* test accuracy %, -1 when not available */
     double val_acc;
+    double float_fact_acc;    /* the same weights evaluated with float activations (-1 if they are float anyway) */
     double bits_per_weight;   /* FleXOR/binary layers (middle), as stored */
     double avg_bits;          /* all weights of the network (float = 32) */
     long model_bytes;         /* .fxm size, -1 if not exported */
@@ -52,7 +53,7 @@ typedef struct {
 } fx_train_result;
 
 void fx_train_defaults(fx_train_opts *o);
-/* The comparison setting of docs/trainer.md (first/last float, float activations). */
+/* The comparison setting of docs/trainer.md (first/last float, float activations, straddle layout). */
 void fx_train_paper(fx_train_opts *o);
 /* Run one job. Returns 0, 2 on bad input (message printed), 1 on a failed check. */
 int fx_train_job(const fx_train_opts *o, fx_train_result *r);
