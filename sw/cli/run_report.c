@@ -13,7 +13,7 @@
 
 typedef struct {
     double float_acc, int_acc, rtl_acc, ref_acc, mismatches, images, cycles, util, cps, img_s;
-    double bpw, weights, fxm_bytes;
+    double bpw, enc_bpw, weights, fxm_bytes;
     double cells, transistors, nand2, dec_pct, ice40_luts, fmax, xil_luts;
     char hash[32];
 } figures;
@@ -35,18 +35,20 @@ static void model_figures(const char *fxm, figures *f)
     fx_model m;
     char err[256];
     struct stat st;
-    f->bpw = f->weights = f->fxm_bytes = NAN;
+    f->bpw = f->enc_bpw = f->weights = f->fxm_bytes = NAN;
     if (stat(fxm, &st) == 0) f->fxm_bytes = (double)st.st_size;
     if (fx_model_read(fxm, fx_hwcfg_builtin(), &m, err, sizeof err)) return;
-    double bits = 0, w = 0;
+    double bits = 0, w = 0, ebits = 0, ew = 0;
     for (uint32_t i = 0; i < m.n_layers; i++) {
         const fx_layer *l = &m.layers[i];
-        double n = (double)l->M * l->K;
+        double n = (double)l->M * l->K, b = n * fx_layer_bits_per_weight(l, m.n_out);
         w += n;
-        bits += n * fx_layer_bits_per_weight(l, m.n_out);
+        bits += b;
+        if (l->flags & FX_F_ENCRYPTED) { ew += n; ebits += b; }
     }
     f->weights = w;
     f->bpw = w > 0 ? bits / w : NAN;
+    f->enc_bpw = ew > 0 ? ebits / ew : NAN;
     snprintf(f->hash, sizeof f->hash, "0x%08X", m.cfg_hash);
     fx_model_free(&m);
 }
@@ -66,7 +68,7 @@ static void plot_training(const run_report *r)
     snprintf(cmd, sizeof cmd,
              "gnuplot -e \"set terminal svg size 640,400; set output '%s'; set datafile separator ','; "
              "set key autotitle columnhead bottom right; set xlabel 'epoch'; set ylabel 'accuracy %%'; "
-             "plot '%s' using 1:(100*column('train_acc')) with linespoints, '' using 1:(100*column('test_acc')) "
+             "plot '%s' using 1:'train_acc' with linespoints, '' using 1:'test_acc' "
              "with linespoints\" 2>/dev/null",
              svg, r->train_csv);
     if (system(cmd) != 0) fprintf(stderr, "flexor run: gnuplot failed; no training plot\n");
@@ -76,7 +78,7 @@ int run_report_write(const run_report *r)
 {
     figures f;
     char a[64], b[64], c[64], path[1200], tmp[1300];
-    f.float_acc = csv_num(r->train_csv, "test_acc");
+    f.float_acc = csv_num(r->train_csv, "test_acc") / 100; /* the trainer logs percent */
     f.int_acc = csv_num(r->infer_csv, "accuracy");
     f.img_s = csv_num(r->infer_csv, "images_per_s");
     f.rtl_acc = jnum(r->cosim_json, "acc_rtl");
@@ -85,7 +87,7 @@ int run_report_write(const run_report *r)
     f.images = jnum(r->cosim_json, "images");
     f.cycles = jnum(r->cosim_json, "cycles_per_inference");
     f.util = jnum(r->cosim_json, "mac_utilisation");
-    f.cps = jnum(r->cosim_json, "lockstep_cycles_per_s");
+    f.cps = jnum(r->cosim_json, "lockstep_cycles_per_cpu_s");
     f.hash[0] = 0;
     model_figures(r->fxm, &f);
     f.cells = jnum(r->synth_json, "engine.generic.cells");
@@ -109,12 +111,13 @@ int run_report_write(const run_report *r)
     fprintf(o, "| RTL accuracy (%s images) / reference on the same images | %s %% / %s %% |\n",
             fmt(c, sizeof c, "%.0f", f.images), fmt(a, sizeof a, "%.2f", 100 * f.rtl_acc), fmt(b, sizeof b, "%.2f", 100 * f.ref_acc));
     fprintf(o, "| RTL vs reference mismatches | %s |\n", fmt(a, sizeof a, "%.0f", f.mismatches));
-    fprintf(o, "| bits per weight (all layers, stored) | %s |\n", fmt(a, sizeof a, "%.3f", f.bpw));
+    fprintf(o, "| bits per weight: FleXOR layers / all layers (stored, incl. padding) | %s / %s |\n",
+            fmt(a, sizeof a, "%.3f", f.enc_bpw), fmt(b, sizeof b, "%.3f", f.bpw));
     fprintf(o, "| weights / model file bytes | %s / %s |\n", fmt(a, sizeof a, "%.0f", f.weights), fmt(b, sizeof b, "%.0f", f.fxm_bytes));
     fprintf(o, "| reference speed | %s images/s |\n", fmt(a, sizeof a, "%.0f", f.img_s));
     fprintf(o, "| cycles per inference (RTL) | %s |\n", fmt(a, sizeof a, "%.0f", f.cycles));
     fprintf(o, "| MAC utilisation | %s %% |\n", fmt(a, sizeof a, "%.1f", 100 * f.util));
-    fprintf(o, "| co-simulation speed | %s M cycles/s |\n", fmt(a, sizeof a, "%.2f", f.cps / 1e6));
+    fprintf(o, "| co-simulation speed (lockstep RTL + C model) | %s M cycles per CPU-second |\n", fmt(a, sizeof a, "%.2f", f.cps / 1e6));
     if (r->synth_json) {
         fprintf(o, "| engine cells / transistors / NAND2-eq (generic) | %s / %s / %s |\n", fmt(a, sizeof a, "%.0f", f.cells),
                 fmt(b, sizeof b, "%.0f", f.transistors), fmt(c, sizeof c, "%.0f", f.nand2));
@@ -130,9 +133,9 @@ int run_report_write(const run_report *r)
     fclose(o);
     rename(tmp, path);
 
-    printf("flexor run: %s, %s bits/weight (stored %.3f), float %.2f %%, integer %.2f %%, RTL %.2f %% on %.0f images, "
+    printf("flexor run: %s, %s bits/weight (FleXOR layers %.3f, whole network %.3f), float %.2f %%, integer %.2f %%, RTL %.2f %% on %.0f images, "
            "%.0f mismatches, %.0f cycles/inference, utilisation %.1f %%\n",
-           r->model, r->bits, f.bpw, 100 * f.float_acc, 100 * f.int_acc, 100 * f.rtl_acc, f.images, f.mismatches, f.cycles,
+           r->model, r->bits, f.enc_bpw, f.bpw, 100 * f.float_acc, 100 * f.int_acc, 100 * f.rtl_acc, f.images, f.mismatches, f.cycles,
            100 * f.util);
     printf("report: %s\n", path);
     if (!(f.mismatches == 0)) {
