@@ -4,6 +4,7 @@
 #include "test_util.h"
 #include "flexor/model.h"
 #include "flexor/model_random.h"
+#include <math.h>
 #include <zlib.h>
 
 static const fx_hwcfg *cfg;
@@ -272,6 +273,45 @@ static void corruption_table(void)
     free(good);
 }
 
+/* flexor inspect --json against numbers computed here from the model itself. */
+static void inspect_json(void)
+{
+    if (!flexor_bin) return;
+    fx_model m;
+    char err[512], path[300], out[16384];
+    snprintf(path, sizeof path, "%s/lenet.fxm", t_tmpdir());
+    CHECK(!fx_model_random(&m, cfg, "lenet", FX_F_STRADDLE, 3) && !fx_model_write(path, &m, err, sizeof err), "lenet");
+    double bits = 0, weights = 0;
+    for (uint32_t i = 0; i < m.n_layers; i++) {
+        const fx_layer *l = &m.layers[i];
+        bits += (double)l->q * l->n_in * l->n_slices;
+        weights += (double)l->M * l->K;
+    }
+    FILE *f = fopen(path, "rb");
+    long size = -1;
+    if (f) { fseek(f, 0, SEEK_END); size = ftell(f); fclose(f); }
+    char *argv[] = {(char *)flexor_bin, "inspect", "--json", path, NULL};
+    CHECK(t_run_out(argv, out, sizeof out) == 0, "inspect --json failed");
+    const char *p = strstr(out, "\"avg_bits_per_weight\": "), *q = strstr(out, "\"file_bytes\": "),
+               *w = strstr(out, "\"weights\": "), *mb = strstr(out, "\"matches_builtin\": true");
+    /* the last "weights" key is the total */
+    for (const char *x = w; x; x = strstr(x + 1, "\"weights\": ")) w = x;
+    CHECK(p && fabs(atof(p + 24) - bits / weights) < 1e-6, "avg bits/weight: %s vs %.6f", p ? p + 24 : "missing", bits / weights);
+    CHECK(q && atol(q + 14) == size, "file_bytes: %s vs %ld", q ? q + 14 : "missing", size);
+    CHECK(w && atof(w + 11) == weights, "total weights: %s vs %.0f", w ? w + 11 : "missing", weights);
+    CHECK(mb != NULL, "matches_builtin not true");
+    int layers = 0;
+    for (const char *x = strstr(out, "\"type\": "); x; x = strstr(x + 1, "\"type\": ")) layers++;
+    CHECK(layers == 4, "%d layers listed", layers);
+    long payload = 0; /* header + table + payloads + CRC = the file */
+    for (const char *x = strstr(out, "\"payload_bytes\": "); x; x = strstr(x + 1, "\"payload_bytes\": ")) payload += atol(x + 17);
+    CHECK(64 + 64 * 4 + payload + 4 == size, "payload bytes sum %ld, file %ld", payload, size);
+    char *argv2[] = {(char *)flexor_bin, "inspect", path, NULL};
+    CHECK(t_run_out(argv2, out, sizeof out) == 0 && strstr(out, "matches the built-in configuration") && strstr(out, "straddle"),
+          "inspect table: %s", out);
+    fx_model_free(&m);
+}
+
 static void validate_in_memory(void)
 {
     fx_model m;
@@ -318,6 +358,7 @@ int main(int argc, char **argv)
     printf("round trips: %d random nets + 4 fixed architectures\n", n);
     corruption_table();
     validate_in_memory();
+    inspect_json();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", t_tmpdir());
     if (system(cmd)) {}

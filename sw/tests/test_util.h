@@ -58,6 +58,31 @@ static inline int t_run(char *const argv[], char *err, size_t errlen)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Run argv, capturing stdout into out; returns the exit status (-1: no normal exit). */
+static inline int t_run_out(char *const argv[], char *out, size_t outlen)
+{
+    int pfd[2];
+    if (pipe(pfd)) return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pfd[1], 1);
+        close(pfd[0]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(pfd[1]);
+    size_t n = 0;
+    ssize_t r;
+    while (n + 1 < outlen && (r = read(pfd[0], out + n, outlen - 1 - n)) > 0) n += (size_t)r;
+    out[n] = 0;
+    char sink[256];
+    while (read(pfd[0], sink, sizeof sink) > 0) {}
+    close(pfd[0]);
+    int st;
+    if (waitpid(pid, &st, 0) < 0) return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 /* A fresh temporary directory for this test. */
 static inline const char *t_tmpdir(void)
 {
