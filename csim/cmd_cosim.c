@@ -239,7 +239,7 @@ int fx_cmd_cosim(int argc, char **argv)
     outs_t *outs = calloc(1, sizeof *outs);
     outs->rtl = rtl, outs->plan = &plan;
 
-    double t0 = fx_now();
+    double t0 = fx_now(), cpu0 = fx_cpu_now();
     int status = 0;
     uint64_t img = 0, ok_rtl = 0, ok_ref = 0, compared = 0;
     const uint32_t clear = (uint32_t)FX_OP_CLEAR_COUNTERS << 24;
@@ -250,7 +250,7 @@ int fx_cmd_cosim(int argc, char **argv)
         goto out;
     }
     uint64_t cyc0 = fx_rtl_cycle(rtl);
-    double rtl_s0 = fx_rtl_backend_seconds(rtl_b);
+    double rtl_s0 = fx_rtl_backend_seconds(rtl_b), rtl_c0 = fx_rtl_backend_cpu_seconds(rtl_b);
     fx_progress pr;
     fx_progress_start(&pr, "images", im.n, o.quiet);
     const uint32_t nc = m.n_classes;
@@ -306,7 +306,8 @@ int fx_cmd_cosim(int argc, char **argv)
     }
     if (!status) fx_progress_end(&pr);
     free(lg_ref);
-    double wall = fx_now() - t0, rtl_s = fx_rtl_backend_seconds(rtl_b) - rtl_s0;
+    double wall = fx_now() - t0, rtl_s = fx_rtl_backend_seconds(rtl_b) - rtl_s0, cpu = fx_cpu_now() - cpu0,
+           rtl_c = fx_rtl_backend_cpu_seconds(rtl_b) - rtl_c0;
     uint64_t cycles = fx_rtl_cycle(rtl) - cyc0;
     fx_counters cr, cm;
     rtl_b->counters(rtl_b, &cr);
@@ -318,45 +319,47 @@ int fx_cmd_cosim(int argc, char **argv)
     }
     if (img) {
         double n = (double)img, util = cr.busy ? (double)cr.slices / ((double)cfg->lanes * (double)cr.busy) : 0;
+        double rtl_cps = rtl_c > 0 ? (double)cycles / rtl_c : 0, all_cps = cpu > 0 ? (double)cycles / cpu : 0;
         printf("cosim %s: %" PRIu64 " images, %s, config %s hash 0x%08X, seed %" PRIu64 ", stall %g%s\n", o.model,
                img, status ? "DIVERGED" : "0 mismatches", info.cfg_name, info.hash, o.seed, o.stall,
                o.chain ? ", FC chain on chip" : "");
-        printf("  %-34s %s\n", "quantity", "value");
+        printf("  %-36s %s\n", "quantity", "value");
         if (im.labels) {
-            printf("  %-34s %.2f %%\n", "accuracy, RTL", 100.0 * (double)ok_rtl / n);
-            printf("  %-34s %.2f %%\n", "accuracy, reference", 100.0 * (double)ok_ref / n);
+            printf("  %-36s %.2f %%\n", "accuracy, RTL", 100.0 * (double)ok_rtl / n);
+            printf("  %-36s %.2f %%\n", "accuracy, reference", 100.0 * (double)ok_ref / n);
         }
-        printf("  %-34s %.0f\n", "cycles / inference (incl. I/O)", (double)cycles / n);
-        printf("  %-34s %.0f\n", "RUN cycles / inference (cnt_busy)", (double)cr.busy / n);
-        printf("  %-34s %.0f\n", "stall cycles / inference", (double)cr.stall / n);
-        printf("  %-34s %.1f %%\n", "MAC utilisation in RUNs", 100.0 * util);
-        printf("  %-34s %.0f\n", "MACs / inference", (double)cr.slices * cfg->n_out / n);
-        printf("  %-34s %" PRIu64 "\n", "taps compared", compared);
-        printf("  %-34s %.2f M\n", "RTL cycles / s (model only)", rtl_s > 0 ? (double)cycles / rtl_s / 1e6 : 0);
-        printf("  %-34s %.2f M\n", "cycles / s (lockstep, all work)", wall > 0 ? (double)cycles / wall / 1e6 : 0);
-        printf("  %-34s %.2f s\n", "wall time", wall);
-        printf("  %-34s %.1f s\n", "projected, 10000 images", wall / n * 10000);
+        printf("  %-36s %.0f\n", "cycles / inference (incl. I/O)", (double)cycles / n);
+        printf("  %-36s %.0f\n", "RUN cycles / inference (cnt_busy)", (double)cr.busy / n);
+        printf("  %-36s %.0f\n", "stall cycles / inference (cnt_stall)", (double)cr.stall / n);
+        printf("  %-36s %.1f %%\n", "MAC utilisation in RUNs", 100.0 * util);
+        printf("  %-36s %.0f\n", "MACs / inference", (double)cr.slices * cfg->n_out / n);
+        printf("  %-36s %" PRIu64 "\n", "taps compared", compared);
+        printf("  %-36s %.2f M (%.2f M per wall second)\n", "RTL cycles / CPU-second, RTL only", rtl_cps / 1e6,
+               rtl_s > 0 ? (double)cycles / rtl_s / 1e6 : 0);
+        printf("  %-36s %.2f M (%.2f M per wall second)\n", "cycles / CPU-second, lockstep", all_cps / 1e6,
+               wall > 0 ? (double)cycles / wall / 1e6 : 0);
+        printf("  %-36s %.2f s (CPU %.2f s)\n", "time", wall, cpu);
+        printf("  %-36s %.0f s wall, %.0f s CPU\n", "projected for 10000 images", wall / n * 1e4, cpu / n * 1e4);
         char buf[2048];
+        double acc_rtl = im.labels ? (double)ok_rtl / n : -1, acc_ref = im.labels ? (double)ok_ref / n : -1;
         if (o.csv) {
             snprintf(buf, sizeof buf,
-                     "model,images,mismatches,acc_rtl,acc_ref,cycles_per_inf,busy_per_inf,mac_util,cycles_per_s,"
-                     "wall_s,seed,stall,chain\n%s,%" PRIu64 ",%d,%.4f,%.4f,%.1f,%.1f,%.4f,%.0f,%.3f,%" PRIu64
-                     ",%g,%d\n",
-                     o.model, img, status, im.labels ? (double)ok_rtl / n : -1, im.labels ? (double)ok_ref / n : -1,
-                     (double)cycles / n, (double)cr.busy / n, util, wall > 0 ? (double)cycles / wall : 0, wall,
-                     o.seed, o.stall, o.chain);
+                     "model,images,mismatches,acc_rtl,acc_ref,cycles_per_inf,busy_per_inf,mac_util,"
+                     "rtl_cycles_per_cpu_s,lockstep_cycles_per_cpu_s,wall_s,cpu_s,seed,stall,chain\n"
+                     "%s,%" PRIu64 ",%d,%.4f,%.4f,%.1f,%.1f,%.4f,%.0f,%.0f,%.3f,%.3f,%" PRIu64 ",%g,%d\n",
+                     o.model, img, status, acc_rtl, acc_ref, (double)cycles / n, (double)cr.busy / n, util, rtl_cps,
+                     all_cps, wall, cpu, o.seed, o.stall, o.chain);
             if (fx_write_text_atomic(o.csv, buf)) status = status ? status : 2;
         }
         if (o.json) {
             snprintf(buf, sizeof buf,
                      "{\"model\": \"%s\", \"images\": %" PRIu64 ", \"mismatches\": %d, \"acc_rtl\": %.4f, "
                      "\"acc_ref\": %.4f, \"cycles_per_inference\": %.1f, \"busy_per_inference\": %.1f, "
-                     "\"mac_utilisation\": %.4f, \"rtl_cycles_per_s\": %.0f, \"lockstep_cycles_per_s\": %.0f, "
-                     "\"wall_s\": %.3f, \"seed\": %" PRIu64 ", \"stall\": %g, \"chain\": %d, \"config_hash\": "
-                     "\"0x%08X\"}\n",
-                     o.model, img, status, im.labels ? (double)ok_rtl / n : -1, im.labels ? (double)ok_ref / n : -1,
-                     (double)cycles / n, (double)cr.busy / n, util, rtl_s > 0 ? (double)cycles / rtl_s : 0,
-                     wall > 0 ? (double)cycles / wall : 0, wall, o.seed, o.stall, o.chain, info.hash);
+                     "\"mac_utilisation\": %.4f, \"rtl_cycles_per_cpu_s\": %.0f, \"lockstep_cycles_per_cpu_s\": %.0f, "
+                     "\"wall_s\": %.3f, \"cpu_s\": %.3f, \"seed\": %" PRIu64 ", \"stall\": %g, \"chain\": %d, "
+                     "\"config_hash\": \"0x%08X\"}\n",
+                     o.model, img, status, acc_rtl, acc_ref, (double)cycles / n, (double)cr.busy / n, util, rtl_cps,
+                     all_cps, wall, cpu, o.seed, o.stall, o.chain, info.hash);
             if (fx_write_text_atomic(o.json, buf)) status = status ? status : 2;
         }
     }

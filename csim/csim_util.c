@@ -14,6 +14,13 @@ double fx_now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+double fx_cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 void fx_progress_start(fx_progress *p, const char *what, uint64_t total, int quiet)
 {
     *p = (fx_progress){.what = what, .total = total ? total : 1, .t0 = fx_now(), .tty = isatty(2),

@@ -4,6 +4,8 @@
 #include <stdint.h>
 
 double fx_now(void);
+/* CPU seconds used by the whole process. */
+double fx_cpu_now(void);
 
 typedef struct {
     const char *what;

@@ -26,13 +26,13 @@ typedef struct {
     uint8_t *ql;
     size_t head, len, cap;
     char msg[320];
-    double secs;
+    double secs, cpu_secs;
 } ctx_t;
 
-static double now(void)
+static double now(clockid_t id)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(id, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
@@ -109,7 +109,7 @@ static int check_outputs(ctx_t *c, size_t from, size_t to)
 static int clock_rtl(ctx_t *c, const uint32_t *in, size_t n_in, size_t want)
 {
     fx_rtl_io io = {.in = in, .n_in = n_in};
-    double t0 = now();
+    double t0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_THREAD_CPUTIME_ID);
     int rc = 0;
     for (;;) {
         if (in ? io.in_done == n_in : c->len >= want) break;
@@ -147,7 +147,8 @@ static int clock_rtl(ctx_t *c, const uint32_t *in, size_t n_in, size_t want)
             break;
         }
     }
-    c->secs += now() - t0;
+    c->secs += now(CLOCK_MONOTONIC) - t0;
+    c->cpu_secs += now(CLOCK_THREAD_CPUTIME_ID) - c0;
     return rc;
 }
 
@@ -238,3 +239,4 @@ fx_backend *fx_rtl_backend_new(const fx_hwcfg *cfg, const fx_rtl_opts *o)
 fx_rtl *fx_rtl_backend_rtl(fx_backend *b) { return ((ctx_t *)b->ctx)->rtl; }
 const char *fx_rtl_backend_msg(fx_backend *b) { return ((ctx_t *)b->ctx)->msg; }
 double fx_rtl_backend_seconds(fx_backend *b) { return ((ctx_t *)b->ctx)->secs; }
+double fx_rtl_backend_cpu_seconds(fx_backend *b) { return ((ctx_t *)b->ctx)->cpu_secs; }

@@ -20,4 +20,6 @@ fx_rtl *fx_rtl_backend_rtl(fx_backend *b);
 const char *fx_rtl_backend_msg(fx_backend *b);
 /* Wall-clock seconds spent clocking the model. */
 double fx_rtl_backend_seconds(fx_backend *b);
+/* CPU seconds of the same (the fair speed figure on a shared machine). */
+double fx_rtl_backend_cpu_seconds(fx_backend *b);
 #endif
