@@ -317,8 +317,9 @@ int fx_cmd_cosim(int argc, char **argv)
                 cr.slices);
         status = 1;
     }
-    if (img) {
-        double n = (double)img, util = cr.busy ? (double)cr.slices / ((double)cfg->lanes * (double)cr.busy) : 0;
+    {
+        /* A summary even after a divergence at image 0: scripts read the JSON for the status. */
+        double n = img ? (double)img : 1, util = cr.busy ? (double)cr.slices / ((double)cfg->lanes * (double)cr.busy) : 0;
         double rtl_cps = rtl_c > 0 ? (double)cycles / rtl_c : 0, all_cps = cpu > 0 ? (double)cycles / cpu : 0;
         printf("cosim %s: %" PRIu64 " images, %s, config %s hash 0x%08X, seed %" PRIu64 ", stall %g%s\n", o.model,
                img, status ? "DIVERGED" : "0 mismatches", info.cfg_name, info.hash, o.seed, o.stall,
