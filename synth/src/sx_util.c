@@ -1,0 +1,154 @@
+/* See sx_util.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "sx_util.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void oom(void)
+{
+    fprintf(stderr, "flexor synth: out of memory\n");
+    exit(2);
+}
+
+void *sx_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) oom();
+    return p;
+}
+
+void *sx_xcalloc(size_t n, size_t m)
+{
+    void *p = calloc(n ? n : 1, m ? m : 1);
+    if (!p) oom();
+    return p;
+}
+
+void *sx_xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p) oom();
+    return p;
+}
+
+char *sx_xstrdup(const char *s)
+{
+    char *d = strdup(s);
+    if (!d) oom();
+    return d;
+}
+
+void sxb_printf(sxbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        size_t room = b->cap - b->n;
+        va_start(ap, fmt);
+        int k = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? room : 0, fmt, ap);
+        va_end(ap);
+        if (k < 0) return;
+        if (b->s && (size_t)k < room) { b->n += (size_t)k; return; }
+        b->cap = (b->cap ? b->cap : 256) * 2 + (size_t)k;
+        b->s = sx_xrealloc(b->s, b->cap);
+    }
+}
+
+void sxb_free(sxbuf *b)
+{
+    free(b->s);
+    b->s = NULL;
+    b->n = b->cap = 0;
+}
+
+char *sx_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, n = 0;
+    char *s = sx_xmalloc(cap);
+    size_t k;
+    while ((k = fread(s + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (cap - n < 2) s = sx_xrealloc(s, cap *= 2);
+    }
+    fclose(f);
+    s[n] = 0;
+    if (len) *len = n;
+    return s;
+}
+
+int sx_write_file(const char *path, const char *text)
+{
+    size_t n = strlen(path) + 16;
+    char *tmp = sx_xmalloc(n);
+    snprintf(tmp, n, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    int ok = f && fputs(text, f) >= 0;
+    if (f && fclose(f)) ok = 0;
+    if (ok && rename(tmp, path)) ok = 0;
+    if (!ok) {
+        fprintf(stderr, "flexor synth: cannot write %s: %s\n", path, strerror(errno));
+        remove(tmp);
+    }
+    free(tmp);
+    return ok ? 0 : -1;
+}
+
+int sx_mkdirs(const char *path)
+{
+    char *p = sx_xstrdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = 0;
+        if (mkdir(p, 0777) && errno != EEXIST) break;
+        *s = '/';
+    }
+    int rc = mkdir(p, 0777) && errno != EEXIST ? -1 : 0;
+    if (rc) fprintf(stderr, "flexor synth: cannot create directory %s: %s\n", path, strerror(errno));
+    free(p);
+    return rc;
+}
+
+int sx_file_exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+int sx_run(const char *logpath, const char *cmd)
+{
+    sxbuf b = {0};
+    sxb_printf(&b, "( %s ) >>'%s' 2>&1", cmd, logpath);
+    FILE *lf = fopen(logpath, "a");
+    if (lf) { fprintf(lf, "### %s\n", cmd); fclose(lf); }
+    int st = system(b.s);
+    sxb_free(&b);
+    if (st == -1) return 127;
+    if (WIFEXITED(st)) return WEXITSTATUS(st);
+    if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
+    return 127;
+}
+
+double sx_elapsed(void)
+{
+    static struct timespec t0;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    if (!t0.tv_sec && !t0.tv_nsec) t0 = t;
+    return (double)(t.tv_sec - t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - t0.tv_nsec);
+}
+
+void sx_progress(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "[synth %6.1fs] ", sx_elapsed());
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
