@@ -46,6 +46,21 @@ const char *sx_yosys_version(void)
     return v;
 }
 
+const char *sx_rtl_rev(void)
+{
+    static char v[96];
+    if (v[0]) return v;
+    char h[48] = "unknown";
+    FILE *f = popen("git -C '" SX_SRC_DIR "' log -1 --format=%h -- 'rtl/*.v' 2>/dev/null", "r");
+    if (f && fgets(h, sizeof h, f)) h[strcspn(h, "\n")] = 0;
+    if (f) pclose(f);
+    f = popen("git -C '" SX_SRC_DIR "' status --porcelain -- 'rtl/*.v' 2>/dev/null", "r");
+    int dirty = f && fgetc(f) != EOF;
+    if (f) pclose(f);
+    snprintf(v, sizeof v, "rtl/ at %s%s", h, dirty ? " with local changes" : "");
+    return v;
+}
+
 /* ---- categories ---------------------------------------------------------------------------- */
 typedef struct {
     char pat[64], cat[32];

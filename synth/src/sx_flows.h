@@ -58,4 +58,6 @@ int sx_xilinx(const sx_cfg *c, const char *work, const sx_job *j, sx_xil_res *r)
 int sx_pnr(const char *work, const sx_job *j, const char *device, double target_mhz, sx_pnr_res *r);
 /* The Yosys version line ("Yosys 0.23 (git sha1 ...)"). */
 const char *sx_yosys_version(void);
+/* "rtl/ at <commit>" (+ " with local changes"), so a report names the RTL it measured. */
+const char *sx_rtl_rev(void);
 #endif

@@ -47,8 +47,8 @@ int sx_write_reports(const sx_result *r, const char *out)
 
     /* ---- JSON ---- */
     sxbuf j = {0};
-    sxb_printf(&j, "{\n  \"config\": \"%s\", \"hash\": \"%s\", \"yosys\": \"%s\", \"date\": \"%s\",\n", c->name, c->hash,
-               sx_yosys_version(), date);
+    sxb_printf(&j, "{\n  \"config\": \"%s\", \"hash\": \"%s\", \"yosys\": \"%s\", \"rtl\": \"%s\", \"date\": \"%s\",\n",
+               c->name, c->hash, sx_yosys_version(), sx_rtl_rev(), date);
     sxb_printf(&j, "  \"n_out\": %u, \"n_tap\": %u, \"lanes\": %u, \"nand2_um2\": %.3f, \"sram_bit_um2\": %.3f,\n", c->n_out,
                c->n_tap, c->lanes, SX_NAND2_UM2, SX_SRAM_BIT_UM2);
     sxb_printf(&j, "  \"decryptors\": [");
@@ -105,9 +105,9 @@ int sx_write_reports(const sx_result *r, const char *out)
 
     /* ---- Markdown ---- */
     sxbuf m = {0};
-    sxb_printf(&m, "# flexor synthesis report: config `%s`\n\nConfig hash `%s` · %s · %s · N_out %u, N_tap %u, "
+    sxb_printf(&m, "# flexor synthesis report: config `%s`\n\nConfig hash `%s` · %s · %s · %s · N_out %u, N_tap %u, "
                    "lanes %u · %.0f s\n\n",
-               c->name, c->hash, sx_yosys_version(), date, c->n_out, c->n_tap, c->lanes, r->seconds);
+               c->name, c->hash, sx_yosys_version(), sx_rtl_rev(), date, c->n_out, c->n_tap, c->lanes, r->seconds);
     sxb_printf(&m, "Generic gates: `synth` + `abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX`, flip-flops legalised to `$_DFF_P_`. "
                    "NAND2-eq: NanGate45 X1 cell area / NAND2_X1 (%.3f µm²); transistors: `stat -tech cmos`; depth: "
                    "`ltp -noff` on the flattened netlist. See docs/synth.md.\n\n", SX_NAND2_UM2);

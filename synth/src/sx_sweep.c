@@ -146,13 +146,13 @@ int sx_sweep(const char *out, const char *device, double freq)
         if (rc > worst) worst = rc;
     }
     sxbuf csv = {0}, md = {0};
-    sxb_printf(&md, "# flexor design-space sweep\n\n%s. One row per (config, N_in, M⊕ variant). \"Engine\" = flexor_top of "
+    sxb_printf(&md, "# flexor design-space sweep\n\n%s, %s. One row per (config, N_in, M⊕ variant). \"Engine\" = flexor_top of "
                     "that config with only this ratio's decryptors (the built engine minus its decryptors plus `lanes` "
                     "decryptors; programmable: one shared matrix register file + one AND-XOR network per lane). Logic in "
                     "NAND2-eq (NanGate45 X1 areas, NAND2 = %.3f µm²); SRAM at %.3f µm²/bit (6T, Intel 45 nm). Memory saved: the "
                     "FleXOR layers of MLP 784-512-512-10 (512×512) and LeNet-5 (conv2 800×64, fc1 1024×512), q = 1, aligned "
                     "slices, against the same slices stored unencrypted (N_in = 20). See docs/synth.md.\n\n",
-                sx_yosys_version(), SX_NAND2_UM2, SX_SRAM_BIT_UM2);
+                sx_yosys_version(), sx_rtl_rev(), SX_NAND2_UM2, SX_SRAM_BIT_UM2);
     csv_and_table(rs, &csv, &md);
     summary(rs[0], rs[N_CFG], &md);
     sxb_printf(&md, "\nPlot: sweep.svg (decryptor area vs SRAM area saved). Per-config reports: */report.md.\n");
