@@ -1,6 +1,7 @@
 /* `flexor synth`: Yosys / nextpnr area, depth and Fmax reports, decryptor proofs, the design-space
  * sweep and the area baselines (docs/synth.md). */
 #include "sx_baseline.h"
+#include "sx_config.h"
 #include "sx_sweep.h"
 #include "sx_synth.h"
 #include "sx_util.h"
@@ -101,6 +102,16 @@ int fx_cmd_synth(int argc, char **argv)
         snprintf(outbuf, sizeof outbuf, "runs/synth/%s", sweep ? "sweep" : cfg);
         out = outbuf;
     }
+    char cfgpath[1100];
+    sx_cfg_path(cfg, cfgpath, sizeof cfgpath);
+    if (!sweep && !sx_file_exists(cfgpath)) {
+        fprintf(stderr, "flexor synth: %s: no such configuration file\n", cfgpath);
+        return 2;
+    }
+    /* Tools run inside job directories: every path handed to them must be absolute. */
+    char absout[4096];
+    if (sx_mkdirs(out) || !realpath(out, absout)) { fprintf(stderr, "flexor synth: %s: cannot use as output directory\n", out); return 2; }
+    out = absout;
     if (sweep) return sx_sweep(out, device, freq);
     if (check || update) steps = sx_baseline_steps();
     sx_result *r = sx_xcalloc(1, sizeof *r);
