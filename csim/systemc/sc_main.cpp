@@ -126,7 +126,6 @@ static void usage(FILE *f)
 
 int sc_main(int argc, char **argv)
 {
-    setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0); // read when the simulation context is first created
     const char *spec = "random:lenet", *data = nullptr;
     unsigned long images = 4, seed = 1, inject = 0; // inject: corrupt expected word N-1 (tests the checker)
     double stall = 0.1;
@@ -143,7 +142,8 @@ int sc_main(int argc, char **argv)
         else return usage(stderr), 2;
     }
     if (!(stall >= 0 && stall < 1) || !images) return usage(stderr), 2;
-    sc_report_handler::set_actions("/OSCI/SystemC: Simulation stopped by user", SC_DO_NOTHING);
+    // sc_stop() reports SC_REPORT_INFO("/OSCI/SystemC", "Simulation stopped by user."): silence that id's infos.
+    sc_report_handler::set_actions("/OSCI/SystemC", SC_INFO, SC_DO_NOTHING);
 
     fx_sc_script s;
     char err[512];
