@@ -15,13 +15,14 @@ int fx_cmd_synth(int argc, char **argv);
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: flexor synth [--config NAME] [--out DIR] [--steps LIST | --quick] [--device hx8k|up5k]\n"
+            "usage: flexor synth [--config NAME] [--out DIR] [--steps LIST | --quick] [--n-in N] [--device hx8k|up5k]\n"
             "                    [--freq MHZ] [--check-baseline FILE | --update-baseline FILE]\n"
             "       flexor synth --sweep [--out DIR]\n"
             "  --config NAME   rtl/config/NAME.cfg (or a path to a .cfg); default: default\n"
             "  --out DIR       results (report.md, report.json, logs); default: runs/synth/NAME (sweep: runs/synth/sweep)\n"
             "  --steps LIST    comma list of dec,prog,prove,decfpga,engine,xilinx,pnr or all (default all)\n"
             "  --quick         --steps dec,prove: decryptor gates and proofs only (seconds)\n"
+            "  --n-in N        decryptor steps for this N_in only\n"
             "  --device D      iCE40 part for place and route: hx8k (ct256, default) or up5k (sg48)\n"
             "  --freq MHZ      nextpnr target clock (default 50)\n"
             "  --check-baseline FILE   compare area figures with FILE (tolerances inside); exit 1 outside\n"
@@ -63,13 +64,15 @@ int fx_cmd_synth(int argc, char **argv)
         {"device", required_argument, 0, 'd'},         {"freq", required_argument, 0, 'f'},
         {"check-baseline", required_argument, 0, 'b'}, {"update-baseline", required_argument, 0, 'u'},
         {"sweep", no_argument, 0, 'w'},                {"help", no_argument, 0, 'h'},
+        {"n-in", required_argument, 0, 'n'},
         {0, 0, 0, 0}};
     const char *cfg = "default", *out = NULL, *device = "hx8k", *check = NULL, *update = NULL;
     unsigned steps = SX_STEP_ALL;
     double freq = 50;
     int sweep = 0, o;
+    unsigned only_n_in = 0;
     optind = 1;
-    while ((o = getopt_long(argc, argv, "c:o:s:qd:f:b:u:wh", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "c:o:s:qd:f:b:u:whn:", opts, NULL)) != -1) {
         switch (o) {
         case 'c': cfg = optarg; break;
         case 'o': out = optarg; break;
@@ -91,6 +94,13 @@ int fx_cmd_synth(int argc, char **argv)
         case 'b': check = optarg; break;
         case 'u': update = optarg; break;
         case 'w': sweep = 1; break;
+        case 'n': {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end || v < 1 || v > 32) { fprintf(stderr, "flexor synth: --n-in: bad value '%s'\n", optarg); return 2; }
+            only_n_in = (unsigned)v;
+            break;
+        }
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -115,7 +125,7 @@ int fx_cmd_synth(int argc, char **argv)
     if (sweep) return sx_sweep(out, device, freq);
     if (check || update) steps = sx_baseline_steps();
     sx_result *r = sx_xcalloc(1, sizeof *r);
-    int rc = sx_synth_config(cfg, out, steps, device, freq, r);
+    int rc = sx_synth_config(cfg, out, steps, device, freq, only_n_in, r);
     if (rc != 2) {
         if (sx_write_reports(r, out)) rc = 2;
         else fprintf(stderr, "flexor synth: wrote %s/report.md and %s/report.json\n", out, out);

@@ -62,7 +62,7 @@ int sx_write_reports(const sx_result *r, const char *out)
         json_gates(&j, "programmable_net", &d->net);
         sxb_printf(&j, ",\n     \"ice40_lut4\": %.0f, \"ice40_lut4_prog\": %.0f, \"xilinx_lut\": %.0f, \"xilinx_lut_prog\": %.0f,",
                    d->dec_ice.lut4, d->prog_ice.lut4, d->dec_xil.lut, d->prog_xil.lut);
-        sxb_printf(&j, " \"proof\": %d, \"broken_caught\": %d,", d->proof, d->broken);
+        sxb_printf(&j, " \"proof\": %d, \"broken_caught\": %d, \"proof_decrypt_array\": %d,", d->proof, d->broken, d->proof_arr);
         sxb_printf(&j, " \"mlp_bits\": %lu, \"lenet5_bits\": %lu}", sx_net_bits("mlp", c->n_out, d->n_in, 1),
                    sx_net_bits("lenet5", c->n_out, d->n_in, 1));
     }
@@ -113,14 +113,14 @@ int sx_write_reports(const sx_result *r, const char *out)
                    "`ltp -noff` on the flattened netlist. See docs/synth.md.\n\n", SX_NAND2_UM2);
     sxb_printf(&m, "## Decryptors (one instance)\n\n| N_in | XOR2 | cells | NAND2-eq | transistors | depth | iCE40 LUT4 | "
                    "Xilinx LUT | prog. NAND2-eq (regs + net) | prog. net XOR2 | prog. FFs | prog. iCE40 LUT4 | "
-                   "prog. Xilinx LUT | proof | broken M⊕ |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                   "prog. Xilinx LUT | proof | broken M⊕ | proof in decrypt array |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (unsigned i = 0; i < c->n_in_count; i++) {
         const sx_dec_row *d = &r->dec[i];
-        sxb_printf(&m, "| %u | %.0f | %.0f | %.1f | %.0f | %d | %.0f | %.0f | %.1f | %.0f | %.0f | %.0f | %.0f | %s | %s |\n",
+        sxb_printf(&m, "| %u | %.0f | %.0f | %.1f | %.0f | %d | %.0f | %.0f | %.1f | %.0f | %.0f | %.0f | %.0f | %s | %s | %s |\n",
                    d->n_in, d->dec.total.xor2, d->dec.total.cells, d->dec.total.n2eq, d->dec.transistors, d->dec.depth,
                    d->dec_ice.lut4, d->dec_xil.lut, d->prog.total.n2eq, d->net.total.xor2, d->prog.total.ffs,
                    d->prog_ice.lut4, d->prog_xil.lut, tri(d->proof, "proven", "FAILED"),
-                   tri(d->broken, "caught", "NOT caught"));
+                   tri(d->broken, "caught", "NOT caught"), tri(d->proof_arr, "proven", "FAILED"));
     }
     if (r->eng.ok) {
         const sx_generic_res *e = &r->eng;

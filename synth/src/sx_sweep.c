@@ -35,7 +35,7 @@ static void csv_and_table(sx_result *const *rs, sxbuf *csv, sxbuf *md)
                 long ebr = (long)(sx_net_ebr("mlp", c->n_out, c->n_out, 1) + sx_net_ebr("lenet5", c->n_out, c->n_out, 1)) -
                            (long)(sx_net_ebr("mlp", c->n_out, d->n_in, 1) + sx_net_ebr("lenet5", c->n_out, d->n_in, 1));
                 double saved_um2 = (double)(m0 - mb + l0 - lb) * SX_SRAM_BIT_UM2;
-                const char *pf = prog ? "n/a" : d->proof == 1 && d->broken == 1 ? "proven" : d->proof < 0 ? "not run" : "FAILED";
+                const char *pf = prog ? "n/a" : d->proof == 1 && d->broken == 1 && d->proof_arr == 1 ? "proven" : d->proof < 0 ? "not run" : "FAILED";
                 sxb_printf(csv, "%s,%s,%u,%u,%.2f,%u,%u,%s,%.0f,%.2f,%.1f,%.1f,%.5f,%.5f,%.0f,%.0f,%lu,%lu,%lu,%lu,%ld,%.0f,%.0f,%s\n",
                            c->name, c->hash, d->n_in, c->n_out, (double)d->n_in / c->n_out, c->n_tap, c->lanes,
                            prog ? "programmable" : "hardwired", xor2, per, part, eng, sh, sh2, lut, xl, mb, m0 - mb, lb, l0 - lb,
@@ -107,7 +107,7 @@ static void summary(const sx_result *r, const sx_result *fp, sxbuf *md)
                    eng > 0 ? 100 * part * SX_NAND2_UM2 / (eng * SX_NAND2_UM2 + sram) : -1, r->eng.total.cells, r->eng.transistors,
                    r->eng.transistors_partial ? " (+SRAM)" : "", d->dec_ice.lut4, d->dec_xil.lut,
                    m0 - sx_net_bits("mlp", c->n_out, d->n_in, 1), l0 - sx_net_bits("lenet5", c->n_out, d->n_in, 1),
-                   d->proof == 1 && d->broken == 1 ? "proven, broken caught" : "FAILED");
+                   d->proof == 1 && d->broken == 1 && d->proof_arr == 1 ? "proven (decryptor + array), broken caught" : "FAILED");
     }
     const sx_cat *dc = sx_find_cat(&r->eng, "decryptor");
     if (r->eng.ok)
@@ -140,7 +140,7 @@ int sx_sweep(const char *out, const char *device, double freq)
         snprintf(dir, sizeof dir, "%s/%s", out, name);
         sx_progress("sweep %u/%u: config %s", k + 1, (unsigned)N_CFG + 1, name);
         rs[k] = sx_xcalloc(1, sizeof *rs[k]);
-        int rc = sx_synth_config(name, dir, steps, device, freq, rs[k]);
+        int rc = sx_synth_config(name, dir, steps, device, freq, 0, rs[k]);
         if (rc == 2) { for (unsigned i = 0; i <= k; i++) free(rs[i]); return 2; }
         if (sx_write_reports(rs[k], dir)) rc = 2;
         if (rc > worst) worst = rc;

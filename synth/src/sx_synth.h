@@ -21,6 +21,7 @@ typedef struct {
     sx_xil_res dec_xil, prog_xil;
     int proof;  /* 1 proven equal, 0 counterexample, -1 not run / failed */
     int broken; /* 1 a broken matrix was caught, 0 it was not, -1 not run */
+    int proof_arr; /* the same proof for flexor_decrypt_array (the engine's instance, FXC_MXOR_ALL) */
 } sx_dec_row;
 
 typedef struct {
@@ -44,10 +45,11 @@ typedef struct {
     double seconds;
 } sx_result;
 
-/* Generates the config and runs the selected steps into out/. Returns 0, 1 when a proof failed or a
+/* Generates the config and runs the selected steps into out/ (decryptor steps only for N_in = only_n_in
+ * when it is not 0). Returns 0, 1 when a proof failed or a
  * broken matrix was not caught, 2 on bad input or a tool failure. */
 int sx_synth_config(const char *cfgname, const char *out, unsigned steps, const char *device, double freq,
-                    sx_result *r);
+                    unsigned only_n_in, sx_result *r);
 /* report.json / report.md in out/. */
 int sx_write_reports(const sx_result *r, const char *out);
 
