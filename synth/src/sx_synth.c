@@ -158,6 +158,19 @@ static int fpga_steps(const sx_cfg *c, const char *src, const char *work, const 
         memset(f, 0, sizeof *f);
         if (k == 0) {
             if (!r->have_engine) continue;
+            /* Memory alone beyond the device's EBRs: synth_ice40 would spend many minutes to say so. Bits from the
+             * engine run, else estimated from the config (weights, parameters + offsets, two activation buffers). */
+            double bits = r->eng.ok ? r->eng.mem_bits
+                                    : (double)c->lanes * (c->wmem_depth * c->n_out + c->pmem_depth * (32.0 * (2 + (c->q_max + 1) / 2 - 1) + 5)) +
+                                          2.0 * c->amem_depth * 8 * c->n_out;
+            if (bits > cap_ebr * SX_EBR_BITS) {
+                sx_progress("%s: iCE40 engine: %.0f memory bits > %.0f EBR bits of the %s: not synthesised", c->name, bits,
+                            cap_ebr * SX_EBR_BITS, device);
+                snprintf(f->job, sizeof f->job, "engine");
+                snprintf(f->what, sizeof f->what, "engine (flexor_top, %u lanes): %.0f memory bits, not synthesised", c->lanes, bits);
+                r->n_fpga++;
+                continue;
+            }
             top = "flexor_syn_ice40_top";
             snprintf(f->job, sizeof f->job, "engine");
             snprintf(f->what, sizeof f->what, "engine (flexor_top, %u lanes) behind a serial wrapper", c->lanes);

@@ -1,7 +1,8 @@
 /* Unit tests of synth's own arithmetic: the JSON reader, the NAND2-eq table, the weight-memory model
- * (values computed by hand from the layer shapes) and the flat reference generator. */
+ * (values computed by hand from the layer shapes) the flat reference generator and the module categories. */
 #define _GNU_SOURCE /* mkstemp */
 #include "sx_area.h"
+#include "sx_flows.h"
 #include "sx_json.h"
 #include "sx_prove.h"
 #include "sx_util.h"
@@ -68,6 +69,13 @@ int main(void)
     free(t);
     remove(path);
     if (fd >= 0) close(fd);
+    /* Module categories (synth/categories.txt): every Yosys naming form, first match wins */
+    CHECK(!strcmp(sx_category("$paramod$1c78\\flexor_decryptor"), "decryptor"));
+    CHECK(!strcmp(sx_category("$paramod$b4c5\\flexor_decrypt_array"), "decrypt_select"));
+    CHECK(!strcmp(sx_category("$paramod\\flexor_requant\\SUM_W=s32'00100111"), "requantize"));
+    CHECK(!strcmp(sx_category("\\flexor_top"), "control"));
+    CHECK(!strcmp(sx_category("$paramod$77\\flexor_syn_decprog_net"), "decryptor"));
+    CHECK(!strcmp(sx_category("\\something_else"), "other"));
     if (fails) return 1;
     printf("synth unit tests passed\n");
     return 0;
