@@ -33,7 +33,7 @@ typedef struct {
     tr_param lat;   /* FP: [M*K]; BIN: [q][M*K]; FLEXOR: [q][n_slices*n_in] */
     tr_param alpha; /* [M][q] (BIN, FLEXOR) */
     float *W, *dW;  /* [M][K] */
-    float *B;       /* [q][M*K] plane signs (BIN, FLEXOR) */
+    float *B;       /* [q][M*K] decrypted planes (FLEXOR; binary planes are sign(lat)) */
     float *dB;      /* [M*K] scratch */
 } tr_wq;
 

@@ -70,8 +70,8 @@ int tr_wq_init(tr_wq *w, int kind, int q, int n_in, int straddle, uint32_t M, ui
         for (size_t i = 0; i < mk; i++) w->lat.v[i] = tr_rng_uniform(rng, -a, a);
         return 0;
     }
-    w->B = calloc(mk * (size_t)w->q, sizeof(float));
-    if (!w->B || tr_param_init(&w->alpha, (size_t)M * w->q, 0)) return -1;
+    w->B = kind == TR_W_FLEXOR ? calloc(mk * (size_t)w->q, sizeof(float)) : NULL;
+    if ((kind == TR_W_FLEXOR && !w->B) || tr_param_init(&w->alpha, (size_t)M * w->q, 0)) return -1;
     if (kind == TR_W_BIN) {
         /* Greedy residual binarisation of a random init: plane i codes the residual of planes < i. */
         if (tr_param_init(&w->lat, mk * w->q, 1)) return -1;
@@ -122,25 +122,54 @@ void tr_xor_slice_forward(const fx_mxor *mx, const float *x, float S, int analog
     }
 }
 
+/* S * (1 - tanh^2(S x)) = 4 S e^{-2|Sx|} / (1 + e^{-2|Sx|})^2: one expf, and exactly 0 once it underflows. */
+static inline float dtanh(float S, float x)
+{
+    const float u = fabsf(S * x);
+    if (u > 44.0f) return 0.0f;
+    const float e = expf(-2.0f * u), d = 1.0f + e;
+    return 4.0f * S * e / (d * d);
+}
+
 void tr_xor_slice_backward(const fx_mxor *mx, const float *x, float S, int unsimplified, const float *g, float *dx)
 {
     const float par = (mx->n_tap & 1) ? 1.0f : -1.0f;
     float f[FX_NOUT_MAX], d[FX_NOUT_MAX];
+    uint32_t need = 0; /* stored bits feeding a row with a gradient */
+    for (uint32_t i = 0; i < mx->n_out; i++) if (g[i] != 0.0f) need |= mx->row[i];
     for (uint32_t j = 0; j < mx->n_in; j++) {
-        float t = tanhf(S * x[j]);
-        f[j] = unsimplified ? t : (x[j] >= 0 ? 1.0f : -1.0f);
-        d[j] = S * (1.0f - t * t);
+        if (!((need >> j) & 1)) continue;
+        f[j] = unsimplified ? tanhf(S * x[j]) : (x[j] >= 0 ? 1.0f : -1.0f);
+        d[j] = dtanh(S, x[j]);
     }
     for (uint32_t i = 0; i < mx->n_out; i++) {
         if (g[i] == 0.0f) continue;
         for (uint32_t r = mx->row[i]; r; r &= r - 1) {
             uint32_t j = (uint32_t)__builtin_ctz(r);
+            if (d[j] == 0.0f) continue;
             float p = par * g[i] * d[j];
             for (uint32_t r2 = mx->row[i]; r2; r2 &= r2 - 1)
                 if ((uint32_t)__builtin_ctz(r2) != j) p *= f[__builtin_ctz(r2)];
             dx[j] += p;
         }
     }
+}
+
+/* Weight (m, k) of the first position of slice s, and stepping to the next position (contract §3);
+ * positions past the channel's K (aligned padding) or past M (straddle tail) are padding. */
+static inline void slice_start(const tr_wq *w, uint32_t s, uint32_t *m, uint32_t *k)
+{
+    if (w->straddle) {
+        uint64_t t = (uint64_t)s * w->n_out;
+        *m = (uint32_t)(t / w->K); *k = (uint32_t)(t % w->K);
+    } else {
+        *m = s / w->CH; *k = (s % w->CH) * w->n_out;
+    }
+}
+
+static inline void slice_next(const tr_wq *w, uint32_t *m, uint32_t *k)
+{
+    if (++*k == w->K && w->straddle) { *k = 0; ++*m; }
 }
 
 /* Decrypted signs of plane i into B[i] (weight order [M][K]); padding positions are dropped. */
@@ -154,12 +183,11 @@ static void flexor_planes(tr_wq *w, const tr_xor_mode *mode)
         float *B = w->B + (size_t)i * mk;
         for (uint32_t s = 0; s < w->n_slices; s++) {
             tr_xor_slice_forward(&w->mx, x + (size_t)s * n_in, mode->S, mode->analog, out);
+            uint32_t m, k;
+            slice_start(w, s, &m, &k);
             for (uint32_t r = 0; r < n_out; r++) {
-                uint64_t t = (uint64_t)s * n_out + r;
-                uint32_t m, k;
-                if (w->straddle) { m = (uint32_t)(t / w->K); k = (uint32_t)(t % w->K); if (m >= w->M) continue; }
-                else { m = (uint32_t)(t / (w->CH * n_out)); k = (uint32_t)(t % (w->CH * n_out)); if (k >= w->K) continue; }
-                B[(size_t)m * w->K + k] = out[r];
+                if (m < w->M && k < w->K) B[(size_t)m * w->K + k] = out[r];
+                slice_next(w, &m, &k);
             }
         }
     }
@@ -169,17 +197,19 @@ void tr_wq_forward(tr_wq *w, const tr_xor_mode *mode)
 {
     const size_t mk = (size_t)w->M * w->K;
     if (w->kind == TR_W_FP) { memcpy(w->W, w->lat.v, mk * sizeof(float)); return; }
-    if (w->kind == TR_W_BIN)
-        for (size_t t = 0; t < mk * w->q; t++) w->B[t] = w->lat.v[t] >= 0 ? 1.0f : -1.0f;
-    else
-        flexor_planes(w, mode);
+    /* binary planes are the signs of the latent weights (read directly, no copy); FleXOR planes are decrypted */
+    const float *planes = w->kind == TR_W_BIN ? w->lat.v : w->B;
+    if (w->kind == TR_W_FLEXOR) flexor_planes(w, mode);
     for (uint32_t m = 0; m < w->M; m++) {
-        float *W = w->W + (size_t)m * w->K;
+        float *restrict W = w->W + (size_t)m * w->K;
         for (uint32_t k = 0; k < w->K; k++) W[k] = 0;
         for (int i = 0; i < w->q; i++) {
             const float a = w->alpha.v[m * w->q + i];
-            const float *B = w->B + (size_t)i * mk + (size_t)m * w->K;
-            for (uint32_t k = 0; k < w->K; k++) W[k] += a * B[k];
+            const float *restrict P = planes + (size_t)i * mk + (size_t)m * w->K;
+            if (w->kind == TR_W_BIN)
+                for (uint32_t k = 0; k < w->K; k++) W[k] += P[k] >= 0 ? a : -a;
+            else /* +-1, or tanh values in the analog ablation */
+                for (uint32_t k = 0; k < w->K; k++) W[k] += a * P[k];
         }
     }
 }
@@ -193,34 +223,47 @@ void tr_wq_backward(tr_wq *w, const tr_xor_mode *mode)
         return;
     }
     const uint32_t n_in = (uint32_t)w->n_in, n_out = w->n_out;
+    const float *planes = w->kind == TR_W_BIN ? w->lat.v : w->B; /* only the sign is used */
     for (int i = 0; i < w->q; i++) {
-        const float *B = w->B + (size_t)i * mk;
+        const float *B = planes + (size_t)i * mk;
         for (uint32_t m = 0; m < w->M; m++) {
-            const float *dW = w->dW + (size_t)m * w->K, *Bm = B + (size_t)m * w->K;
+            const float *restrict dW = w->dW + (size_t)m * w->K, *restrict Bm = B + (size_t)m * w->K;
             const float a = w->alpha.v[m * w->q + i];
+            float *restrict dB = w->dB + (size_t)m * w->K;
+            /* 8 partial sums: vectorises, and the order is fixed (deterministic) */
+            float part[8] = {0};
+            uint32_t k = 0;
             double s = 0;
-            float *dB = w->dB + (size_t)m * w->K;
-            for (uint32_t k = 0; k < w->K; k++) { s += dW[k] * Bm[k]; dB[k] = dW[k] * a; }
+            if (w->kind == TR_W_BIN) {
+                for (; k + 8 <= w->K; k += 8)
+                    for (int u = 0; u < 8; u++) part[u] += Bm[k + u] >= 0 ? dW[k + u] : -dW[k + u];
+                for (; k < w->K; k++) s += Bm[k] >= 0 ? dW[k] : -dW[k];
+            } else {
+                for (; k + 8 <= w->K; k += 8)
+                    for (int u = 0; u < 8; u++) part[u] += dW[k + u] * Bm[k + u];
+                for (; k < w->K; k++) s += dW[k] * Bm[k];
+            }
+            for (int u = 0; u < 8; u++) s += part[u];
             w->alpha.g[m * w->q + i] += (float)s;
+            if (w->kind == TR_W_BIN) {
+                /* clipped straight-through estimator */
+                const float *restrict lv = w->lat.v + (size_t)i * mk + (size_t)m * w->K;
+                float *restrict lg = w->lat.g + (size_t)i * mk + (size_t)m * w->K;
+                for (k = 0; k < w->K; k++) lg[k] += fabsf(lv[k]) <= 1.0f ? dW[k] * a : 0.0f;
+            } else {
+                for (k = 0; k < w->K; k++) dB[k] = dW[k] * a;
+            }
         }
-        if (w->kind == TR_W_BIN) {
-            /* clipped straight-through estimator */
-            const float *lv = w->lat.v + (size_t)i * mk;
-            float *lg = w->lat.g + (size_t)i * mk;
-            for (size_t t = 0; t < mk; t++) if (fabsf(lv[t]) <= 1.0f) lg[t] += w->dB[t];
-            continue;
-        }
+        if (w->kind == TR_W_BIN) continue;
         const float *x = w->lat.v + (size_t)i * w->n_slices * n_in;
         float *dx = w->lat.g + (size_t)i * w->n_slices * n_in;
         float g[FX_NOUT_MAX];
         for (uint32_t s = 0; s < w->n_slices; s++) {
+            uint32_t m, k;
+            slice_start(w, s, &m, &k);
             for (uint32_t r = 0; r < n_out; r++) {
-                uint64_t t = (uint64_t)s * n_out + r;
-                uint32_t m, k;
-                g[r] = 0;
-                if (w->straddle) { m = (uint32_t)(t / w->K); k = (uint32_t)(t % w->K); if (m >= w->M) continue; }
-                else { m = (uint32_t)(t / (w->CH * n_out)); k = (uint32_t)(t % (w->CH * n_out)); if (k >= w->K) continue; }
-                g[r] = w->dB[(size_t)m * w->K + k];
+                g[r] = (m < w->M && k < w->K) ? w->dB[(size_t)m * w->K + k] : 0.0f;
+                slice_next(w, &m, &k);
             }
             tr_xor_slice_backward(&w->mx, x + (size_t)s * n_in, mode->S, mode->unsimplified, g, dx + (size_t)s * n_in);
         }
