@@ -111,7 +111,67 @@ static uint64_t wwords(const fx_layer *l, const fx_hwcfg *cfg)
     return (uint64_t)cdiv(l->M, cfg->lanes) * l->q * (cdiv(l->K, cfg->n_out) + ((l->flags & FX_F_STRADDLE) ? 1 : 0));
 }
 
-int fx_rcase_make(fx_rcase *c, const fx_hwcfg *cfg, uint64_t seed, uint32_t kmax)
+/* One erroneous command per docs/accelerator.md "Errors", built from the case's valid first RUN. */
+static void make_bad(fx_rcase *c, const fx_hwcfg *cfg, uint64_t *s)
+{
+    uint32_t r[9], *b = c->bad, n = 0, code;
+    fx_driver_run_words(cfg, &c->m, &c->plan, 0, c->N, 1, c->a_src, c->a_src ^ 1, c->src_base, 0, r);
+    memcpy(b, r, sizeof r);
+    n = 9;
+    uint32_t *fl = &b[4];
+    switch (rnd(s, 0, 13)) {
+    case 0: b[0] = rnd(s, 6, 255) << 24 | rnd(s, 0, 0xFFFFFF), n = 1, code = 1; break; /* unknown opcode */
+    case 1: *fl &= ~0xFu, code = 2; break;                                               /* q = 0 */
+    case 2: *fl = (*fl & ~0xFu) | rnd(s, cfg->q_max + 1, 15), code = 2; break;
+    case 3: b[1] = chance(s, 50) ? 0 : cfg->k_max + rnd(s, 1, 100), code = 2; break;    /* K */
+    case 4: b[chance(s, 50) ? 2 : 3] = 0, code = 2; break;                              /* M or N = 0 */
+    case 5: { /* encrypted with an N_in that has no decryptor */
+        uint32_t v;
+        int in_set;
+        do {
+            v = rnd(s, 0, 63), in_set = 0;
+            for (uint32_t i = 0; i < cfg->n_in_count; i++) in_set |= cfg->n_in[i] == v;
+        } while (in_set);
+        *fl = (*fl & ~(0x3Fu << 4)) | v << 4 | 1u << 10, code = 3;
+        break;
+    }
+    case 6: *fl = (*fl & ~(0x3Fu << 4) & ~(1u << 10)) | (cfg->n_out == 8 ? 9u : 8u) << 4, code = 3; break;
+    case 7: b[5] = cfg->wmem_depth, code = 4; break;                                     /* weights past the end */
+    case 8: b[6] = cfg->pmem_depth, code = 4; break;                                     /* parameters */
+    case 9: b[7] = cfg->amem_depth, code = 4; break;                                     /* source chunks */
+    case 10: /* destination chunks past the end (buffer output, RELU_U8, distinct buffers) */
+        *fl = (*fl & ~(1u << 13)) | 1u << 12, *fl = (*fl & ~(1u << 15)) | (((*fl >> 14) & 1) ^ 1) << 15;
+        b[8] = cfg->amem_depth, code = 4;
+        break;
+    case 11: /* raw output into a buffer, same buffer in and out, or reserved flag bits */
+        switch (rnd(s, 0, 2)) {
+        case 0: *fl &= ~(1u << 13 | 1u << 12); b[8] = 0; break;
+        case 1: *fl = (*fl & ~(1u << 13 | 1u << 15)) | 1u << 12 | ((*fl >> 14) & 1) << 15; b[8] = 0; break;
+        default: *fl |= rnd(s, 1, 1023) << 22; break;
+        }
+        code = 5;
+        break;
+    default: { /* LOAD_W / LOAD_P / LOAD_A with a bad target or past the end; its data words are dropped */
+        uint32_t op = rnd(s, 1, 3), cnt = rnd(s, 1, 3);
+        fx_widths wd = fx_hwcfg_widths(cfg);
+        uint32_t per = op == FX_OP_LOAD_W ? 1 : op == FX_OP_LOAD_P ? wd.p_words : wd.a_words;
+        uint32_t depth = op == FX_OP_LOAD_W ? cfg->wmem_depth : op == FX_OP_LOAD_P ? cfg->pmem_depth : cfg->amem_depth;
+        uint32_t tgt_max = op == FX_OP_LOAD_A ? 2 : cfg->lanes;
+        int bad_tgt = chance(s, 50);
+        if (cnt * per > 13) cnt = 13 / per;
+        b[0] = op << 24 | (bad_tgt ? rnd(s, tgt_max, tgt_max + 40) : rnd(s, 0, tgt_max - 1));
+        b[1] = bad_tgt ? 0 : depth - rnd(s, 0, cnt - 1); /* addr + count > depth */
+        b[2] = cnt;
+        n = 3;
+        for (uint32_t i = 0; i < cnt * per; i++) b[n++] = (uint32_t)fx_rand64(s);
+        code = 6;
+        break;
+    }
+    }
+    c->n_bad = n, c->bad_code = code;
+}
+
+int fx_rcase_make(fx_rcase *c, const fx_hwcfg *cfg, uint64_t seed, uint32_t kmax, unsigned err_pct)
 {
     memset(c, 0, sizeof *c);
     c->seed = seed;
@@ -170,6 +230,7 @@ int fx_rcase_make(fx_rcase *c, const fx_hwcfg *cfg, uint64_t seed, uint32_t kmax
     c->cols = calloc(nb, 1);
     if (!c->cols) return -1;
     for (uint32_t n = 0; n < c->N; n++) draw_acts(&s, c->cols + (size_t)n * CH0 * no, m->layers[0].K);
+    if (chance(&s, err_pct)) make_bad(c, cfg, &s);
     return 0;
 }
 
@@ -184,9 +245,10 @@ size_t fx_rcase_words(const fx_rcase *c, const fx_hwcfg *cfg, uint32_t **words)
 {
     const fx_model *m = &c->m;
     const uint32_t no = cfg->n_out, aw = fx_hwcfg_widths(cfg).a_words, CH0 = cdiv(m->layers[0].K, no);
-    const size_t chunks = (size_t)c->N * CH0, n = 3 + chunks * aw + 9 * m->n_layers;
-    uint32_t *w = calloc(n, sizeof *w);
-    if (!w) return 0;
+    const size_t chunks = (size_t)c->N * CH0, n = c->n_bad + 3 + chunks * aw + 9 * m->n_layers;
+    uint32_t *w0 = calloc(n, sizeof *w0), *w = w0 + c->n_bad;
+    if (!w0) return 0;
+    memcpy(w0, c->bad, c->n_bad * sizeof *w0);
     w[0] = (uint32_t)FX_OP_LOAD_A << 24 | c->a_src;
     w[1] = c->src_base;
     w[2] = (uint32_t)chunks;
@@ -199,7 +261,7 @@ size_t fx_rcase_words(const fx_rcase *c, const fx_hwcfg *cfg, uint32_t **words)
         fx_driver_run_words(cfg, m, &c->plan, 0, c->N, 0, c->a_src, c->a_src ^ 1, c->src_base, c->dst_base, r);
         fx_driver_run_words(cfg, m, &c->plan, 1, c->N, 1, c->a_src ^ 1, c->a_src, c->dst_base, 0, r + 9);
     }
-    *words = w;
+    *words = w0;
     return n;
 }
 
@@ -233,6 +295,7 @@ int fx_rcase_reference(const fx_rcase *c, const fx_hwcfg *cfg, int32_t *out)
 void fx_rcase_describe(const fx_rcase *c, char *buf, size_t n)
 {
     size_t k = (size_t)snprintf(buf, n, "N=%u stall=%g", c->N, c->stall);
+    if (c->n_bad) k += (size_t)snprintf(buf + k, n - k, " | first an erroneous command %08x.. (code %u)", c->bad[0], c->bad_code);
     for (uint32_t i = 0; i < c->m.n_layers && k < n; i++) {
         const fx_layer *l = &c->m.layers[i];
         k += (size_t)snprintf(buf + k, n - k, " | L%u K=%u M=%u q=%u %s%u %s %s shift=%u w@%u p@%u", i, l->K, l->M,

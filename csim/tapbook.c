@@ -64,6 +64,8 @@ static int grow(void **p, size_t *cap, size_t want, size_t elem)
 static void begin_run(fx_tapbook *tb, const fx_run_desc *d)
 {
     size_t n_chunk = (size_t)d->N * d->M * d->q * d->ch, n_acc = (size_t)d->N * d->M * d->q;
+    /* Only an erroneous RUN (which taps nothing) gets this large: record it as empty. */
+    if (n_chunk > (1u << 27) || d->q > 64) n_chunk = n_acc = 0;
     if (tb->mode == FX_TB_CHECK) {
         if (tb->cur >= tb->n_runs) {
             tb->cur++;

@@ -123,7 +123,7 @@ static void test_tapbook(const fx_hwcfg *cfg)
     uint64_t seed = 0;
     /* a case with enough taps to tamper with in the middle */
     for (uint64_t i = 0;; i++) {
-        CHECK(!fx_rcase_make(&c, cfg, fx_rcase_seed(7, i), 300), "case generation");
+        CHECK(!fx_rcase_make(&c, cfg, fx_rcase_seed(7, i), 300, 0), "case generation");
         if (c.m.n_layers == 1 && c.m.layers[0].M > cfg->lanes && c.N > 1 && c.m.layers[0].K > 2 * cfg->n_out) {
             seed = c.seed;
             break;
