@@ -11,8 +11,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
 "usage: flexor bench [options]\n"
-"Training and inference images/s of the MLP and LeNet-5, float and FleXOR (q4 first/last, uint8\n"
-"activations), on Fashion-MNIST images: training = forward + backward + Adam step per batch; float\n"
+"Training and inference images/s of the MLP and LeNet-5, float and FleXOR (default: q4 first/last,\n"
+"uint8 activations), on Fashion-MNIST test images: training = forward + backward + Adam step per batch; float\n"
 "inference = the trainer's forward in batches; integer = the trainer's integer model (GEMM on +-1 planes)\n"
 "and the sw reference fx_ref_infer (one image at a time, single thread).\n\n"
 "  --models LIST     mlp,lenet (default both)\n"
@@ -21,6 +21,8 @@ static void usage(FILE *f)
 "  --steps N         timed training steps (default 30, after 3 untimed)\n"
 "  --ref-images N    images for the fx_ref_infer measurement (default 500)\n"
 "  --data DIR        IDX directory (default /usr/share/datasets/fashion-mnist)\n"
+"  --paper           comparison setting (float first/last layers and activations), as in\n"
+"                    trainer/bench/torch_bench.py\n"
 "  -h, --help        this text\n");
 }
 
@@ -28,9 +30,9 @@ int fx_cmd_bench(int argc, char **argv)
 {
     static const struct option lo[] = {{"models", 1, 0, 'm'}, {"settings", 1, 0, 's'}, {"batch", 1, 0, 'b'},
                                        {"steps", 1, 0, 'n'},  {"ref-images", 1, 0, 'r'}, {"data", 1, 0, 'd'},
-                                       {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
+                                       {"paper", 0, 0, 'P'},  {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
     char models[64] = "mlp,lenet", settings[64] = "fp,0.8", data[512] = FX_DEFAULT_DATA_DIR;
-    int batch = 128, steps = 30, refn = 500, c;
+    int batch = 128, steps = 30, refn = 500, paper = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -41,6 +43,7 @@ int fx_cmd_bench(int argc, char **argv)
         case 'n': steps = atoi(optarg); break;
         case 'r': refn = atoi(optarg); break;
         case 'd': snprintf(data, sizeof data, "%s", optarg); break;
+        case 'P': paper = 1; break;
         case 'h': usage(stdout); return 0;
         default: fprintf(stderr, "flexor bench: unknown or incomplete option '%s' (flexor bench --help)\n", argv[optind - 1]); return 2;
         }
@@ -67,6 +70,7 @@ int fx_cmd_bench(int argc, char **argv)
             snprintf(o.model, sizeof o.model, "%s", m);
             snprintf(o.bits, sizeof o.bits, "%s", s);
             o.epochs = 1;
+            if (paper) fx_train_paper(&o);
             tr_net net;
             if (tr_net_build(&net, &o, cfg, (uint32_t)batch, err, sizeof err)) {
                 fprintf(stderr, "flexor bench: %s\n", err);
