@@ -31,7 +31,7 @@ typedef struct {
 
 typedef struct {
     const char *model, *data, *wave, *csv, *json;
-    uint64_t limit, seed, wave_from, wave_to, inject;
+    uint64_t limit, seed, wave_from, wave_to, inject, watchdog;
     double stall;
     int chain, taps, random_images, quiet;
 } opts_t;
@@ -113,6 +113,7 @@ static void usage(FILE *f)
             "  --wave FILE --wave-from C --wave-to C   FST waveform of RTL cycles [C, C]\n"
             "  --csv FILE, --json FILE                 summary files\n"
             "  --quiet               no progress bar\n"
+            "  --watchdog C          cycles without a handshake or tap that count as a deadlock (100000)\n"
             "  --inject-fault K      corrupt the RTL's K-th lane psum tap (tests the checker)\n"
             "exit status: 0 all bit-exact, 1 a divergence, 2 bad input\n");
 }
@@ -155,8 +156,9 @@ static int parse(int argc, char **argv, opts_t *o)
                                        {"wave-to", 1, 0, 't'},   {"chain", 0, 0, 'c'},    {"no-taps", 0, 0, 'T'},
                                        {"csv", 1, 0, 'C'},       {"json", 1, 0, 'J'},     {"quiet", 0, 0, 'q'},
                                        {"random-images", 0, 0, 'R'}, {"inject-fault", 1, 0, 'I'},
+                                       {"watchdog", 1, 0, 'W'},
                                        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-    *o = (opts_t){.limit = 100, .seed = 1, .taps = 1, .wave_to = UINT64_MAX};
+    *o = (opts_t){.limit = 100, .seed = 1, .taps = 1, .wave_to = UINT64_MAX, .watchdog = 100000};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -175,6 +177,7 @@ static int parse(int argc, char **argv, opts_t *o)
         case 'q': o->quiet = 1; break;
         case 'R': o->random_images = 1; break;
         case 'I': if (fx_parse_u64(optarg, &o->inject)) goto bad; break;
+        case 'W': if (fx_parse_u64(optarg, &o->watchdog) || !o->watchdog) goto bad; break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return 2;
         }
@@ -221,7 +224,7 @@ int fx_cmd_cosim(int argc, char **argv)
         return 2;
     }
 
-    fx_rtl_opts ro = {.xseed = o.seed, .stall = o.stall, .stall_seed = o.seed, .watchdog = 100000,
+    fx_rtl_opts ro = {.xseed = o.seed, .stall = o.stall, .stall_seed = o.seed, .watchdog = o.watchdog,
                       .inject_tap = o.inject};
     fx_backend *rtl_b = fx_rtl_backend_new(cfg, &ro), *mod_b = fx_accel_model_new(cfg);
     fx_rtl *rtl = fx_rtl_backend_rtl(rtl_b);
