@@ -127,6 +127,7 @@ static void print_rerun(const opts_t *o, uint64_t images, uint64_t cycle)
     fprintf(stderr, " --limit %" PRIu64 " --seed %" PRIu64 " --stall %g%s%s", images, o->seed, o->stall,
             o->chain ? " --chain" : "", o->taps ? "" : " --no-taps");
     if (o->inject) fprintf(stderr, " --inject-fault %" PRIu64, o->inject);
+    if (o->watchdog != 100000) fprintf(stderr, " --watchdog %" PRIu64, o->watchdog);
     if (cycle != UINT64_MAX)
         fprintf(stderr, " --wave cosim_fail.fst --wave-from %" PRIu64 " --wave-to %" PRIu64, from, to);
     fprintf(stderr, "\n");
@@ -249,6 +250,8 @@ int fx_cmd_cosim(int argc, char **argv)
     if (fx_driver_load(mod, cfg, &m, &plan) || fx_driver_load(dut, cfg, &m, &plan) || mod->write(mod, &clear, 1) ||
         dut->write(dut, &clear, 1)) {
         fprintf(stderr, "cosim: loading the model failed: %s\n", fx_rtl_backend_msg(rtl_b));
+        fprintf(stderr, "  config hash 0x%08X, seed %" PRIu64 "\n", info.hash, o.seed);
+        print_rerun(&o, 1, fx_rtl_cycle(rtl));
         status = 1;
         goto out;
     }
