@@ -23,6 +23,8 @@ typedef struct {
     uint64_t cases, runs, chained, straddle, encrypted, raw, stalled, cycles, taps, outputs;
     uint64_t by_q[33], by_nin[33], by_err[8];
     double rtl_s;
+    /* RUN cycles beyond the engine bound N·G·q·(CH [+1 straddle]) and cnt_stall, one-layer cases without host stalls */
+    uint64_t ovh_n, ovh_sum, ovh_min, ovh_max;
 } stats_t;
 
 static void usage(FILE *f)
@@ -190,6 +192,19 @@ static int run_case(const fx_hwcfg *cfg, const opts_t *o, uint64_t index, stats_
         st->by_q[l->q]++;
         st->by_nin[(l->flags & FX_F_ENCRYPTED) ? l->n_in : 0]++;
     }
+    if (c.m.n_layers == 1 && !c.n_bad && c.stall == 0) {
+        fx_counters cr;
+        rb->counters(rb, &cr);
+        const fx_layer *l = &c.m.layers[0];
+        uint64_t CH = (l->K + cfg->n_out - 1) / cfg->n_out, G = (l->M + cfg->lanes - 1) / cfg->lanes;
+        uint64_t bound = (uint64_t)c.N * G * l->q * (CH + ((l->flags & FX_F_STRADDLE) ? 1 : 0));
+        uint64_t ovh = cr.busy - cr.stall - bound;
+        if (cr.busy >= cr.stall + bound) {
+            if (!st->ovh_n || ovh < st->ovh_min) st->ovh_min = ovh;
+            if (ovh > st->ovh_max) st->ovh_max = ovh;
+            st->ovh_n++, st->ovh_sum += ovh;
+        }
+    }
     st->cycles += fx_rtl_cycle(rtl) - cyc0;
     st->taps += tb.compared;
     st->outputs += nout;
@@ -248,6 +263,9 @@ int fx_cmd_regress(int argc, char **argv)
     printf("  %-28s %" PRIu64 " / %" PRIu64 "\n", "outputs / taps compared", st.outputs, st.taps);
     printf("  %-28s %" PRIu64 " (%.2f M per CPU-second in the RTL)\n", "RTL cycles", st.cycles,
            st.rtl_s > 0 ? (double)st.cycles / st.rtl_s / 1e6 : 0);
+    if (st.ovh_n)
+        printf("  %-28s min %" PRIu64 ", mean %.1f, max %" PRIu64 " cycles (%" PRIu64 " one-layer RUNs)\n",
+               "RUN overhead over bound", st.ovh_min, (double)st.ovh_sum / (double)st.ovh_n, st.ovh_max, st.ovh_n);
     printf("  %-28s %.1f s\n", "wall time", wall);
     if (o.json) {
         char buf[1024];
