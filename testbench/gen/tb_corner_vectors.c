@@ -4,6 +4,7 @@
  *
  * Usage: tb-corner-vectors -o DIR CASE     CASE: allpos allneg alternate act255 kodd qsweep ninout alpha0
  *                                                straddle_om dstbuf outbound backtoback
+ *        tb-corner-vectors -o DIR bench K M N Q N_IN ENC STRADDLE    one streamed RUN of that shape (benchmark)
  * Exit status 0, 2 on bad arguments. */
 #define _POSIX_C_SOURCE 200809L
 #include "vecdir.h"
@@ -106,11 +107,18 @@ static uint32_t enc_nin(uint32_t k) { return C->n_in[k % C->n_in_count]; }
 int main(int argc, char **argv)
 {
     const char *dir = NULL, *cs = NULL;
+    uint32_t bench[7];
+    int nb = 0;
     for (int i = 1; i < argc; i++) {
+        char *end;
         if (!strcmp(argv[i], "-o") && i + 1 < argc) dir = argv[++i];
         else if (!cs) cs = argv[i];
-        else { fprintf(stderr, "usage: tb-corner-vectors -o DIR CASE\n"); return 2; }
+        else if (!strcmp(cs, "bench") && nb < 7) {
+            bench[nb++] = (uint32_t)strtoul(argv[i], &end, 0);
+            if (*end) { fprintf(stderr, "tb-corner-vectors: bad number '%s'\n", argv[i]); return 2; }
+        } else { fprintf(stderr, "usage: tb-corner-vectors -o DIR CASE\n"); return 2; }
     }
+    if (cs && !strcmp(cs, "bench") && nb != 7) { fprintf(stderr, "usage: tb-corner-vectors -o DIR bench K M N Q N_IN ENC STRADDLE\n"); return 2; }
     if (!dir || !cs) { fprintf(stderr, "usage: tb-corner-vectors -o DIR CASE\n"); return 2; }
     C = fx_hwcfg_builtin();
     fx_widths wd = fx_hwcfg_widths(C);
@@ -119,7 +127,11 @@ int main(int argc, char **argv)
     vecdir *v = vd_new(C);
     layer l;
 
-    if (!strcmp(cs, "allpos") || !strcmp(cs, "allneg")) {
+    if (!strcmp(cs, "bench")) {
+        l = base(bench[0], bench[1], bench[2], bench[3]);
+        l.nin = bench[4]; l.enc = bench[5]; l.strd = bench[6]; l.relu = 1;
+        emit(v, &l);
+    } else if (!strcmp(cs, "allpos") || !strcmp(cs, "allneg")) {
         /* every weight +1 (or -1) against activations 255: the largest |psum| and |acc| */
         l = base(20 * NO, L, 2, Q);
         l.wpat = !strcmp(cs, "allpos") ? W_ONES : W_ZEROS; l.apat = A_255; l.ppat = P_EXTREME; l.shift = 0;
