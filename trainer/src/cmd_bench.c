@@ -21,6 +21,7 @@ static void usage(FILE *f)
 "  --steps N         timed training steps (default 30, after 3 untimed)\n"
 "  --ref-images N    images for the fx_ref_infer measurement (default 500)\n"
 "  --data DIR        IDX directory (default /usr/share/datasets/fashion-mnist)\n"
+"  --threads 1|2     data-parallel training workers (default 2)\n"
 "  --paper           comparison setting (float first/last layers and activations), as in\n"
 "                    trainer/bench/torch_bench.py\n"
 "  -h, --help        this text\n");
@@ -30,9 +31,10 @@ int fx_cmd_bench(int argc, char **argv)
 {
     static const struct option lo[] = {{"models", 1, 0, 'm'}, {"settings", 1, 0, 's'}, {"batch", 1, 0, 'b'},
                                        {"steps", 1, 0, 'n'},  {"ref-images", 1, 0, 'r'}, {"data", 1, 0, 'd'},
-                                       {"paper", 0, 0, 'P'},  {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
+                                       {"paper", 0, 0, 'P'},  {"threads", 1, 0, 't'},
+                                       {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
     char models[64] = "mlp,lenet", settings[64] = "fp,0.8", data[512] = FX_DEFAULT_DATA_DIR;
-    int batch = 128, steps = 30, refn = 500, paper = 0, c;
+    int batch = 128, steps = 30, refn = 500, paper = 0, threads = 2, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -44,11 +46,12 @@ int fx_cmd_bench(int argc, char **argv)
         case 'r': refn = atoi(optarg); break;
         case 'd': snprintf(data, sizeof data, "%s", optarg); break;
         case 'P': paper = 1; break;
+        case 't': threads = atoi(optarg); break;
         case 'h': usage(stdout); return 0;
         default: fprintf(stderr, "flexor bench: unknown or incomplete option '%s' (flexor bench --help)\n", argv[optind - 1]); return 2;
         }
     }
-    if (optind < argc || batch < 1 || batch > 4096 || steps < 1 || refn < 1) {
+    if (optind < argc || batch < 1 || batch > 4096 || steps < 1 || refn < 1 || threads < 1 || threads > 2) {
         fprintf(stderr, "flexor bench: bad arguments (flexor bench --help)\n");
         return 2;
     }
@@ -71,6 +74,7 @@ int fx_cmd_bench(int argc, char **argv)
             snprintf(o.bits, sizeof o.bits, "%s", s);
             o.epochs = 1;
             if (paper) fx_train_paper(&o);
+            o.threads = threads;
             tr_net net;
             if (tr_net_build(&net, &o, cfg, (uint32_t)batch, err, sizeof err)) {
                 fprintf(stderr, "flexor bench: %s\n", err);
@@ -89,9 +93,7 @@ int fx_cmd_bench(int argc, char **argv)
                 if (st == 3) t0 = tr_now();
                 const uint32_t b0 = (uint32_t)(st % nb) * (uint32_t)batch;
                 tr_net_quantize(&net, &mode);
-                tr_net_forward(&net, ds.images + (size_t)b0 * 784, (uint32_t)batch, 1, &mode);
-                tr_net_loss(&net, ds.labels + b0, (uint32_t)batch, NULL);
-                tr_net_backward(&net, (uint32_t)batch, &mode);
+                tr_net_train_step(&net, ds.images + (size_t)b0 * 784, ds.labels + b0, (uint32_t)batch, &mode, NULL);
                 tr_opt_step(&opt, ps, np);
             }
             double train = (double)steps * batch / (tr_now() - t0);

@@ -21,6 +21,7 @@ void fx_train_defaults(fx_train_opts *o)
     o->stanh0 = 10; o->stanh = 100; o->stanh_warmup = 2; o->stanh_mult = 2;
     o->xe_init = 0.01f;
     o->qat_start = 1;
+    o->threads = 2;
 }
 
 void fx_train_paper(fx_train_opts *o)
@@ -79,6 +80,8 @@ static void usage(FILE *f)
 "  --csv FILE             per-epoch CSV log (default OUT.csv if --out)\n"
 "  --stop-after N         stop after N epochs of this invocation (simulates an interruption)\n"
 "  --no-export            skip the integer export\n"
+"  --threads 1|2          data-parallel workers: each half batch on its own core, single-threaded\n"
+"                         OpenBLAS in each (default 2; results depend on it, reproducibly)\n"
 "  --quiet                no progress output\n"
 "  -h, --help             this text\n");
 }
@@ -94,7 +97,7 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
         {"stanh-warmup", 1, 0, 3}, {"stanh-mult", 1, 0, 4}, {"clip", 1, 0, 5}, {"xe-init", 1, 0, 6},
         {"val", 1, 0, 7}, {"limit", 1, 0, 8}, {"test-limit", 1, 0, 9}, {"seed", 1, 0, 10}, {"data", 1, 0, 11},
         {"out", 1, 0, 12}, {"ckpt", 1, 0, 13}, {"resume", 0, 0, 14}, {"csv", 1, 0, 15}, {"stop-after", 1, 0, 16},
-        {"no-export", 0, 0, 17}, {"quiet", 0, 0, 18}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"no-export", 0, 0, 17}, {"quiet", 0, 0, 18}, {"threads", 1, 0, 19}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     opterr = 0;
@@ -186,6 +189,7 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
         case 16: NUM(o->stop_after, int, v_ >= 1 && v_ == (int)v_); break;
         case 17: o->no_export = 1; break;
         case 18: o->quiet = 1; break;
+        case 19: NUM(o->threads, int, v_ == 1 || v_ == 2); break;
         case 'h': usage(stdout); return 1;
         default:
             fprintf(stderr, "flexor train: unknown or incomplete option '%s' (flexor train --help)\n", argv[optind - 1]);

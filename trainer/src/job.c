@@ -14,12 +14,12 @@ static void fingerprint(const fx_train_opts *o, char *buf, size_t len)
     snprintf(buf, len,
              "model=%s bits=%s edge=%s q=%d actq=%d straddle=%d unsimp=%d analog=%d bn=%d epochs=%d batch=%d opt=%s "
              "lr=%g mom=%g b1=%g b2=%g wd=%g warm=%g step=%d at=%g,%g,%g,%g n=%d gamma=%g s=%g,%g,%g,%g clip=%g xe=%g "
-             "qat=%g val=%u limit=%u seed=%llu",
+             "qat=%g val=%u limit=%u seed=%llu threads=%d",
              o->model, o->bits, o->edge, o->q, o->act_quant, o->straddle, o->unsimplified, o->analog, o->bn, o->epochs,
              o->batch, o->optim, o->lr, o->momentum, o->beta1, o->beta2, o->wd, o->warmup, o->sched_step,
              o->step_at[0], o->step_at[1], o->step_at[2], o->step_at[3], o->n_steps, o->step_gamma, o->stanh0,
              o->stanh, o->stanh_warmup, o->stanh_mult, o->clip_k, o->xe_init, o->qat_start, o->val, o->train_limit,
-             (unsigned long long)o->seed);
+             (unsigned long long)o->seed, o->threads);
 }
 
 /* Learning rate and S_tanh at fractional epoch e. */
@@ -155,11 +155,9 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
             for (uint32_t li = 0; li < net.n_layers; li++)
                 if (net.L[li].wq.kind == TR_W_FLEXOR) net.L[li].wq.lat.clip = o->clip_k > 0 ? o->clip_k / S : 0;
             tr_net_quantize(&net, &mode);
-            tr_net_forward(&net, bi, nb, 1, &mode);
             uint32_t c;
-            loss += tr_net_loss(&net, bl, nb, &c);
+            loss += tr_net_train_step(&net, bi, bl, nb, &mode, &c);
             ok += c; seen += nb;
-            tr_net_backward(&net, nb, &mode);
             tr_opt_step(&opt, ps, np);
             double now = tr_now();
             if (now - tlast > 0.5 || s + 1 == spe) {

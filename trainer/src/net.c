@@ -1,6 +1,7 @@
 /* The two networks as chains of GEMM layers: forward and backward for a batch (cblas_sgemm, im2col). */
 #include "tr.h"
 #include <cblas.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,11 +145,36 @@ int tr_net_build(tr_net *n, const fx_train_opts *o, const fx_hwcfg *cfg, uint32_
     }
     n->din = zalloc(maxin);
     n->dx_buf = zalloc(maxin);
-    return n->in && n->dlogits && n->prob && n->din && n->dx_buf ? 0 : -1;
+    if (!n->in || !n->dlogits || !n->prob || !n->din || !n->dx_buf) return -1;
+    if (o->threads >= 2 && !o->bn && batch >= 2) { /* BN needs whole-batch statistics: one worker */
+        fx_train_opts o1 = *o;
+        o1.threads = 1;
+        n->rep = calloc(1, sizeof *n->rep);
+        if (!n->rep || tr_net_build(n->rep, &o1, cfg, batch / 2, err, errlen)) return -1;
+        for (uint32_t i = 0; i < nl; i++) { /* share values and effective weights */
+            tr_layer *a = &n->L[i], *b = &n->rep->L[i];
+            free(b->wq.lat.v); b->wq.lat.v = a->wq.lat.v;
+            free(b->wq.alpha.v); b->wq.alpha.v = a->wq.alpha.v;
+            free(b->bias.v); b->bias.v = a->bias.v;
+            free(b->wq.W); b->wq.W = a->wq.W;
+        }
+        openblas_set_num_threads(1);
+    } else {
+        openblas_set_num_threads(o->threads >= 2 ? 2 : 1);
+    }
+    return 0;
 }
 
 void tr_net_free(tr_net *n)
 {
+    if (n->rep) {
+        for (uint32_t i = 0; i < n->rep->n_layers; i++) {
+            tr_layer *b = &n->rep->L[i];
+            b->wq.lat.v = NULL; b->wq.alpha.v = NULL; b->bias.v = NULL; b->wq.W = NULL;
+        }
+        tr_net_free(n->rep);
+        free(n->rep);
+    }
     for (uint32_t i = 0; i < n->n_layers; i++) {
         tr_layer *l = &n->L[i];
         tr_wq_free(&l->wq); tr_param_free(&l->bias);
@@ -261,9 +287,10 @@ static void layer_forward(tr_net *n, tr_layer *l, const float *x, uint32_t B, in
     }
     if (l->last) { memcpy(l->y, l->z, total * sizeof(float)); return; }
     if (l->act_quant && train) {
+        /* the scale used now is the running max up to the previous step (the same for every worker) */
         float mx = 0;
-        for (size_t t = 0; t < total; t++) if (l->z[t] > mx) mx = l->z[t];
-        l->act_ema = l->act_ema == 0 ? mx : 0.99f * l->act_ema + 0.01f * mx;
+        for (size_t t = 0; t < total; t++) mx = l->z[t] > mx ? l->z[t] : mx;
+        l->bmax = mx;
     }
     if (l->act_quant && n->act_quant_on && l->act_ema > 0) {
         const float s = l->act_ema / 255.0f, inv = 1.0f / s;
@@ -306,8 +333,9 @@ void tr_net_forward(tr_net *n, const uint8_t *img, uint32_t B, int train, const 
     n->logits = n->L[n->n_layers - 1].y;
 }
 
-double tr_net_loss(tr_net *n, const uint8_t *labels, uint32_t B, uint32_t *correct)
+double tr_net_loss(tr_net *n, const uint8_t *labels, uint32_t B, uint32_t norm, uint32_t *correct)
 {
+    const float inv = 1.0f / (float)norm;
     const uint32_t C = n->n_classes;
     double loss = 0;
     uint32_t ok = 0;
@@ -319,8 +347,8 @@ double tr_net_loss(tr_net *n, const uint8_t *labels, uint32_t B, uint32_t *corre
         for (uint32_t c = 1; c < C; c++) if (z[c] > mx) { mx = z[c]; arg = c; }
         double s = 0;
         for (uint32_t c = 0; c < C; c++) s += exp((double)(z[c] - mx));
-        for (uint32_t c = 0; c < C; c++) d[c] = (float)(exp((double)(z[c] - mx)) / s) / (float)B;
-        d[labels[b]] -= 1.0f / (float)B;
+        for (uint32_t c = 0; c < C; c++) d[c] = (float)(exp((double)(z[c] - mx)) / s) * inv;
+        d[labels[b]] -= inv;
         loss += log(s) - (double)(z[labels[b]] - mx);
         ok += arg == labels[b];
     }
@@ -394,7 +422,7 @@ static void layer_backward(tr_net *n, tr_layer *l, const float *x, const float *
     }
 }
 
-void tr_net_backward(tr_net *n, uint32_t B, const tr_xor_mode *mode)
+void tr_net_backward(tr_net *n, uint32_t B)
 {
     const float *dout = n->dlogits;
     for (int i = (int)n->n_layers - 1; i >= 0; i--) {
@@ -402,9 +430,69 @@ void tr_net_backward(tr_net *n, uint32_t B, const tr_xor_mode *mode)
         const float *x = i ? n->L[i - 1].out : n->in;
         float *dx = i ? (dout == n->din ? n->dx_buf : n->din) : NULL;
         layer_backward(n, l, x, dout, B, dx);
-        tr_wq_backward(&l->wq, mode);
         dout = dx;
     }
+}
+
+void tr_net_wq_backward(tr_net *n, const tr_xor_mode *mode)
+{
+    for (uint32_t i = 0; i < n->n_layers; i++) tr_wq_backward(&n->L[i].wq, mode);
+}
+
+typedef struct {
+    tr_net *n;
+    const uint8_t *img, *lab;
+    uint32_t B, norm, correct;
+    const tr_xor_mode *mode;
+    double loss;
+} half_t;
+
+static void *half_step(void *arg)
+{
+    half_t *h = arg;
+    tr_net_forward(h->n, h->img, h->B, 1, h->mode);
+    h->loss = tr_net_loss(h->n, h->lab, h->B, h->norm, &h->correct);
+    tr_net_backward(h->n, h->B);
+    return NULL;
+}
+
+static void sync_replica(tr_net *n)
+{
+    tr_net *r = n->rep;
+    r->act_quant_on = n->act_quant_on;
+    for (uint32_t i = 0; i < n->n_layers; i++) r->L[i].act_ema = n->L[i].act_ema;
+}
+
+double tr_net_train_step(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t B, const tr_xor_mode *mode,
+                         uint32_t *correct)
+{
+    half_t h0 = {n, img, lab, B, B, 0, mode, 0}, h1 = h0;
+    pthread_t th;
+    int two = n->rep && B >= 2 && B / 2 <= n->rep->batch;
+    if (two) {
+        sync_replica(n);
+        h0.B = B - B / 2;
+        h1.n = n->rep; h1.B = B / 2; h1.img = img + (size_t)h0.B * n->in_c * n->in_h * n->in_w; h1.lab = lab + h0.B;
+        if (pthread_create(&th, NULL, half_step, &h1)) two = 0, h0.B = B;
+    }
+    half_step(&h0);
+    if (two) {
+        pthread_join(th, NULL);
+        for (uint32_t i = 0; i < n->n_layers; i++) {
+            tr_layer *a = &n->L[i], *b = &n->rep->L[i];
+            const size_t mk = (size_t)a->wq.M * a->wq.K;
+            for (size_t t = 0; t < mk; t++) a->wq.dW[t] += b->wq.dW[t];
+            for (uint32_t m = 0; m < a->out_c; m++) { a->bias.g[m] += b->bias.g[m]; b->bias.g[m] = 0; }
+            if (b->bmax > a->bmax) a->bmax = b->bmax;
+        }
+    }
+    for (uint32_t i = 0; i < n->n_layers; i++) {
+        tr_layer *l = &n->L[i];
+        if (l->act_quant) l->act_ema = l->act_ema == 0 ? l->bmax : 0.99f * l->act_ema + 0.01f * l->bmax;
+    }
+    tr_net_wq_backward(n, mode);
+    if (correct) *correct = h0.correct + (two ? h1.correct : 0);
+    return h0.loss + (two ? h1.loss : 0);
 }
 
 int tr_net_exportable(const tr_net *n, char *why, size_t len)
@@ -416,7 +504,35 @@ int tr_net_exportable(const tr_net *n, char *why, size_t len)
     return 1;
 }
 
+typedef struct { tr_net *n; const uint8_t *img, *lab; uint32_t count; const tr_xor_mode *mode; uint64_t ok; } eval_t;
+static uint64_t eval_part(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t count, const tr_xor_mode *mode);
+static void *eval_thread(void *arg)
+{
+    eval_t *e = arg;
+    e->ok = eval_part(e->n, e->img, e->lab, e->count, e->mode);
+    return NULL;
+}
+
 double tr_net_eval(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t count, const tr_xor_mode *mode)
+{
+    uint64_t ok;
+    pthread_t th;
+    if (n->rep && count >= 2) {
+        sync_replica(n);
+        const uint32_t c0 = count - count / 2;
+        eval_t e = {n->rep, img + (size_t)c0 * n->in_c * n->in_h * n->in_w, lab + c0, count / 2, mode, 0};
+        if (pthread_create(&th, NULL, eval_thread, &e) == 0) {
+            ok = eval_part(n, img, lab, c0, mode);
+            pthread_join(th, NULL);
+            ok += e.ok;
+            return 100.0 * (double)ok / count;
+        }
+    }
+    ok = eval_part(n, img, lab, count, mode);
+    return count ? 100.0 * (double)ok / count : 0;
+}
+
+static uint64_t eval_part(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t count, const tr_xor_mode *mode)
 {
     const size_t px = (size_t)n->in_c * n->in_h * n->in_w;
     uint64_t ok = 0;
@@ -430,5 +546,5 @@ double tr_net_eval(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t c
             ok += arg == lab[s + b];
         }
     }
-    return count ? 100.0 * (double)ok / count : 0;
+    return ok;
 }

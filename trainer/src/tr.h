@@ -65,6 +65,7 @@ typedef struct {
     float *bn_mean, *bn_var;      /* running statistics */
     float *bn_bmean, *bn_binv;    /* batch statistics of the last forward */
     float act_ema;                /* running max of the ReLU output (activation scale = act_ema/255) */
+    float bmax;                   /* max of z in the last training forward (merged into act_ema after the step) */
     /* buffers for one batch */
     float *cols;  /* conv: [K][B*N] */
     float *z;     /* pre-activation [B][M][N] (after bias / BN) */
@@ -75,13 +76,16 @@ typedef struct {
     float *dz, *dcols, *tmp;
 } tr_layer;
 
-typedef struct {
+typedef struct tr_net {
     uint32_t n_layers, in_c, in_h, in_w, n_classes, batch;
     tr_layer L[FXT_MAX_LAYERS];
     float *in, *din, *logits, *dlogits, *prob;
     float *dx_buf;
     const fx_hwcfg *cfg;
     int act_quant_on; /* QAT active */
+    /* data parallelism: a replica sharing every parameter value and the effective weights, with its
+     * own buffers and gradients, trains the second half of each batch on the second core */
+    struct tr_net *rep;
 } tr_net;
 
 #define TR_MEAN 0.2860f
@@ -90,13 +94,20 @@ typedef struct {
 typedef struct { int kind, q, n_in; } tr_layer_spec;
 /* Parse a layer spec ("fp", "binary", "q4", "0.8") -> spec; returns -1 with a message. */
 int tr_parse_spec(const char *s, int q_flexor, const fx_hwcfg *cfg, tr_layer_spec *sp, char *err, size_t errlen);
+/* workers: 1, or 2 (a replica on a second thread; OpenBLAS then runs single-threaded in each). */
 int tr_net_build(tr_net *n, const fx_train_opts *o, const fx_hwcfg *cfg, uint32_t batch, char *err, size_t errlen);
+/* One training step's gradients: forward, loss, backward on B images (split over the workers), gradients
+ * reduced into n's parameters, activation statistics updated. Returns the summed loss. */
+double tr_net_train_step(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t B, const tr_xor_mode *mode,
+                         uint32_t *correct);
 void tr_net_free(tr_net *n);
 /* Forward a batch of B images (uint8). train=1 keeps what backward needs and updates running stats. */
 void tr_net_forward(tr_net *n, const uint8_t *img, uint32_t B, int train, const tr_xor_mode *mode);
 /* Softmax cross-entropy; returns summed loss, counts correct; fills dlogits (mean over B). */
-double tr_net_loss(tr_net *n, const uint8_t *labels, uint32_t B, uint32_t *correct);
-void tr_net_backward(tr_net *n, uint32_t B, const tr_xor_mode *mode);
+double tr_net_loss(tr_net *n, const uint8_t *labels, uint32_t B, uint32_t norm, uint32_t *correct);
+/* Layer gradients only (dW, bias, BN); tr_net_wq_backward then maps dW to the quantizers' parameters. */
+void tr_net_backward(tr_net *n, uint32_t B);
+void tr_net_wq_backward(tr_net *n, const tr_xor_mode *mode);
 void tr_net_quantize(tr_net *n, const tr_xor_mode *mode); /* weight quantizers' forward */
 /* Every parameter, in a fixed order (optimiser, checkpoint). */
 uint32_t tr_net_params(tr_net *n, tr_param **out, uint32_t max);

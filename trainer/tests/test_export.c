@@ -30,9 +30,8 @@ static void one(const fx_dataset *tr, const fx_dataset *te, const char *model, c
     for (uint32_t s = 0; s < steps; s++) {
         net.act_quant_on = s >= 10;
         tr_net_quantize(&net, &mode);
-        tr_net_forward(&net, tr->images + (size_t)(s * 64 % (tr->n - 64)) * 784, 64, 1, &mode);
-        tr_net_loss(&net, tr->labels + s * 64 % (tr->n - 64), 64, NULL);
-        tr_net_backward(&net, 64, &mode);
+        tr_net_train_step(&net, tr->images + (size_t)(s * 64 % (tr->n - 64)) * 784, tr->labels + s * 64 % (tr->n - 64), 64,
+                          &mode, NULL);
         tr_opt_step(&opt, ps, np);
     }
     tr_net_quantize(&net, &mode);

@@ -37,6 +37,7 @@ typedef struct {
     int stop_after;        /* stop after this many epochs of this invocation (tests: simulated kill) */
     int quiet;
     int no_export;
+    int threads;           /* 1 or 2 data-parallel workers (default 2); results depend on it */
 } fx_train_opts;
 
 typedef struct {
