@@ -26,7 +26,6 @@ typedef struct {
     layer_out ref[FX_MAX_LAYERS], model[FX_MAX_LAYERS];
     fx_divergence div; /* first output-level divergence */
     fx_rtl *rtl;
-    const fx_plan *plan;
 } outs_t;
 
 typedef struct {
@@ -241,7 +240,8 @@ int fx_cmd_cosim(int argc, char **argv)
         tb_m.cycle = rtl_cycle, tb_m.cycle_user = rtl;
     }
     outs_t *outs = calloc(1, sizeof *outs);
-    outs->rtl = rtl, outs->plan = &plan;
+    if (!outs) abort();
+    outs->rtl = rtl;
 
     double t0 = fx_now(), cpu0 = fx_cpu_now();
     int status = 0;
@@ -298,7 +298,6 @@ int fx_cmd_cosim(int argc, char **argv)
             if (!d && c_rtl != c_ref) abort(); /* equal logits give equal classes */
         }
         if (d) {
-            if (d->layer < 0 && tb_m.n_runs) d->layer = -1;
             fx_progress_end(&pr);
             print_div(d, img, info.hash, &o);
             status = 1;
