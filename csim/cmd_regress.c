@@ -14,7 +14,7 @@
 #include <time.h>
 
 typedef struct {
-    uint64_t layers, seed, kmax, one_case, wave_from, wave_to, err_pct;
+    uint64_t layers, seed, kmax, one_case, wave_from, wave_to, err_pct, inject;
     int have_case, quiet, xrand;
     const char *wave, *json;
 } opts_t;
@@ -39,6 +39,7 @@ static void usage(FILE *f)
                "  --wave FILE --wave-from C --wave-to C   FST waveform (with --case)\n"
                "  --json FILE     summary\n"
                "  --quiet         no progress bar\n"
+               "  --inject-fault K  corrupt the RTL's K-th lane psum tap in every case (tests the checker)\n"
                "exit status: 0 all bit-exact, 1 a mismatch, 2 bad input\n");
 }
 
@@ -47,7 +48,8 @@ static int parse(int argc, char **argv, opts_t *o)
     static const struct option lo[] = {{"layers", 1, 0, 'n'}, {"seed", 1, 0, 's'},      {"kmax", 1, 0, 'k'},
                                        {"case", 1, 0, 'c'},   {"wave", 1, 0, 'w'},      {"wave-from", 1, 0, 'f'},
                                        {"wave-to", 1, 0, 't'}, {"json", 1, 0, 'J'},     {"quiet", 0, 0, 'q'},
-                                       {"no-xrand", 0, 0, 'X'}, {"errors", 1, 0, 'E'}, {"help", 0, 0, 'h'},    {0, 0, 0, 0}};
+                                       {"no-xrand", 0, 0, 'X'}, {"errors", 1, 0, 'E'}, {"inject-fault", 1, 0, 'I'},
+                                       {"help", 0, 0, 'h'},    {0, 0, 0, 0}};
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     *o = (opts_t){.layers = 200, .err_pct = 10, .seed = (uint64_t)ts.tv_sec * 1000003u ^ (uint64_t)ts.tv_nsec, .xrand = 1,
@@ -67,6 +69,7 @@ static int parse(int argc, char **argv, opts_t *o)
         case 'J': o->json = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'X': o->xrand = 0; break;
+        case 'I': if (fx_parse_u64(optarg, &o->inject)) goto bad; break;
         case 'E': if (fx_parse_u64(optarg, &o->err_pct) || o->err_pct > 100) goto bad; break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return 2;
@@ -97,7 +100,8 @@ static int run_case(const fx_hwcfg *cfg, const opts_t *o, uint64_t index, stats_
     const size_t nout = (size_t)c.N * last->M;
     int32_t *out_m = calloc(nout, sizeof *out_m), *out_r = calloc(nout, sizeof *out_r),
             *out_ref = calloc(nout, sizeof *out_ref);
-    fx_rtl_opts ro = {.xseed = o->xrand ? seed | 1 : 0, .stall = c.stall, .stall_seed = seed, .watchdog = 100000};
+    fx_rtl_opts ro = {.xseed = o->xrand ? seed | 1 : 0, .stall = c.stall, .stall_seed = seed, .watchdog = 100000,
+                      .inject_tap = o->inject};
     fx_backend *mb = fx_accel_model_new(cfg), *rb = fx_rtl_backend_new(cfg, &ro);
     fx_rtl *rtl = fx_rtl_backend_rtl(rb);
     if (o->wave && fx_rtl_wave(rtl, o->wave, o->wave_from, o->wave_to))
@@ -170,6 +174,7 @@ static int run_case(const fx_hwcfg *cfg, const opts_t *o, uint64_t index, stats_
                 o->seed, index, o->kmax ? "" : "");
         if (o->kmax) fprintf(stderr, " --kmax %" PRIu64, o->kmax);
         if (o->err_pct != 10) fprintf(stderr, " --errors %" PRIu64, o->err_pct);
+        if (o->inject) fprintf(stderr, " --inject-fault %" PRIu64, o->inject);
         if (!o->xrand) fprintf(stderr, " --no-xrand");
         if (cyc != UINT64_MAX)
             fprintf(stderr, " --wave regress_fail.fst --wave-from %" PRIu64 " --wave-to %" PRIu64,
