@@ -173,8 +173,9 @@ module flexor_ctrl #(
   reg  [7:0]          dbyte_q;
 
   wire v0   = cst_q == C_EXEC && issue_q;
-  wire take = rv_q && !sact_q;                 // R -> O
-  wire adv  = !v4_q || !rv_q || !sact_q;       // S4 can deposit its result
+  wire s_done;                                 // the serialiser sends its last word this cycle
+  wire take = rv_q && (!sact_q || s_done);     // R -> O (back to back with the previous group)
+  wire adv  = !v4_q || !rv_q || take;          // S4 can deposit its result
   assign adv_o  = adv;
   assign exec_o = cst_q == C_EXEC;
   assign stall_o = cst_q == C_EXEC && !adv;
@@ -267,6 +268,7 @@ module flexor_ctrl #(
   wire        s_end   = f_dsts ? (s_idx_q == L32 - 32'd1 || s_p == a_m - 32'd1)
                                : (s_lg_q ? (s_p >= a_m - 32'd1 && {24'd0, dbyte_q} == NO32 - 32'd1)
                                          : s_idx_q == L32 - 32'd1);
+  assign      s_done  = s_fire && s_end;
 
   always @(posedge clk_i) begin
     if (!rst_ni) begin
@@ -279,15 +281,6 @@ module flexor_ctrl #(
         dchunk_q <= a_dbase;
         dbyte_q  <= 8'd0;
       end
-      if (take) begin
-        ob_q <= res_q; s_mb_q <= r_mb_q; s_lg_q <= r_lg_q; s_ln_q <= r_ln_q;
-        s_idx_q <= 32'd0; sact_q <= 1'b1;
-        rv_q <= 1'b0;
-      end
-      if (cst_q == C_EXEC && adv && v4_q) begin
-        res_q <= t_i; rv_q <= 1'b1;
-        r_mb_q <= tok4_q[T_MB +: 32]; r_lg_q <= tok4_q[T_LG]; r_ln_q <= tok4_q[T_LN];
-      end
       if (s_fire) begin
         if (s_end) sact_q <= 1'b0;
         else       s_idx_q <= s_idx_q + 32'd1;
@@ -298,6 +291,15 @@ module flexor_ctrl #(
             dbyte_q <= dbyte_q + 8'd1;
           end
         end
+      end
+      if (take) begin  // after s_fire: a new group replaces the one just finished
+        ob_q <= res_q; s_mb_q <= r_mb_q; s_lg_q <= r_lg_q; s_ln_q <= r_ln_q;
+        s_idx_q <= 32'd0; sact_q <= 1'b1;
+        rv_q <= 1'b0;
+      end
+      if (cst_q == C_EXEC && adv && v4_q) begin
+        res_q <= t_i; rv_q <= 1'b1;
+        r_mb_q <= tok4_q[T_MB +: 32]; r_lg_q <= tok4_q[T_LG]; r_ln_q <= tok4_q[T_LN];
       end
     end
   end
