@@ -188,17 +188,19 @@ int main(int argc, char **argv)
     } else if (!strcmp(cs, "dstbuf")) {
         /* RELU results into buffer 1 (pre-filled with 0xFF so missing zero padding shows), M not a multiple of
          * N_out nor of LANES; then a RUN reading them back streams the check */
-        const uint32_t M1 = 2 * NO - 3 < 2 * L + 5 ? 2 * L + 5 : 2 * NO - 3, N = 3, CHo = (M1 + NO - 1) / NO;
+        uint32_t M1 = 2 * NO - 3 < 2 * L + 5 ? 2 * L + 5 : 2 * NO - 3;
+        if (M1 > L * C->pmem_depth / 2) M1 = L * C->pmem_depth / 2; /* small configurations */
+        const uint32_t N = 3, CHo = (M1 + NO - 1) / NO;
         load_hdr(v, FX_OP_LOAD_A, 1, 0, N * CHo + 4);
         for (uint32_t i = 0; i < (N * CHo + 4) * AW; i++) { uint32_t x = ~0u; words(v, &x, 1); }
         l = base(NO + 7, M1, N, 2);
         l.relu = 1; l.dsts = 0; l.src = 0; l.dst = 1; l.d_base = 0; l.shift = 8;
         emit(v, &l);
         layer r = base(M1, L + 5, N, 1);
-        r.src = 1; r.s_base = 0; r.apat = A_KEEP; r.w_base = 2000; r.p_base = 100;
+        r.src = 1; r.s_base = 0; r.apat = A_KEEP; r.w_base = C->wmem_depth / 2; r.p_base = C->pmem_depth / 2;
         emit(v, &r);
         /* and once more with a straddled second layer at other bases */
-        l.d_base = 7; l.dst = 1; l.w_base = 300;
+        l.d_base = 7; l.dst = 1; l.w_base = C->wmem_depth / 4;
         emit(v, &l);
         r.s_base = 7; r.strd = 1;
         emit(v, &r);

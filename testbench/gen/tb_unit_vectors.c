@@ -140,7 +140,10 @@ int main(int argc, char **argv)
                 case 3: slice = 0x55555555u & mask; break;
                 default: break;
                 }
-                if (cs == 5) { slice = (i & 1) ? 0 : mask; memset(a, 255, sizeof a); }
+                if (cs == 5) { /* K = K_MAX, all 255: the accumulator's full range (positions >= K are 0) */
+                    slice = (i & 1) ? 0 : mask;
+                    for (uint32_t b = 0; b < NO; b++) a[b] = j * NO + b < c->k_max ? 255 : 0;
+                }
                 int32_t ps = 0;
                 for (uint32_t b = 0; b < NO; b++) ps += (slice >> b & 1) ? a[b] : -(int32_t)a[b];
                 acc += ps;
