@@ -52,10 +52,10 @@ static int plot(const char *out)
 {
     sxbuf g = {0};
     /* CSV columns: 6 n_tap, 7 lanes, 8 variant, 3 n_in, 22 sram_um2_saved, 23 decryptors_um2 */
-    sxb_printf(&g, "set terminal svg size 900,560 dynamic font 'sans,11'\nset output 'sweep.svg'\nset datafile separator ','\n"
+    sxb_printf(&g, "set terminal svg size 1100,560 dynamic font 'sans,11'\nset output 'sweep.svg'\nset datafile separator ','\n"
                    "set title 'FleXOR decryptor cost vs weight memory saved (MLP + LeNet-5 FleXOR layers, q = 1)'\n"
                    "set xlabel 'SRAM area saved by encryption [µm², 6T cell 0.346 µm²]'\n"
-                   "set ylabel 'decryptor area in the engine [µm², NAND2 = 0.798 µm²]'\nset logscale y\nset key top left\n"
+                   "set ylabel 'decryptor area in the engine [µm², NAND2 = 0.798 µm²]'\nset logscale y\nset key outside right\n"
                    "set grid\n");
     sxb_printf(&g, "sel(t,l,v) = (column(6)==t && column(7)==l && strcol(8) eq v)\nplot \\\n");
     const char *vs[] = {"hardwired", "programmable"};
@@ -63,7 +63,7 @@ static int plot(const char *out)
     for (int v = 0; v < 2; v++)
         for (int t = 2; t <= 3; t++)
             for (int l = 16; l >= 8; l /= 2) {
-                sxb_printf(&g, "%s  'sweep.csv' every ::1 using (sel(%d,%d,'%s') ? $22 : 1/0):23 with linespoints pt %d title "
+                sxb_printf(&g, "%s  'sweep.csv' every ::1 using (sel(%d,%d,'%s') ? $22 : 1/0):23 with points pt %d ps 1.3 title "
                                "'%s, N_{tap} %d, %d lanes'",
                            first ? "" : ", \\\n", t, l, vs[v], 5 + 2 * v + (t - 2), vs[v], t, l);
                 first = 0;
@@ -71,7 +71,8 @@ static int plot(const char *out)
                     sxb_printf(&g, ", \\\n  'sweep.csv' every ::1 using (sel(2,16,'hardwired') ? $22 : 1/0):23:(sprintf('%%d/20', $3)) "
                                    "with labels offset 0,1 notitle");
             }
-    sxb_printf(&g, "\n");
+    /* break-even: above this line the decryptors cost more area than the SRAM they save */
+    sxb_printf(&g, ", \\\n  (x > 0 ? x : 1/0) with lines dt 2 lc rgb 'gray40' title 'decryptor area = SRAM area saved'\n");
     char path[1200];
     snprintf(path, sizeof path, "%s/sweep.gp", out);
     int rc = sx_write_file(path, g.s);
