@@ -71,11 +71,22 @@ module flexor_lane #(
   reg  signed [AC-1:0] acc_q;
   reg  signed [SW-1:0] t_q;
   wire signed [AC-1:0] acc_sum = (first3_i ? {AC{1'b0}} : acc_q) + {{(AC-PS){psum_q[PS-1]}}, psum_q};
-  wire [15:0]          alpha   = param_i[32 + 16*plane3_i +: 16];
-  wire signed [SW-1:0] alpha_x = {{(SW-16){alpha[15]}}, alpha};
-  wire signed [SW-1:0] acc_x   = {{(SW-AC){acc_sum[AC-1]}}, acc_sum};
+  wire signed [15:0]   alpha   = param_i[32 + 16*plane3_i +: 16];
   wire signed [SW-1:0] bias_x  = {{(SW-32){param_i[31]}}, param_i[31:0]};
-  wire signed [SW-1:0] prod    = alpha_x * acc_x;  // exact: |alpha*acc| < 2^(15+AC-1) <= 2^(SW-1)
+  // A 16 x AC signed multiplier (operands at their own widths), then sign-extended to SW: exact,
+  // |alpha*acc| < 2^(15+AC-1) <= 2^(SW-1).
+  wire signed [15+AC:0] prod_n = alpha * acc_sum;
+  wire signed [SW-1:0]  prod;
+  generate
+    if (SW > 16 + AC) begin : g_ext
+      assign prod = {{(SW-16-AC){prod_n[15+AC]}}, prod_n};
+    end else begin : g_cut  // SW = 16+AC-1 or 16+AC: the dropped bits are sign copies
+      /* verilator lint_off UNUSEDSIGNAL */
+      wire [15+AC:0] prod_u = prod_n;
+      /* verilator lint_on UNUSEDSIGNAL */
+      assign prod = prod_u[SW-1:0];
+    end
+  endgenerate
 
   always @(posedge clk_i) begin
     if (!rst_ni) begin
