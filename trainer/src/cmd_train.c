@@ -221,9 +221,11 @@ int fx_cmd_train(int argc, char **argv)
     printf("\n| model | bits | epochs | float acc %% | integer acc %% (trainer) | integer acc %% (sw ref) | "
            "ref mismatches | middle bits/weight | avg bits/weight | model bytes | train s | img/s |\n");
     printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    printf("| %s | %s | %d | %s | %s | %s | %ld | %.3f | %.3f | %ld | %.1f | %.0f |\n", o.model, o.bits,
-           r.epochs_done, fa, ia, ra, r.ref_mismatch, r.bits_per_weight, r.avg_bits, r.model_bytes, r.train_seconds,
-           r.train_img_s);
+    char mm[24] = "-", mb[24] = "-";
+    if (r.ref_mismatch >= 0) snprintf(mm, sizeof mm, "%ld", r.ref_mismatch);
+    if (r.model_bytes >= 0) snprintf(mb, sizeof mb, "%ld", r.model_bytes);
+    printf("| %s | %s | %d | %s | %s | %s | %s | %.3f | %.3f | %s | %.1f | %.0f |\n", o.model, o.bits, r.epochs_done, fa,
+           ia, ra, mm, r.bits_per_weight, r.avg_bits, mb, r.train_seconds, r.train_img_s);
     if (r.float_fact_acc >= 0) printf("float accuracy with float activations (same weights): %.2f%%\n", r.float_fact_acc);
     if (r.note[0]) printf("note: %s\n", r.note);
     if (o.out[0] && r.model_bytes > 0 && rc == 0) printf("model written to %s\n", o.out);

@@ -214,7 +214,8 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     if (o->no_export) {
         snprintf(r->note, sizeof r->note, "export skipped (--no-export)");
     } else if (!tr_net_exportable(&net, why, sizeof why) || o->analog) {
-        snprintf(r->note, sizeof r->note, "no integer export: %.200s", o->analog ? "analog XOR forward" : why);
+        snprintf(r->note, sizeof r->note, "no integer export: %.120s (the accelerator needs binary-code weights and uint8 "
+                 "activations in every layer)", o->analog ? "analog XOR forward" : why);
         if (!o->quiet) fprintf(stderr, "note: %s (float results only)\n", r->note);
     } else {
         fx_model m;
