@@ -194,6 +194,7 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     free(bi); free(bl);
     if (rc) goto out;
     r->train_seconds = t_train + t_prev;
+    if (ran == 0 && r->train_seconds > 0) r->train_img_s = (double)ntrain * r->epochs_done / r->train_seconds;
     schedule(o, (double)r->epochs_done, &opt.lr, &mode.S);
     if (r->epochs_done == 0) mode.S = o->stanh;
     net.act_quant_on = r->epochs_done >= o->qat_start;
