@@ -1,6 +1,7 @@
 // flexor_lane: one output channel's datapath (contract §4), three pipeline stages after the memories:
 //   S1 (weight slice from the lane's weight RAM): decrypt + straddle realign -> dec_q
-//   S2: partial sum p = sum_b (bit_b ? +a_b : -a_b) over the N_out activations -> psum_q
+//   S2: partial sum p = sum_b (bit_b ? +a_b : -a_b) = 2*sum_b (bit_b ? a_b : 0) - sum_b a_b over the
+//       N_out activations (sum_b a_b is the same for every lane: computed once, asum_i) -> psum_q
 //   S3 (parameters from the lane's RAM): acc += p; at plane end t = (plane 0 ? bias : t) + alpha*acc.
 // Every register advances on adv_i (global pipeline enable). Throughput: one chunk per cycle.
 `timescale 1ns / 1ps
@@ -26,6 +27,7 @@ module flexor_lane #(
   input  wire [NO-1:0]     slice_i,
   // S2
   input  wire [NO*8-1:0]   act_i,     // the chunk's activations (shared by all lanes)
+  input  wire [PS-1:0]     asum_i,    // their sum (unsigned, < 2^(PS-1))
   // S3
   input  wire                     v3_i,
   input  wire                     first3_i,  // first chunk of the plane
@@ -50,16 +52,16 @@ module flexor_lane #(
     else if (adv_i && v1_i)   dec_q <= bits;
   end
 
-  // ---- S2: add/sub tree ----
-  reg signed [PS-1:0] psum;
+  // ---- S2: adder tree of the +1 weights' activations; p = 2*pos - asum ----
+  // (exact modulo 2^PS: 2*pos <= 2*255*N_OUT < 2^PS and |p| < 2^(PS-1))
+  reg [PS-1:0] pos;
   integer b;
   always @* begin
-    psum = {PS{1'b0}};
-    for (b = 0; b < NO; b = b + 1) begin
-      if (dec_q[b]) psum = psum + $signed({{(PS-8){1'b0}}, act_i[8*b +: 8]});
-      else          psum = psum - $signed({{(PS-8){1'b0}}, act_i[8*b +: 8]});
-    end
+    pos = {PS{1'b0}};
+    for (b = 0; b < NO; b = b + 1)
+      if (dec_q[b]) pos = pos + {{(PS-8){1'b0}}, act_i[8*b +: 8]};
   end
+  wire signed [PS-1:0] psum = {pos[PS-2:0], 1'b0} - asum_i;
 
   reg signed [PS-1:0] psum_q;
   always @(posedge clk_i) begin

@@ -135,8 +135,19 @@ module flexor_top (
     .wbe_i  (exec ? a_wbe_run   : ld_be[NO-1:0]),
     .re_i(adv), .rbuf_i(a_rbuf), .raddr_i(a_raddr), .rdata_o(a_rdata));
 
+  // The chunk's activation sum, shared by every lane's partial sum (p = 2*pos - asum), summed in S1.
+  reg [PS-1:0] asum, asum_q;
+  integer b;
+  always @* begin
+    asum = {PS{1'b0}};
+    for (b = 0; b < NO; b = b + 1) asum = asum + {{(PS-8){1'b0}}, a_rdata[8*b +: 8]};
+  end
+
   always @(posedge clk_i) begin
-    if (adv) act_q <= a_rdata;
+    if (adv) begin
+      act_q  <= a_rdata;
+      asum_q <= asum;
+    end
   end
 
   // ---------------- lanes ----------------
@@ -168,7 +179,7 @@ module flexor_top (
       flexor_lane #(.NO(NO), .PS(PS), .AC(AC), .SW(SW), .SEL_W(SEL_W), .OM_W(OM_W), .PW(PW)) u_lane (
         .clk_i, .rst_ni, .adv_i(adv),
         .v1_i(v1), .sel_i(sel), .straddle_i(straddle), .om_i(o_rdata), .slice_i(w_rdata),
-        .act_i(act_q),
+        .act_i(act_q), .asum_i(asum_q),
         .v3_i(v3), .first3_i(first3), .last3_i(last3), .plane3_i(plane3), .param_i(p_rdata),
         .dec_o(tap_dec_o[l*NO +: NO]), .psum_o(tap_psum_o[l*PS +: PS]), .acc_o(tap_acc_o[l*AC +: AC]),
         .t_o(t_all[l*SW +: SW]));

@@ -135,6 +135,12 @@ module tb_units;
   reg [NO*8-1:0]    l_act = {NO*8{1'b0}};
   reg [3:0]         l_plane = 4'd0;
   reg [PW-1:0]      l_param = {PW{1'b0}};
+  reg  [PS-1:0]     l_asum;  // what flexor_top computes once for all lanes
+  integer           ab;
+  always @* begin
+    l_asum = {PS{1'b0}};
+    for (ab = 0; ab < NO; ab = ab + 1) l_asum = l_asum + {{(PS-8){1'b0}}, l_act[8*ab +: 8]};
+  end
   wire [NO-1:0]     l_dec;
   wire [PS-1:0]     l_psum;
   wire [AC-1:0]     l_acc;
@@ -142,7 +148,7 @@ module tb_units;
   flexor_lane #(.NO(NO), .PS(PS), .AC(AC), .SW(SW), .SEL_W(SEL_W), .OM_W(OM_W), .PW(PW)) u_lane (
     .clk_i(clk), .rst_ni(rst_n), .adv_i(l_adv),
     .v1_i(l_v1), .sel_i(ND[SEL_W-1:0]), .straddle_i(1'b0), .om_i({OM_W{1'b0}}), .slice_i(l_slice),
-    .act_i(l_act), .v3_i(l_v3), .first3_i(l_first), .last3_i(l_last), .plane3_i(l_plane), .param_i(l_param),
+    .act_i(l_act), .asum_i(l_asum), .v3_i(l_v3), .first3_i(l_first), .last3_i(l_last), .plane3_i(l_plane), .param_i(l_param),
     .dec_o(l_dec), .psum_o(l_psum), .acc_o(l_acc), .t_o(l_t));
 
   // Random cycles with adv = 0 and garbage on every input: nothing may change.
