@@ -80,57 +80,53 @@ static void write_tables(const char *dir, const job_t *jobs, int nj, const fx_tr
     if (tr_write_atomic(path, csv, c, err, sizeof err)) fprintf(stderr, "flexor sweep: %s\n", err);
 }
 
+/* One data file per series (gnuplot skips empty blocks, which would shift `index` numbering). */
 static void plot(const char *dir, const job_t *jobs, int nj)
 {
-    char dat[700], gp[700], svg[700], err[512];
-    static char d[1 << 14], g[1 << 13];
-    size_t a = 0, b = 0;
-    /* one block per model: FleXOR points (bits, acc); binary and fp as separate blocks */
-    const char *models[2] = {"mlp", "lenet"};
-    int blocks = 0;
-    double fp[2] = {-1, -1};
-    for (int mi = 0; mi < 2; mi++) {
-        int any = 0;
-        for (int i = 0; i < nj; i++) {
-            const job_t *j = &jobs[i];
-            if (strcmp(j->model, models[mi])) continue;
-            double acc = j->r.ref_acc >= 0 ? j->r.ref_acc : j->r.float_acc;
-            if (!strcmp(j->bits, "fp")) { fp[mi] = acc; continue; }
-            if (!strcmp(j->bits, "binary")) continue;
-            a += (size_t)snprintf(d + a, sizeof d - a, "%g %.3f\n", atof(j->bits), acc);
-            any = 1;
-        }
-        a += (size_t)snprintf(d + a, sizeof d - a, "\n\n");
-        for (int i = 0; i < nj; i++)
-            if (!strcmp(jobs[i].model, models[mi]) && !strcmp(jobs[i].bits, "binary"))
-                a += (size_t)snprintf(d + a, sizeof d - a, "1 %.3f\n", jobs[i].r.ref_acc >= 0 ? jobs[i].r.ref_acc : jobs[i].r.float_acc);
-        a += (size_t)snprintf(d + a, sizeof d - a, "\n\n");
-        blocks += any;
-    }
-    snprintf(dat, sizeof dat, "%s/accuracy_vs_bits.dat", dir);
+    static const char *models[2] = {"mlp", "lenet"}, *names[2] = {"MLP", "LeNet-5"};
+    static const char *style[2][2] = {{"linespoints lw 2 pt 7", "points pt 5 ps 1.5"}, {"linespoints lw 2 pt 9", "points pt 13 ps 1.5"}};
+    char gp[700], svg[700], err[512], path[700];
+    static char g[1 << 13];
+    size_t b = 0;
     snprintf(gp, sizeof gp, "%s/accuracy_vs_bits.gp", dir);
     snprintf(svg, sizeof svg, "%s/accuracy_vs_bits.svg", dir);
     b += (size_t)snprintf(g + b, sizeof g - b,
                           "set terminal svg size 720,480 dynamic enhanced font 'sans,12'\nset output '%s'\n"
-                          "set title 'Fashion-MNIST: test accuracy vs bits per weight (middle layers)'\n"
-                          "set xlabel 'bits per weight (q N_{in}/N_{out})'\nset ylabel 'test accuracy (%%)'\n"
-                          "set key bottom right\nset grid\nset xrange [0.3:1.1]\n",
+                          "set title 'Fashion-MNIST: test accuracy (integer model, sw reference) vs bits per weight'\n"
+                          "set xlabel 'bits per weight of the middle layers (q N_{in}/N_{out})'\nset ylabel 'test accuracy (%%)'\n"
+                          "set key bottom right\nset grid\nset xrange [0.3:1.1]\nplot ",
                           svg);
-    b += (size_t)snprintf(g + b, sizeof g - b, "plot '%s' index 0 with linespoints lw 2 pt 7 title 'MLP FleXOR', "
-                          "'%s' index 1 with points pt 5 ps 1.5 title 'MLP binary', "
-                          "'%s' index 2 with linespoints lw 2 pt 9 title 'LeNet FleXOR', "
-                          "'%s' index 3 with points pt 13 ps 1.5 title 'LeNet binary'", dat, dat, dat, dat);
-    for (int mi = 0; mi < 2; mi++)
-        if (fp[mi] >= 0) b += (size_t)snprintf(g + b, sizeof g - b, ", %.3f with lines dt 2 title '%s float'", fp[mi], mi ? "LeNet" : "MLP");
-    b += (size_t)snprintf(g + b, sizeof g - b, "\n");
-    if (tr_write_atomic(dat, d, a, err, sizeof err) || tr_write_atomic(gp, g, b, err, sizeof err)) {
-        fprintf(stderr, "flexor sweep: %s\n", err);
-        return;
+    int clauses = 0;
+    for (int mi = 0; mi < 2; mi++) {
+        double fp = -1;
+        for (int kind = 0; kind < 2; kind++) { /* 0: FleXOR, 1: binary */
+            char d[512];
+            size_t a = 0;
+            for (int i = 0; i < nj; i++) {
+                const job_t *j = &jobs[i];
+                if (strcmp(j->model, models[mi])) continue;
+                double acc = j->r.ref_acc >= 0 ? j->r.ref_acc : j->r.float_acc;
+                if (acc < 0) continue;
+                if (!strcmp(j->bits, "fp")) { fp = acc; continue; }
+                int is_bin = !strcmp(j->bits, "binary");
+                if (is_bin != kind) continue;
+                a += (size_t)snprintf(d + a, sizeof d - a, "%g %.3f\n", is_bin ? 1.0 : atof(j->bits), acc);
+            }
+            if (!a) continue;
+            snprintf(path, sizeof path, "%s/accuracy_%s_%s.dat", dir, models[mi], kind ? "binary" : "flexor");
+            if (tr_write_atomic(path, d, a, err, sizeof err)) { fprintf(stderr, "flexor sweep: %s\n", err); return; }
+            b += (size_t)snprintf(g + b, sizeof g - b, "%s'%s' with %s title '%s %s'", clauses++ ? ", " : "", path,
+                                  style[mi][kind], names[mi], kind ? "binary" : "FleXOR");
+        }
+        if (fp >= 0)
+            b += (size_t)snprintf(g + b, sizeof g - b, "%s%.3f with lines dt 2 title '%s float'", clauses++ ? ", " : "", fp, names[mi]);
     }
-    (void)blocks;
+    if (!clauses) return;
+    b += (size_t)snprintf(g + b, sizeof g - b, "\n");
+    if (tr_write_atomic(gp, g, b, err, sizeof err)) { fprintf(stderr, "flexor sweep: %s\n", err); return; }
     char cmd[800];
     snprintf(cmd, sizeof cmd, "gnuplot '%s' 2>/dev/null", gp);
-    if (system(cmd) != 0) fprintf(stderr, "flexor sweep: gnuplot failed (is gnuplot installed?); data in %s\n", dat);
+    if (system(cmd) != 0) fprintf(stderr, "flexor sweep: gnuplot failed (is gnuplot installed?); script in %s\n", gp);
 }
 
 int fx_cmd_sweep(int argc, char **argv)
