@@ -3,6 +3,7 @@
 #include "tr.h"
 #include "flexor/idx.h"
 #include "flexor/ref.h"
+#include "flexor/decrypt.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,25 @@ static void one(const fx_dataset *tr, const fx_dataset *te, const char *model, c
     fx_model m;
     if (tr_export(&net, &mode, &m, err, sizeof err)) { CHECK(0, "export: %s", err); tr_net_free(&net); return; }
     CHECK(fx_model_validate(&m, cfg, err, sizeof err) == 0, "validate: %s", err);
+    /* the exported bits, decrypted by the library, are the trained sign pattern of every plane */
+    long badbits = 0;
+    for (uint32_t li = 0; li < m.n_layers; li++) {
+        const fx_layer *fl = &m.layers[li];
+        const tr_wq *w = &net.L[li].wq;
+        fx_mxor mx;
+        CHECK(fx_layer_mxor(cfg, fl->flags, fl->n_in, &mx) == 0, "layer %u: no M-xor", li);
+        for (uint32_t i = 0; i < fl->q; i++)
+            for (uint32_t mm = 0; mm < fl->M; mm++)
+                for (uint32_t k = 0; k < fl->K; k++) {
+                    uint32_t t = tr_wq_pos(w, mm, k);
+                    uint32_t y = fx_decrypt_slice(&mx, fl->slices[(size_t)i * fl->n_slices + t / cfg->n_out]);
+                    int bit = (y >> (t % cfg->n_out)) & 1;
+                    size_t at = (size_t)i * fl->M * fl->K + (size_t)mm * fl->K + k;
+                    float sg = w->kind == TR_W_FLEXOR ? w->B[at] : (w->lat.v[at] >= 0 ? 1.0f : -1.0f);
+                    badbits += bit != (sg > 0);
+                }
+    }
+    CHECK(badbits == 0, "%s %s: %ld exported weight bits differ from the trained signs", model, bits, badbits);
     int32_t *own = malloc(sizeof(int32_t) * te->n * 10);
     double iacc = tr_int_eval(&m, te->images, te->labels, te->n, own);
     char path[64];
