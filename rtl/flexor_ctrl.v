@@ -2,11 +2,12 @@
 // - checks the arguments (errors 2..5) in two cycles;
 // - stage S0: loops n (column), g (group of LANES channels), i (plane), jj (slice), issues the weight,
 //   activation and offset reads (one token per cycle) and sends a token down the lane pipeline
-//   S1 (decrypt) -> S2 (partial sum) -> S3 (accumulate, scale) -> S4 (result ready);
+//   S1 (decrypt) -> S2 (partial sum) -> S3 (accumulate) -> S4 (alpha scale, plane ends only) -> S5
+//   (result ready, last plane only);
 // - result register R and output buffer O (double buffer) feed the serialiser, which requantizes one
 //   result per cycle and sends it on the out stream or writes it as a byte into the destination
 //   activation buffer (zero-padding the column's last chunk).
-// The whole pipeline advances together (adv_o); it stops only when S4 has a result and both R and O are
+// The whole pipeline advances together (adv_o); it stops only when S5 has a result and both R and O are
 // full (output back-pressure or a serialiser slower than the layer). Throughput: one chunk per lane per
 // cycle; straddle mode adds one priming token per (n, g, plane).
 `timescale 1ns / 1ps
@@ -43,8 +44,8 @@ module flexor_ctrl #(
   output wire [AAW-1:0]     a_raddr_o,
   output wire               a_rbuf_o,
   output wire [PAW-1:0]     o_raddr_o,     // straddle offsets (data at S1)
-  // S2 read
-  output wire [PAW-1:0]     p_raddr_o,     // bias / alpha (data at S3)
+  // S3 read
+  output wire [PAW-1:0]     p_raddr_o,     // bias / alpha (data at S4)
   // lane control
   output wire               v1_o,
   output reg  [SEL_W-1:0]   sel_o,
@@ -53,7 +54,7 @@ module flexor_ctrl #(
   output wire               first3_o,
   output wire               last3_o,
   output wire [3:0]         plane3_o,
-  input  wire [LANES*SW-1:0] t_i,          // every lane's scaled sum (complete at S4)
+  input  wire [LANES*SW-1:0] t_i,          // every lane's scaled sum (complete at S5)
   // destination buffer writes
   output wire               a_we_o,
   output wire               a_wbuf_o,
@@ -195,8 +196,8 @@ module flexor_ctrl #(
                      TW = T_PR + 6;
   wire [TW-1:0] tok0 = {lastn0, lastg0, lastp0, lastc0, j0 == {CHW{1'b0}} && !prime0, prime0,
                         mb_q, n_q, g_cnt_q, i_q, j0};
-  reg  [TW-1:0] tok1_q, tok2_q, tok3_q, tok4_q;
-  reg           v1_q, v2_q, v3_q, v4_q;
+  reg  [TW-1:0] tok1_q, tok2_q, tok3_q, tok4_q, tok5_q;
+  reg           v1_q, v2_q, v3_q, v4_q, v5_q;
 
   // ---------------- result register R, output buffer O, serialiser ----------------
   reg  [LANES*SW-1:0] res_q, ob_q;
@@ -210,7 +211,7 @@ module flexor_ctrl #(
   wire v0   = cst_q == C_EXEC && issue_q;
   wire s_done;                                 // the serialiser sends its last word this cycle
   wire take = rv_q && (!sact_q || s_done);     // R -> O (back to back with the previous group)
-  wire adv  = !v4_q || !rv_q || take;          // S4 can deposit its result
+  wire adv  = !v5_q || !rv_q || take;          // S5 can deposit its result
   assign adv_o  = adv;
   assign exec_o = cst_q == C_EXEC;
   assign stall_o = cst_q == C_EXEC && !adv;
@@ -224,8 +225,9 @@ module flexor_ctrl #(
       issue_q <= 1'b0;
       n_q <= {NW{1'b0}}; g_cnt_q <= {GW{1'b0}}; mb_q <= {MW{1'b0}}; col_q <= {(AAW+1){1'b0}};
       wa_q <= {WAW{1'b0}}; i_q <= 4'd0; jj_q <= {CHW{1'b0}};
-      v1_q <= 1'b0; v2_q <= 1'b0; v3_q <= 1'b0; v4_q <= 1'b0;
+      v1_q <= 1'b0; v2_q <= 1'b0; v3_q <= 1'b0; v4_q <= 1'b0; v5_q <= 1'b0;
       tok1_q <= {TW{1'b0}}; tok2_q <= {TW{1'b0}}; tok3_q <= {TW{1'b0}}; tok4_q <= {TW{1'b0}};
+      tok5_q <= {TW{1'b0}};
     end else begin
       done_o <= 1'b0;
       case (cst_q)
@@ -254,11 +256,12 @@ module flexor_ctrl #(
         end
         default: begin  // C_EXEC
           if (adv) begin
-            // S0 -> S1 -> S2 -> S3 -> S4
+            // S0 -> S1 -> S2 -> S3 -> S4 (planes only) -> S5 (results only)
             v1_q <= v0;                    tok1_q <= tok0;
             v2_q <= v1_q && !tok1_q[T_PR]; tok2_q <= tok1_q;
             v3_q <= v2_q;                  tok3_q <= tok2_q;
-            v4_q <= v3_q && tok3_q[T_LC] && tok3_q[T_LP]; tok4_q <= tok3_q;
+            v4_q <= v3_q && tok3_q[T_LC];  tok4_q <= tok3_q;
+            v5_q <= v4_q && tok4_q[T_LP];  tok5_q <= tok4_q;
             if (v0) begin
               wa_q <= wa_q + {{(WAW-1){1'b0}}, 1'b1};
               if (lastc0) begin
@@ -283,7 +286,7 @@ module flexor_ctrl #(
               end
             end
           end
-          if (!issue_q && !v1_q && !v2_q && !v3_q && !v4_q && !rv_q && !sact_q) begin
+          if (!issue_q && !v1_q && !v2_q && !v3_q && !v4_q && !v5_q && !rv_q && !sact_q) begin
             done_o <= 1'b1;
             err_o  <= 1'b0;
             cst_q  <= C_IDLE;
@@ -335,9 +338,9 @@ module flexor_ctrl #(
         s_idx_q <= {SIW{1'b0}}; sact_q <= 1'b1;
         rv_q <= 1'b0;
       end
-      if (cst_q == C_EXEC && adv && v4_q) begin
+      if (cst_q == C_EXEC && adv && v5_q) begin
         res_q <= t_i; rv_q <= 1'b1;
-        r_mb_q <= tok4_q[T_MB +: MW]; r_lg_q <= tok4_q[T_LG]; r_ln_q <= tok4_q[T_LN];
+        r_mb_q <= tok5_q[T_MB +: MW]; r_lg_q <= tok5_q[T_LG]; r_ln_q <= tok5_q[T_LN];
       end
     end
   end
@@ -346,7 +349,7 @@ module flexor_ctrl #(
   /* verilator lint_off UNUSEDSIGNAL */
   wire [AAW:0] a_ra = col_q + {{(AAW+1-CHW){1'b0}}, j0};
   wire [31:0]  o_ra = a_pbase + {{(32-GW){1'b0}}, g_cnt_q};
-  wire [31:0]  p_ra = a_pbase + {{(32-GW){1'b0}}, tok2_q[T_G +: GW]};
+  wire [31:0]  p_ra = a_pbase + {{(32-GW){1'b0}}, tok3_q[T_G +: GW]};
   wire [31:0]  tj2  = {{(32-CHW){1'b0}}, tok2_q[T_J +: CHW]};
   wire [31:0]  tg2  = {{(32-GW){1'b0}}, tok2_q[T_G +: GW]};
   wire [31:0]  tn2  = {{(32-NW){1'b0}}, tok2_q[T_N +: NW]};

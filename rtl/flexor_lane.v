@@ -1,8 +1,10 @@
-// flexor_lane: one output channel's datapath (contract §4), three pipeline stages after the memories:
+// flexor_lane: one output channel's datapath (contract §4), four pipeline stages after the memories:
 //   S1 (weight slice from the lane's weight RAM): decrypt + straddle realign -> dec_q
 //   S2: partial sum p = sum_b (bit_b ? +a_b : -a_b) = 2*sum_b (bit_b ? a_b : 0) - sum_b a_b over the
 //       N_out activations (sum_b a_b is the same for every lane: computed once, asum_i) -> psum_q
-//   S3 (parameters from the lane's RAM): acc += p; at plane end t = (plane 0 ? bias : t) + alpha*acc.
+//   S3: acc += p; at plane end the plane's acc -> accf_q
+//   S4 (parameters from the lane's RAM): t = (plane 0 ? bias : t) + alpha*acc  (the multiplier has a
+//       stage of its own, apart from the accumulator's adder)
 // Every register advances on adv_i (global pipeline enable). Throughput: one chunk per cycle.
 `timescale 1ns / 1ps
 `default_nettype none
@@ -28,7 +30,7 @@ module flexor_lane #(
   // S2
   input  wire [NO*8-1:0]   act_i,     // the chunk's activations (shared by all lanes)
   input  wire [PS-1:0]     asum_i,    // their sum (unsigned, < 2^(PS-1))
-  // S3
+  // S3 (S4 follows internally; param_i belongs to the token in S4)
   input  wire                     v3_i,
   input  wire                     first3_i,  // first chunk of the plane
   input  wire                     last3_i,   // last chunk of the plane
@@ -38,7 +40,7 @@ module flexor_lane #(
   output wire [NO-1:0]     dec_o,     // S2: weight bits of the chunk
   output wire [PS-1:0]    psum_o,    // S2: chunk partial sum
   output wire [AC-1:0]     acc_o,     // S3: plane accumulator including this chunk
-  output wire [SW-1:0]     t_o        // scaled sum, complete after the last plane
+  output wire [SW-1:0]     t_o        // scaled sum, complete one cycle after S4 of the last plane
 );
 
   // ---- S1: decrypt ----
@@ -69,15 +71,35 @@ module flexor_lane #(
     else if (adv_i)  psum_q <= psum;
   end
 
-  // ---- S3: accumulate, scale ----
-  reg  signed [AC-1:0] acc_q;
-  reg  signed [SW-1:0] t_q;
+  // ---- S3: accumulate ----
+  reg  signed [AC-1:0] acc_q, accf_q;
+  reg                  vf_q;        // S4 holds a finished plane
+  reg  [3:0]           planef_q;
   wire signed [AC-1:0] acc_sum = (first3_i ? {AC{1'b0}} : acc_q) + {{(AC-PS){psum_q[PS-1]}}, psum_q};
-  wire signed [15:0]   alpha   = param_i[32 + 16*plane3_i +: 16];
+
+  always @(posedge clk_i) begin
+    if (!rst_ni) begin
+      acc_q    <= {AC{1'b0}};
+      accf_q   <= {AC{1'b0}};
+      vf_q     <= 1'b0;
+      planef_q <= 4'd0;
+    end else if (adv_i) begin
+      if (v3_i) acc_q <= acc_sum;
+      vf_q <= v3_i && last3_i;
+      if (v3_i && last3_i) begin
+        accf_q   <= acc_sum;
+        planef_q <= plane3_i;
+      end
+    end
+  end
+
+  // ---- S4: scale and sum the planes ----
+  reg  signed [SW-1:0] t_q;
+  wire signed [15:0]   alpha   = param_i[32 + 16*planef_q +: 16];
   wire signed [SW-1:0] bias_x  = {{(SW-32){param_i[31]}}, param_i[31:0]};
   // A 16 x AC signed multiplier (operands at their own widths), then sign-extended to SW: exact,
   // |alpha*acc| < 2^(15+AC-1) <= 2^(SW-1).
-  wire signed [15+AC:0] prod_n = alpha * acc_sum;
+  wire signed [15+AC:0] prod_n = alpha * accf_q;
   wire signed [SW-1:0]  prod;
   generate
     if (SW > 16 + AC) begin : g_ext
@@ -91,13 +113,8 @@ module flexor_lane #(
   endgenerate
 
   always @(posedge clk_i) begin
-    if (!rst_ni) begin
-      acc_q <= {AC{1'b0}};
-      t_q   <= {SW{1'b0}};
-    end else if (adv_i && v3_i) begin
-      acc_q <= acc_sum;
-      if (last3_i) t_q <= ((plane3_i == 4'd0) ? bias_x : t_q) + prod;
-    end
+    if (!rst_ni)              t_q <= {SW{1'b0}};
+    else if (adv_i && vf_q)   t_q <= ((planef_q == 4'd0) ? bias_x : t_q) + prod;
   end
 
   assign dec_o  = dec_q;

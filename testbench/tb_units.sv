@@ -3,7 +3,7 @@
 //   requant    flexor_requant: ties, saturation at 0/255 and at the int32 limits, every shift, vs requant.hex
 //   ram        flexor_ram: random writes with segment enables and reads with read enable (hold) vs a
 //              behavioural array in this bench
-//   lane       flexor_lane: add/sub tree, plane accumulation, alpha scaling, bias; random stall cycles
+//   lane       flexor_lane: add/sub tree, plane accumulation, alpha scaling (S4), bias; random stall cycles
 //              (adv = 0) must change nothing; vs lane.hex
 // Vectors come from tb-unit-vectors (libflexor). +dir=DIR names their directory.
 `timescale 1ns / 1ps
@@ -212,6 +212,9 @@ module tb_units;
             stall_noise();
           end
         end
+        // S4 of the last plane: one more advancing cycle
+        @(posedge clk); #1;
+        stall_noise();
         r = $fscanf(fd, "%h %h", thi, tlo);
         texp = {thi, tlo};
         checks = checks + 1;
