@@ -55,7 +55,7 @@ module tb_units;
       while (r == 6) begin
         d_sel = f[0][SEL_W-1:0]; d_strd = f[1][0]; d_om = f[2][OM_W-1:0];
         d_en = 1'b1; d_slice = f[3][NO-1:0];
-        @(posedge clk); #1;
+        @(negedge clk);
         d_en = 1'b0; d_slice = f[4][NO-1:0];
         #1;
         checks = checks + 1;
@@ -112,17 +112,17 @@ module tb_units;
       // fill every word, then random traffic; reads never hit the address written in the same cycle
       for (k = 0; k < RD; k = k + 1) begin
         m_we = 1'b1; m_wa = k[RAW-1:0]; m_wd = $urandom; m_seg = 3'b111; model[k] = m_wd;
-        @(posedge clk); #1;
+        @(negedge clk);
       end
       m_we = 1'b0;
-      m_re = 1'b1; m_ra = 0; m_exp = model[0]; @(posedge clk); #1;
+      m_re = 1'b1; m_ra = 0; m_exp = model[0]; @(negedge clk);
       for (k = 0; k < 3000; k = k + 1) begin
         m_we = ($urandom % 2) == 0; m_wa = $urandom % RD; m_wd = $urandom; m_seg = $urandom;
         m_re = ($urandom % 3) != 0; m_ra = $urandom % RD;
         if (m_ra == m_wa) m_ra = (m_ra == RD - 1) ? 0 : m_ra + 1;
         if (m_re) m_exp = model[m_ra];     // registered read; held when re = 0
         if (m_we) for (s = 0; s < 3; s = s + 1) if (m_seg[s]) model[m_wa][8*s +: 8] = m_wd[8*s +: 8];
-        @(posedge clk); #1;
+        @(negedge clk);
         checks = checks + 1;
         if (m_rd !== m_exp) fail($sformatf("cycle %0d: rdata %06x, expected %06x", k, m_rd, m_exp));
       end
@@ -160,7 +160,7 @@ module tb_units;
       while (n > 0) begin
         v1s = l_v1; v3s = l_v3; s0 = l_slice; a0 = l_act; t0 = l_t;
         l_adv = 1'b0; l_v1 = $urandom; l_v3 = $urandom; l_slice = $urandom;
-        @(posedge clk); #1;
+        @(negedge clk);
         if (l_t !== t0) fail("t changed while adv = 0");
         l_v1 = v1s; l_v3 = v3s; l_slice = s0; l_act = a0; l_adv = 1'b1;
         n = n - 1;
@@ -189,14 +189,14 @@ module tb_units;
             r = $fscanf(fd, "%h", ps);
             // S1
             l_adv = 1'b1; l_v1 = 1'b1; l_v3 = 1'b0;
-            @(posedge clk); #1;
+            @(negedge clk);
             l_v1 = 1'b0;
             stall_noise();
             // S2: the partial sum
             checks = checks + 1;
             if ({{(32-PS){l_psum[PS-1]}}, l_psum} !== ps)
               fail($sformatf("case %0d plane %0d chunk %0d: psum %0d, expected %0d", cs, i, j, $signed(l_psum), $signed(ps)));
-            @(posedge clk); #1;
+            @(negedge clk);
             stall_noise();
             // S3: accumulate
             l_v3 = 1'b1; l_first = j == 0; l_last = j == ch - 1; l_plane = i[3:0];
@@ -207,13 +207,13 @@ module tb_units;
               if ({{(32-AC){l_acc[AC-1]}}, l_acc} !== accv)
                 fail($sformatf("case %0d plane %0d: acc %0d, expected %0d", cs, i, $signed(l_acc), $signed(accv)));
             end
-            @(posedge clk); #1;
+            @(negedge clk);
             l_v3 = 1'b0;
             stall_noise();
           end
         end
         // S4 of the last plane: one more advancing cycle
-        @(posedge clk); #1;
+        @(negedge clk);
         stall_noise();
         r = $fscanf(fd, "%h %h", thi, tlo);
         texp = {thi, tlo};
@@ -235,7 +235,7 @@ module tb_units;
     r_seed = $urandom(r_seed);
     repeat (2) @(posedge clk);
     rst_n = 1'b1;
-    @(posedge clk); #1;
+    @(negedge clk);
     if (test == "decryptor") run_decryptor();
     else if (test == "requant") run_requant();
     else if (test == "ram") run_ram();
