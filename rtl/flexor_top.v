@@ -2,7 +2,8 @@
 // Command stream in, result stream out; LANES output channels in parallel, one N_out-weight chunk
 // per lane per cycle once a RUN is going. Blocks: flexor_cmd (parser, LOADs), flexor_ctrl (RUN
 // sequencer, serialiser), per lane flexor_lane (decrypt, add/sub tree, accumulate) with its weight,
-// parameter and offset RAMs, flexor_amem (two activation buffers). Latency and overhead: docs/rtl.md.
+// parameter and offset RAMs, flexor_amem (two activation buffers). A RUN takes N·G·q·CH cycles
+// (+ N·G·q in straddle mode) plus a fixed overhead of 11 + LANES cycles; details in docs/rtl.md.
 // Ports are declared in the body (non-ANSI) so their widths can use the generated FXC_* parameters.
 `timescale 1ns / 1ps
 `default_nettype none
