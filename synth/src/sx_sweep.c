@@ -121,7 +121,7 @@ static void summary(const sx_result *r, const sx_result *fp, sxbuf *md)
                    r->eng_xil.ff, r->eng_xil.bram36, r->eng_xil.bram18, r->eng_xil.dsp);
     for (int i = 0; fp && i < fp->n_fpga; i++) {
         const sx_fpga *f = &fp->fpga[i];
-        sxb_printf(md, "iCE40 %s, reduced config `%s` (%u lanes, wmem %u, amem %u), %s: %.0f LUT4, %.0f FF, %.0f EBR", fp->fpga_device,
+        sxb_printf(md, "iCE40 %s, reduced config `%s` (lanes %u, wmem %u, amem %u), %s: %.0f LUT4, %.0f FF, %.0f EBR", fp->fpga_device,
                    fp->cfg.name, fp->cfg.lanes, fp->cfg.wmem_depth, fp->cfg.amem_depth, f->what, f->ice.lut4, f->ice.ff, f->ice.ebr);
         if (f->pnr.ok) sxb_printf(md, ", Fmax %.1f MHz (nextpnr-ice40, seed 1).\n", f->pnr.fmax);
         else sxb_printf(md, "%s.\n", f->fits ? "" : ": does not fit the device, not placed");

@@ -167,13 +167,14 @@ static int fpga_steps(const sx_cfg *c, const char *src, const char *work, const 
                 sx_progress("%s: iCE40 engine: %.0f memory bits > %.0f EBR bits of the %s: not synthesised", c->name, bits,
                             cap_ebr * SX_EBR_BITS, device);
                 snprintf(f->job, sizeof f->job, "engine");
-                snprintf(f->what, sizeof f->what, "engine (flexor_top, %u lanes): %.0f memory bits, not synthesised", c->lanes, bits);
+                snprintf(f->what, sizeof f->what, "engine (flexor_top, %u lane%s): %.0f memory bits, not synthesised", c->lanes,
+                         c->lanes == 1 ? "" : "s", bits);
                 r->n_fpga++;
                 continue;
             }
             top = "flexor_syn_ice40_top";
             snprintf(f->job, sizeof f->job, "engine");
-            snprintf(f->what, sizeof f->what, "engine (flexor_top, %u lanes) behind a serial wrapper", c->lanes);
+            snprintf(f->what, sizeof f->what, "engine (flexor_top, %u lane%s) behind a serial wrapper", c->lanes, c->lanes == 1 ? "" : "s");
             sxb_printf(&files, "\"%s/synth/wrappers/flexor_syn_ice40_top.v\" %s", SX_SRC_DIR, rtl);
         } else if (k == 1) {
             if (!r->have_engine) continue;
@@ -184,7 +185,7 @@ static int fpga_steps(const sx_cfg *c, const char *src, const char *work, const 
         } else {
             top = "fx_syn_lanes";
             snprintf(f->job, sizeof f->job, "declanes");
-            snprintf(f->what, sizeof f->what, "%u hardwired N_in=%u decryptors + scan chains", c->lanes, n_in);
+            snprintf(f->what, sizeof f->what, "%u hardwired N_in=%u decryptor%s + scan chains", c->lanes, n_in, c->lanes == 1 ? "" : "s");
             sxb_printf(&files, "\"%s\" \"%s/synth/wrappers/flexor_syn_declanes.v\" \"%s/synth/wrappers/flexor_syn_decprog_net.v\" "
                                "\"%s/rtl/flexor_decryptor.v\"",
                        wpath, SX_SRC_DIR, SX_SRC_DIR, SX_SRC_DIR);
