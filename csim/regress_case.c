@@ -33,7 +33,10 @@ static uint32_t draw_k(uint64_t *s, uint32_t n_out, uint32_t kmax)
 static uint32_t draw_m(uint64_t *s, uint32_t lanes)
 {
     uint32_t r = rnd(s, 0, 99);
-    if (r < 15) return lanes * rnd(s, 1, 3) + rnd(s, 0, 2) - 1; /* around group boundaries */
+    if (r < 15) { /* around group boundaries */
+        uint32_t m = lanes * rnd(s, 1, 3) + rnd(s, 0, 2) - 1;
+        return m ? m : 1;
+    }
     if (r < 80) return rnd(s, 1, 2 * lanes + 3);
     return rnd(s, 1, 160);
 }
