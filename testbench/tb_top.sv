@@ -161,10 +161,18 @@ module tb_top;
     end
   endtask
 
-  // Output checker with random back-pressure.
+  // Output checker with random back-pressure; also the stream rule: once valid, out_valid_o, out_data_o
+  // and out_last_o hold until the word is taken.
+  reg        held_valid = 1'b0;
+  reg [32:0] held_word;
   task automatic check_output;
     begin
     if (rst_n) begin
+      if (held_valid && !(out_valid && {out_last, out_data} == held_word))
+        fail($sformatf("out stream changed while not ready: was last=%0d data=%08x, now valid=%0d last=%0d data=%08x",
+                       held_word[32], held_word[31:0], out_valid, out_last, out_data));
+      held_valid = out_valid && !out_ready;
+      held_word  = {out_last, out_data};
       if (out_valid && out_ready) begin
         last_progress = cycle;
         if (checking) begin
