@@ -185,6 +185,8 @@ module tb_top;
         oi = oi + 1;
       end
       out_ready <= ($urandom % 100) >= bp_pct;
+    end else begin
+      held_valid = 1'b0;  // a reset may drop a pending word
     end
     end
   endtask
