@@ -48,8 +48,7 @@ const char *sx_yosys_version(void)
 
 const char *sx_rtl_rev(void)
 {
-    static char v[96];
-    if (v[0]) return v;
+    static char v[96]; /* not cached: a long sweep may outlive an RTL commit */
     char h[48] = "unknown";
     FILE *f = popen("git -C '" SX_SRC_DIR "' log -1 --format=%h -- 'rtl/*.v' 2>/dev/null", "r");
     if (f && fgets(h, sizeof h, f)) h[strcspn(h, "\n")] = 0;
