@@ -219,9 +219,6 @@ int sx_synth_config(const char *cfgname, const char *out, unsigned steps, const 
     snprintf(work, sizeof work, "%s/work", out);
     snprintf(src, sizeof src, "%s/src", out);
     snprintf(log, sizeof log, "%s/gencfg.log", out);
-    sx_cfg_path(cfgname, gen, sizeof gen);
-    if (!sx_file_exists(gen)) { fprintf(stderr, "flexor synth: %s: no such configuration file\n", gen); return 2; }
-    snprintf(gen, sizeof gen, "%s/gen", out);
     if (sx_mkdirs(out) || sx_mkdirs(work) || sx_mkdirs(src)) return 2;
     remove(log);
     int rc = sx_cfg_generate(cfgname, gen, log, &r->cfg);
