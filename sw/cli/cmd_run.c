@@ -20,12 +20,12 @@ static void usage(FILE *f)
 "synthesize the accelerator, and write DIR/report.md. Unchanged stages are reused.\n\n"
 "  --model mlp|lenet   network (default mlp)\n"
 "  --bits B            bits per weight of the FleXOR layers (default 0.8)\n"
-"  --epochs N          training epochs (default 3; --full: the long schedule, 15 mlp / 6 lenet)\n"
+"  --epochs N          training epochs (default 5; --full: the long schedule, 15 mlp / 6 lenet)\n"
 "  --full              the long training schedule\n"
 "  --images N          test images through the RTL (default 1000; 0 = all 10,000)\n"
 "  --data DIR          Fashion-MNIST IDX directory (default /usr/share/datasets/fashion-mnist)\n"
 "  --out DIR           run directory (default runs/default)\n"
-"  --skip-synth        no synthesis stage\n"
+"  --skip-synth        no synthesis stages (area, Fmax)\n"
 "  --force             redo every stage\n");
 }
 
@@ -41,7 +41,7 @@ static int mkdirs(const char *path)
 int fx_cmd_run(int argc, char **argv)
 {
     const char *model = "mlp", *bits = "0.8", *data = "/usr/share/datasets/fashion-mnist", *out = "runs/default";
-    int epochs = 3, full = 0, images = 1000, force = 0, skip_synth = 0;
+    int epochs = 5, full = 0, images = 1000, force = 0, skip_synth = 0;
     static const struct option lo[] = {{"model", 1, 0, 'm'}, {"bits", 1, 0, 'b'},   {"epochs", 1, 0, 'e'},
                                        {"full", 0, 0, 'F'},  {"images", 1, 0, 'i'}, {"data", 1, 0, 'd'},
                                        {"out", 1, 0, 'o'},   {"force", 0, 0, 'f'},  {"skip-synth", 0, 0, 'S'},
@@ -69,7 +69,7 @@ int fx_cmd_run(int argc, char **argv)
     }
     if (full) epochs = strcmp(model, "mlp") ? 6 : 15;
     char stamps[1100], fxm[1100], ckpt[1100], tcsv[1100], icsv[1100], cjson[1100], sdir[1100], sjson[1100],
-        ep[16], lim[16], tlog[1100], ilog[1100], clog[1100], slog[1100], train_img[1100];
+        ep[16], lim[16], fdir[1100], fjson[1100], flog[1100], tlog[1100], ilog[1100], clog[1100], slog[1100], train_img[1100];
     if (mkdirs(out)) { fprintf(stderr, "flexor run: %s: cannot create: %s\n", out, strerror(errno)); return 2; }
     snprintf(stamps, sizeof stamps, "%s/.stamps", out);
     mkdirs(stamps);
@@ -79,7 +79,10 @@ int fx_cmd_run(int argc, char **argv)
     snprintf(icsv, sizeof icsv, "%s/infer.csv", out);
     snprintf(cjson, sizeof cjson, "%s/cosim.json", out);
     snprintf(sdir, sizeof sdir, "%s/synth", out);
-    snprintf(sjson, sizeof sjson, "%s/synth/default.json", out);
+    snprintf(sjson, sizeof sjson, "%s/synth/report.json", out);
+    snprintf(fdir, sizeof fdir, "%s/fmax", out);
+    snprintf(fjson, sizeof fjson, "%s/fmax/report.json", out);
+    snprintf(flog, sizeof flog, "%s/fmax.log", out);
     snprintf(tlog, sizeof tlog, "%s/train.log", out);
     snprintf(ilog, sizeof ilog, "%s/infer.log", out);
     snprintf(clog, sizeof clog, "%s/cosim.log", out);
@@ -88,7 +91,7 @@ int fx_cmd_run(int argc, char **argv)
     snprintf(ep, sizeof ep, "%d", epochs);
     snprintf(lim, sizeof lim, "%d", images ? images : 10000);
 
-    stage st[4] = {
+    stage st[5] = {
         {.name = "train",
          .argv = {"flexor", "train", "--model", model, "--bits", bits, "--epochs", ep, "--data", data, "--out", fxm,
                   "--ckpt", ckpt, "--csv", tcsv, "--resume", NULL},
@@ -102,14 +105,18 @@ int fx_cmd_run(int argc, char **argv)
         {.name = "synth",
          .argv = {"flexor", "synth", "--config", "default", "--out", sdir, NULL},
          .outputs = {sjson}, .log = slog},
+        /* the default configuration does not fit an iCE40: Fmax comes from the one-lane ice40 config */
+        {.name = "fmax",
+         .argv = {"flexor", "synth", "--config", "ice40", "--steps", "pnr", "--out", fdir, NULL},
+         .outputs = {fjson}, .log = flog},
     };
-    int n = skip_synth ? 3 : 4;
+    int n = skip_synth ? 3 : 5;
     for (int i = 0; i < n; i++) {
         int rc = stage_run(&st[i], stamps, force, i + 1, n);
         if (rc) return rc;
     }
     run_report r = {.dir = out, .model = model, .bits = bits, .epochs = epochs, .fxm = fxm, .train_csv = tcsv,
-                    .infer_csv = icsv, .cosim_json = cjson, .synth_json = skip_synth ? NULL : sjson};
+                    .infer_csv = icsv, .cosim_json = cjson, .synth_json = skip_synth ? NULL : sjson, .fmax_json = skip_synth ? NULL : fjson};
     for (int i = 0; i < n; i++) {
         r.stage_names[i] = st[i].name;
         r.stage_seconds[i] = st[i].seconds;

@@ -90,13 +90,13 @@ int run_report_write(const run_report *r)
     f.cps = jnum(r->cosim_json, "lockstep_cycles_per_cpu_s");
     f.hash[0] = 0;
     model_figures(r->fxm, &f);
-    f.cells = jnum(r->synth_json, "engine.generic.cells");
-    f.transistors = jnum(r->synth_json, "engine.generic.transistors");
-    f.nand2 = jnum(r->synth_json, "engine.generic.nand2_eq");
-    f.dec_pct = jnum(r->synth_json, "engine.decryptor_share_pct");
-    f.ice40_luts = jnum(r->synth_json, "engine.ice40.luts");
-    f.fmax = jnum(r->synth_json, "engine.ice40.fmax_mhz");
-    f.xil_luts = jnum(r->synth_json, "engine.xilinx.luts");
+    f.cells = jnum(r->synth_json, "engine.total.cells");
+    f.transistors = jnum(r->synth_json, "engine.total.transistors");
+    f.nand2 = jnum(r->synth_json, "engine.total.nand2_eq");
+    f.dec_pct = 100 * jnum(r->synth_json, "engine.decryptor_share_logic");
+    f.xil_luts = jnum(r->synth_json, "engine_xilinx.lut");
+    f.ice40_luts = jnum(r->fmax_json, "ice40.0.lut4");
+    f.fmax = jnum(r->fmax_json, "ice40.0.fmax_mhz");
     plot_training(r);
 
     snprintf(path, sizeof path, "%s/report.md", r->dir);
@@ -121,15 +121,16 @@ int run_report_write(const run_report *r)
     if (r->synth_json) {
         fprintf(o, "| engine cells / transistors / NAND2-eq (generic) | %s / %s / %s |\n", fmt(a, sizeof a, "%.0f", f.cells),
                 fmt(b, sizeof b, "%.0f", f.transistors), fmt(c, sizeof c, "%.0f", f.nand2));
-        fprintf(o, "| decryptor share of engine area | %s %% |\n", fmt(a, sizeof a, "%.2f", f.dec_pct));
-        fprintf(o, "| iCE40 LUTs / Fmax | %s / %s MHz |\n", fmt(a, sizeof a, "%.0f", f.ice40_luts), fmt(b, sizeof b, "%.1f", f.fmax));
+        fprintf(o, "| XOR decryptors' share of engine logic | %s %% |\n", fmt(a, sizeof a, "%.2f", f.dec_pct));
+        fprintf(o, "| iCE40 HX8K, one-lane `ice40` config: LUT4 / Fmax | %s / %s MHz |\n", fmt(a, sizeof a, "%.0f", f.ice40_luts),
+                fmt(b, sizeof b, "%.1f", f.fmax));
         fprintf(o, "| Xilinx 7-series LUTs | %s |\n", fmt(a, sizeof a, "%.0f", f.xil_luts));
     }
     fprintf(o, "\n## Stages\n\n| stage | wall time |\n|---|---|\n");
     for (int i = 0; i < r->n_stages; i++)
         fprintf(o, "| %s | %s |\n", r->stage_names[i], r->stage_reused[i] ? "reused" : fmt(a, sizeof a, "%.1f s", r->stage_seconds[i]));
     fprintf(o, "\n## Plots\n\n![training](training.svg)\n");
-    if (r->synth_json) fprintf(o, "\nSynthesis details: `synth/` in this directory.\n");
+    if (r->synth_json) fprintf(o, "\nSynthesis details: `synth/report.md` and `fmax/report.md` in this directory.\n");
     fclose(o);
     rename(tmp, path);
 

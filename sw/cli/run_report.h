@@ -5,7 +5,7 @@
 typedef struct {
     const char *dir, *model, *bits;
     int epochs;
-    const char *fxm, *train_csv, *infer_csv, *cosim_json, *synth_json; /* synth_json may be NULL */
+    const char *fxm, *train_csv, *infer_csv, *cosim_json, *synth_json, *fmax_json; /* NULL: not run */
     const char *stage_names[8];
     double stage_seconds[8];
     int stage_reused[8];
