@@ -94,7 +94,7 @@ static void plot(const char *dir, const job_t *jobs, int nj)
                           "set terminal svg size 720,480 dynamic enhanced font 'sans,12'\nset output '%s'\n"
                           "set title 'Fashion-MNIST: test accuracy (integer model, sw reference) vs bits per weight'\n"
                           "set xlabel 'bits per weight of the middle layers (q N_{in}/N_{out})'\nset ylabel 'test accuracy (%%)'\n"
-                          "set key bottom right\nset grid\nset xrange [0.3:1.1]\nplot ",
+                          "set key outside right top\nset grid\nset xrange [0.3:1.1]\nplot ",
                           svg);
     int clauses = 0;
     for (int mi = 0; mi < 2; mi++) {
