@@ -93,7 +93,7 @@ static int write_jobs(const opts *o, char models[][16], int nm, char settings[][
                      "$(FLEXOR) train --model %s --bits %s --epochs %d --data %s --out $(D)/models/%s_%s.fxm "
                      "--ckpt $(D)/models/%s_%s.ckpt --csv $(D)/%s_%s.csv --resume --quiet",
                      M, B, ep, o->data, M, B, M, B, M, B);
-            fprintf(mk, "$(D)/%s_%s.csv:\n\t%s\n", M, B, train);
+            fprintf(mk, "$(D)/%s_%s.csv:\n\t@mkdir -p $(D)/models\n\t%s\n", M, B, train);
             fprintf(tx, "1\t%s\n", train);
             dl += (size_t)snprintf(deps + dl, sizeof deps - dl, " $(D)/%s_%s.csv", M, B);
             if (strcmp(B, "fp")) { /* a float network has no integer model to run on the accelerator */
@@ -110,6 +110,7 @@ static int write_jobs(const opts *o, char models[][16], int nm, char settings[][
     snprintf(synth, sizeof synth, "$(FLEXOR) synth --sweep --out $(D)/synth");
     fprintf(mk, "$(D)/synth/sweep.csv:\n\t%s\n", synth);
     fprintf(tx, "1\t%s\n", synth);
+    fprintf(tx, "0\tmkdir -p $(D)/models $(D)/hw\n");
     char collect[2048];
     snprintf(collect, sizeof collect,
              "$(FLEXOR) sweep --hw --collect --out $(D) --models %s --settings %s --epochs-mlp %d --epochs-lenet %d "
@@ -150,6 +151,40 @@ static double num_csv_row(const char *path, const char *model, const char *setti
     return v;
 }
 
+/* synth sweep.csv: the hardwired decryptor of the default configuration for one N_in */
+static double synth_figure(const char *path, int n_in, const char *col)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return NAN;
+    char line[4096], names[64][48];
+    int nc = 0, ic = -1, iv = -1, in = -1, iw = -1;
+    double v = NAN;
+    if (fgets(line, sizeof line, f))
+        for (char *save, *t = strtok_r(line, ",\n", &save); t && nc < 64; t = strtok_r(NULL, ",\n", &save), nc++) {
+            snprintf(names[nc], sizeof names[nc], "%s", t);
+            if (!strcmp(t, "config")) ic = nc;
+            if (!strcmp(t, "variant")) iv = nc;
+            if (!strcmp(t, "n_in")) in = nc;
+            if (!strcmp(t, col)) iw = nc;
+        }
+    while (ic >= 0 && iv >= 0 && in >= 0 && iw >= 0 && fgets(line, sizeof line, f)) {
+        char *fld[64] = {0};
+        int k = 0;
+        for (char *p = line; k < 64; k++) { /* keep empty fields: strsep semantics */
+            fld[k] = p;
+            p = strpbrk(p, ",\n");
+            if (!p) { k++; break; }
+            *p++ = 0;
+        }
+        if (k > iw && !strcmp(fld[ic], "default") && !strcmp(fld[iv], "hardwired") && atoi(fld[in]) == n_in) {
+            v = atof(fld[iw]);
+            break;
+        }
+    }
+    fclose(f);
+    return v;
+}
+
 static void cell(char *b, size_t n, const char *fmt, double v)
 {
     if (isnan(v) || v < 0) snprintf(b, n, "-");
@@ -179,9 +214,9 @@ static int collect(const opts *o, char models[][16], int nm, char settings[][16]
                 "bit-exact with the reference. Decryptor: synthesized XOR network of the layer ratio (generic gates), "
                 "from `flexor synth --sweep`.\n\n"
                 "| model | setting | float acc %% | integer acc %% | RTL acc %% (images) | mismatches | avg bits/weight | "
-                "model bytes | cycles/inference | MAC util %% | decryptor XOR2 | train s |\n"
-                "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    fprintf(fc, "model,setting,float_acc,int_acc,rtl_acc,rtl_images,mismatches,avg_bits,model_bytes,cycles_per_inf,mac_util,dec_xor2,train_s\n");
+                "model bytes | cycles/inference | MAC util %% | XOR2 per decryptor | decryptors %% of engine logic | train s |\n"
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    fprintf(fc, "model,setting,float_acc,int_acc,rtl_acc,rtl_images,mismatches,avg_bits,model_bytes,cycles_per_inf,mac_util,dec_xor2,dec_share_pct,train_s\n");
     for (int m = 0; m < nm; m++)
         for (int s = 0; s < ns; s++) {
             const char *M = models[m], *B = settings[s];
@@ -190,7 +225,7 @@ static int collect(const opts *o, char models[][16], int nm, char settings[][16]
             double fa = num_csv_row(sweep_csv, M, B, "float_acc"), ia = num_csv_row(sweep_csv, M, B, "int_acc");
             double bits = num_csv_row(sweep_csv, M, B, "avg_bits"), bytes = num_csv_row(sweep_csv, M, B, "model_bytes");
             double ts = num_csv_row(sweep_csv, M, B, "train_s");
-            double ra = NAN, ri = NAN, mm = NAN, cy = NAN, ut = NAN, x2 = NAN;
+            double ra = NAN, ri = NAN, mm = NAN, cy = NAN, ut = NAN, x2 = NAN, sh = NAN;
             json_number(cj, "acc_rtl", &ra);
             json_number(cj, "images", &ri);
             json_number(cj, "mismatches", &mm);
@@ -199,19 +234,19 @@ static int collect(const opts *o, char models[][16], int nm, char settings[][16]
             /* decryptor of the ratio: n_in = bits * n_out for the FleXOR settings */
             double r = atof(B);
             if (r > 0 && r <= 1.0) {
-                char key[32];
-                snprintf(key, sizeof key, "%d", (int)lround(r * 20));
-                x2 = num_csv_row(synth_csv, "n_in", key, "xor2");
+                int n_in = (int)lround(r * 20);
+                x2 = synth_figure(synth_csv, n_in, "xor2_per_decryptor");
+                sh = 100 * synth_figure(synth_csv, n_in, "decryptor_share_logic");
             }
             char c[12][32];
             cell(c[0], 32, "%.2f", fa); cell(c[1], 32, "%.2f", ia); cell(c[2], 32, "%.2f", 100 * ra);
             cell(c[3], 32, "%.0f", ri); cell(c[4], 32, "%.0f", mm); cell(c[5], 32, "%.3f", bits);
             cell(c[6], 32, "%.0f", bytes); cell(c[7], 32, "%.0f", cy); cell(c[8], 32, "%.1f", 100 * ut);
-            cell(c[9], 32, "%.0f", x2); cell(c[10], 32, "%.0f", ts);
-            fprintf(fm, "| %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s | %s | %s | %s |\n", M, B, c[0], c[1], c[2], c[3],
-                    c[4], c[5], c[6], c[7], c[8], c[9], c[10]);
-            fprintf(fc, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", M, B, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-                    c[8], c[9], c[10]);
+            cell(c[9], 32, "%.0f", x2); cell(c[10], 32, "%.3f", sh); cell(c[11], 32, "%.0f", ts);
+            fprintf(fm, "| %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s |\n", M, B, c[0], c[1], c[2],
+                    c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11]);
+            fprintf(fc, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", M, B, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+                    c[8], c[9], c[10], c[11]);
         }
     fprintf(fm, "\n![accuracy vs bits](accuracy_vs_bits.svg)\n\nJob list: `jobs.txt` (stage, command), `jobs.mk`.\n");
     fclose(fm);
