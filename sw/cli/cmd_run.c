@@ -1,6 +1,7 @@
 /* `flexor run`: the main job end to end — train, export, reference inference, RTL co-simulation,
  * synthesis, one report. Each stage is a child `flexor` process, reused when its inputs are unchanged. */
 #define _POSIX_C_SOURCE 200809L
+#include "flexor/fsutil.h"
 #include "commands.h"
 #include "run_report.h"
 #include "stage.h"
@@ -27,15 +28,6 @@ static void usage(FILE *f)
 "  --out DIR           run directory (default runs/default)\n"
 "  --skip-synth        no synthesis stages (area, Fmax)\n"
 "  --force             redo every stage\n");
-}
-
-static int mkdirs(const char *path)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') { *p = 0; if (mkdir(buf, 0755) && errno != EEXIST) return -1; *p = '/'; }
-    return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
 }
 
 int fx_cmd_run(int argc, char **argv)
@@ -70,9 +62,9 @@ int fx_cmd_run(int argc, char **argv)
     if (full) epochs = strcmp(model, "mlp") ? 6 : 15;
     char stamps[1100], fxm[1100], ckpt[1100], tcsv[1100], icsv[1100], cjson[1100], sdir[1100], sjson[1100],
         ep[16], lim[16], fdir[1100], fjson[1100], flog[1100], tlog[1100], ilog[1100], clog[1100], slog[1100], train_img[1100];
-    if (mkdirs(out)) { fprintf(stderr, "flexor run: %s: cannot create: %s\n", out, strerror(errno)); return 2; }
+    if (fx_mkdir_p(out)) { fprintf(stderr, "flexor run: %s: cannot create: %s\n", out, strerror(errno)); return 2; }
     snprintf(stamps, sizeof stamps, "%s/.stamps", out);
-    mkdirs(stamps);
+    fx_mkdir_p(stamps);
     snprintf(fxm, sizeof fxm, "%s/model.fxm", out);
     snprintf(ckpt, sizeof ckpt, "%s/model.ckpt", out);
     snprintf(tcsv, sizeof tcsv, "%s/train.csv", out);

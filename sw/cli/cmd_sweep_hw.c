@@ -2,6 +2,7 @@
  * for both models at FP, binary and FleXOR 1.0/0.8/0.6/0.4 bits. The work is a job list: a Makefile
  * (run here with make -jN) and a plain command list (jobs.txt) that any scheduler can spread. */
 #define _POSIX_C_SOURCE 200809L
+#include "flexor/fsutil.h"
 #include "commands.h"
 #include "results.h"
 #include <errno.h>
@@ -38,15 +39,6 @@ static void usage(FILE *f)
 "  --out DIR             default results/sweep-hw\n"
 "  --dry-run             only write the job files\n"
 "  --collect             only collect finished jobs into the tables\n");
-}
-
-static int mkdir_p(const char *d)
-{
-    char b[1024];
-    snprintf(b, sizeof b, "%s", d);
-    for (char *p = b + 1; *p; p++)
-        if (*p == '/') { *p = 0; if (mkdir(b, 0777) && errno != EEXIST) return -1; *p = '/'; }
-    return mkdir(b, 0777) && errno != EEXIST ? -1 : 0;
 }
 
 static int split(const char *list, char out[][16], int max)
@@ -293,7 +285,7 @@ int fx_cmd_sweep_hw(int argc, char **argv)
         fprintf(stderr, "flexor sweep --hw: paths with quotes or spaces are not supported: %s\n", o.out);
         return 2;
     }
-    if (mkdir_p(o.out)) { fprintf(stderr, "flexor sweep --hw: %s: cannot create\n", o.out); return 2; }
+    if (fx_mkdir_p(o.out)) { fprintf(stderr, "flexor sweep --hw: %s: cannot create\n", o.out); return 2; }
     if (o.collect) return collect(&o, models, nm, settings, ns);
     if (write_jobs(&o, models, nm, settings, ns)) return 2;
     fprintf(stderr, "flexor sweep --hw: job list %s/jobs.txt, Makefile %s/jobs.mk\n", o.out, o.out);

@@ -1,5 +1,6 @@
 /* `flexor sweep`: both models at FP, binary and FleXOR 1.0/0.8/0.6/0.4 bits; Markdown + CSV table and
  * an accuracy-vs-bits plot. Each job is exactly `flexor train --model M --bits B --epochs E ...`. */
+#include "flexor/fsutil.h"
 #include "tr.h"
 #include <errno.h>
 #include <getopt.h>
@@ -27,15 +28,6 @@ static void usage(FILE *f)
 "                         passed to every job\n"
 "  --quiet                no per-epoch output\n"
 "  -h, --help             this text\n");
-}
-
-static int mkdir_p(const char *d)
-{
-    char b[1024];
-    snprintf(b, sizeof b, "%s", d);
-    for (char *p = b + 1; *p; p++)
-        if (*p == '/') { *p = 0; if (mkdir(b, 0777) && errno != EEXIST) return -1; *p = '/'; }
-    return mkdir(b, 0777) && errno != EEXIST ? -1 : 0;
 }
 
 static void acc_s(char *b, size_t n, double v) { if (v < 0) snprintf(b, n, "-"); else snprintf(b, n, "%.2f", v); }
@@ -189,7 +181,7 @@ int fx_cmd_sweep(int argc, char **argv)
     }
     char sub[700];
     snprintf(sub, sizeof sub, "%s/models", dir);
-    if (mkdir_p(sub)) { fprintf(stderr, "flexor sweep: %s: cannot create: %s\n", sub, strerror(errno)); return 2; }
+    if (fx_mkdir_p(sub)) { fprintf(stderr, "flexor sweep: %s: cannot create: %s\n", sub, strerror(errno)); return 2; }
     int worst = 0;
     for (int i = 0; i < nj; i++) {
         fx_train_opts o = base;
