@@ -24,6 +24,7 @@ static void usage(FILE *f)
 "  --epochs N          training epochs (default 5; --full: the long schedule, 15 mlp / 6 lenet)\n"
 "  --full              the long training schedule\n"
 "  --images N          test images through the RTL (default 1000; 0 = all 10,000)\n"
+"  --limit N           train on the first N training images only (default all; for quick checks)\n"
 "  --data DIR          Fashion-MNIST IDX directory (default /usr/share/datasets/fashion-mnist)\n"
 "  --out DIR           run directory (default runs/default)\n"
 "  --skip-synth        no synthesis stages (area, Fmax)\n"
@@ -33,10 +34,11 @@ static void usage(FILE *f)
 int fx_cmd_run(int argc, char **argv)
 {
     const char *model = "mlp", *bits = "0.8", *data = "/usr/share/datasets/fashion-mnist", *out = "runs/default";
-    int epochs = 5, full = 0, images = 1000, force = 0, skip_synth = 0;
+    int epochs = 5, full = 0, images = 1000, force = 0, skip_synth = 0, limit = 0;
     static const struct option lo[] = {{"model", 1, 0, 'm'}, {"bits", 1, 0, 'b'},   {"epochs", 1, 0, 'e'},
                                        {"full", 0, 0, 'F'},  {"images", 1, 0, 'i'}, {"data", 1, 0, 'd'},
                                        {"out", 1, 0, 'o'},   {"force", 0, 0, 'f'},  {"skip-synth", 0, 0, 'S'},
+                                       {"limit", 1, 0, 'l'},
                                        {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -51,17 +53,18 @@ int fx_cmd_run(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'f': force = 1; break;
         case 'S': skip_synth = 1; break;
+        case 'l': limit = atoi(optarg); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
-    if (optind != argc || (strcmp(model, "mlp") && strcmp(model, "lenet")) || epochs < 1 || images < 0) {
+    if (optind != argc || (strcmp(model, "mlp") && strcmp(model, "lenet")) || epochs < 1 || images < 0 || limit < 0) {
         fprintf(stderr, "flexor run: bad arguments (flexor run --help)\n");
         return 2;
     }
     if (full) epochs = strcmp(model, "mlp") ? 6 : 15;
     char stamps[1100], fxm[1100], ckpt[1100], tcsv[1100], icsv[1100], cjson[1100], sdir[1100], sjson[1100],
-        ep[16], lim[16], fdir[1100], fjson[1100], flog[1100], tlog[1100], ilog[1100], clog[1100], slog[1100], train_img[1100];
+        ep[16], lim[16], tlim[16], fdir[1100], fjson[1100], flog[1100], tlog[1100], ilog[1100], clog[1100], slog[1100], train_img[1100];
     if (fx_mkdir_p(out)) { fprintf(stderr, "flexor run: %s: cannot create: %s\n", out, strerror(errno)); return 2; }
     snprintf(stamps, sizeof stamps, "%s/.stamps", out);
     fx_mkdir_p(stamps);
@@ -82,11 +85,12 @@ int fx_cmd_run(int argc, char **argv)
     snprintf(train_img, sizeof train_img, "%s/train-images-idx3-ubyte.gz", data);
     snprintf(ep, sizeof ep, "%d", epochs);
     snprintf(lim, sizeof lim, "%d", images ? images : 10000);
+    snprintf(tlim, sizeof tlim, "%d", limit);
 
     stage st[5] = {
         {.name = "train",
          .argv = {"flexor", "train", "--model", model, "--bits", bits, "--epochs", ep, "--data", data, "--out", fxm,
-                  "--ckpt", ckpt, "--csv", tcsv, "--resume", NULL},
+                  "--ckpt", ckpt, "--csv", tcsv, "--limit", tlim, "--resume", NULL},
          .inputs = {train_img}, .outputs = {fxm, tcsv}, .log = tlog},
         {.name = "infer",
          .argv = {"flexor", "infer", fxm, "--data", data, "--csv", icsv, NULL},

@@ -35,10 +35,16 @@ static int file_crc(const char *path, uint32_t *crc)
 
 void stage_cmdline(const stage *s, char *buf, size_t len)
 {
+    /* argv[0] shown as the binary actually run, so the printed command reproduces the stage */
+    static char exe[1024];
+    if (!exe[0]) {
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        snprintf(exe + (n > 0 ? n : 0), sizeof exe - (size_t)(n > 0 ? n : 0), "%s", n > 0 ? "" : "flexor");
+    }
     size_t o = 0;
     buf[0] = 0;
     for (int i = 0; s->argv[i] && o < len; i++) {
-        const char *a = s->argv[i];
+        const char *a = i ? s->argv[i] : exe;
         int plain = *a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,:+") == strlen(a);
         o += (size_t)snprintf(buf + o, len - o, plain ? "%s%s" : "%s'%s'", i ? " " : "", a);
     }
