@@ -119,62 +119,20 @@ static int write_jobs(const opts *o, char models[][16], int nm, char settings[][
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static double num_csv_row(const char *path, const char *model, const char *setting, const char *col)
+/* sweep.csv row of (model, setting) */
+static double sweep_figure(const char *path, const char *model, const char *setting, const char *col)
 {
-    /* sweep.csv has one row per (model, setting): find it by the first two columns */
-    FILE *f = fopen(path, "r");
-    if (!f) return NAN;
-    char line[4096], header[4096];
-    double v = NAN;
-    if (!fgets(header, sizeof header, f)) { fclose(f); return NAN; }
-    int idx = -1, i = 0;
-    for (char *save, *t = strtok_r(header, ",\n", &save); t; t = strtok_r(NULL, ",\n", &save), i++)
-        if (!strcmp(t, col)) idx = i;
-    while (idx >= 0 && fgets(line, sizeof line, f)) {
-        char *save, *t = strtok_r(line, ",\n", &save);
-        char *m = t, *s = strtok_r(NULL, ",\n", &save);
-        if (!m || !s || strcmp(m, model) || strcmp(s, setting)) continue;
-        t = s;
-        for (int k = 1; k < idx && t; k++) t = strtok_r(NULL, ",\n", &save);
-        if (t) v = atof(t);
-        break;
-    }
-    fclose(f);
-    return v;
+    const char *keys[] = {"model", "setting"}, *vals[] = {model, setting};
+    return csv_number(path, 2, keys, vals, col);
 }
 
 /* synth sweep.csv: the hardwired decryptor of the default configuration for one N_in */
 static double synth_figure(const char *path, int n_in, const char *col)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) return NAN;
-    char line[4096], names[64][48];
-    int nc = 0, ic = -1, iv = -1, in = -1, iw = -1;
-    double v = NAN;
-    if (fgets(line, sizeof line, f))
-        for (char *save, *t = strtok_r(line, ",\n", &save); t && nc < 64; t = strtok_r(NULL, ",\n", &save), nc++) {
-            snprintf(names[nc], sizeof names[nc], "%s", t);
-            if (!strcmp(t, "config")) ic = nc;
-            if (!strcmp(t, "variant")) iv = nc;
-            if (!strcmp(t, "n_in")) in = nc;
-            if (!strcmp(t, col)) iw = nc;
-        }
-    while (ic >= 0 && iv >= 0 && in >= 0 && iw >= 0 && fgets(line, sizeof line, f)) {
-        char *fld[64] = {0};
-        int k = 0;
-        for (char *p = line; k < 64; k++) { /* keep empty fields: strsep semantics */
-            fld[k] = p;
-            p = strpbrk(p, ",\n");
-            if (!p) { k++; break; }
-            *p++ = 0;
-        }
-        if (k > iw && !strcmp(fld[ic], "default") && !strcmp(fld[iv], "hardwired") && atoi(fld[in]) == n_in) {
-            v = atof(fld[iw]);
-            break;
-        }
-    }
-    fclose(f);
-    return v;
+    char nin[16];
+    snprintf(nin, sizeof nin, "%d", n_in);
+    const char *keys[] = {"config", "variant", "n_in"}, *vals[] = {"default", "hardwired", nin};
+    return csv_number(path, 3, keys, vals, col);
 }
 
 static void cell(char *b, size_t n, const char *fmt, double v)
@@ -214,9 +172,9 @@ static int collect(const opts *o, char models[][16], int nm, char settings[][16]
             const char *M = models[m], *B = settings[s];
             char cj[1200];
             snprintf(cj, sizeof cj, "%s/hw/%s_%s.cosim.json", o->out, M, B);
-            double fa = num_csv_row(sweep_csv, M, B, "float_acc"), ia = num_csv_row(sweep_csv, M, B, "int_acc");
-            double bits = num_csv_row(sweep_csv, M, B, "avg_bits"), bytes = num_csv_row(sweep_csv, M, B, "model_bytes");
-            double ts = num_csv_row(sweep_csv, M, B, "train_s");
+            double fa = sweep_figure(sweep_csv, M, B, "float_acc"), ia = sweep_figure(sweep_csv, M, B, "int_acc");
+            double bits = sweep_figure(sweep_csv, M, B, "avg_bits"), bytes = sweep_figure(sweep_csv, M, B, "model_bytes");
+            double ts = sweep_figure(sweep_csv, M, B, "train_s");
             double ra = NAN, ri = NAN, mm = NAN, cy = NAN, ut = NAN, x2 = NAN, sh = NAN;
             json_number(cj, "acc_rtl", &ra);
             json_number(cj, "images", &ri);

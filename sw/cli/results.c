@@ -1,6 +1,8 @@
 /* See results.h. Files here are small (KBs): read whole. */
+#define _POSIX_C_SOURCE 200809L
 #include "results.h"
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,44 +21,54 @@ static char *slurp(const char *path)
     return b;
 }
 
-/* Field i of a comma-separated line (no quoting: our CSVs have none). */
-static int field(const char *line, int i, char *out, size_t len)
+/* Splits a line in place into at most max fields (empty fields kept); returns the count. */
+static int split_fields(char *line, char **f, int max)
 {
-    const char *s = line;
-    for (int k = 0; k < i; k++) {
-        s = strchr(s, ',');
-        if (!s) return -1;
-        s++;
+    int n = 0;
+    line[strcspn(line, "\r\n")] = 0;
+    for (char *p = line; n < max;) {
+        f[n++] = p;
+        p = strchr(p, ',');
+        if (!p) break;
+        *p++ = 0;
     }
-    size_t n = strcspn(s, ",\r\n");
-    if (n >= len) n = len - 1;
-    memcpy(out, s, n);
-    out[n] = 0;
-    return 0;
+    return n;
 }
 
-int csv_last(const char *path, const char *col, char *out, size_t len)
+int csv_lookup(const char *path, int nkeys, const char *const *keys, const char *const *vals, const char *col,
+               char *out, size_t len)
 {
+    enum { MAXF = 64, MAXK = 4 };
     char *b = slurp(path);
-    if (!b) return -1;
-    char *header = b, *last = NULL;
-    char *nl = strchr(b, '\n');
-    if (!nl) { free(b); return -1; }
-    *nl = 0;
-    for (char *line = nl + 1; *line; ) {
-        char *e = strchr(line, '\n');
-        if (e) *e = 0;
-        if (*line) last = line;
-        if (!e) break;
-        line = e + 1;
+    if (!b || nkeys > MAXK) { free(b); return -1; }
+    char *save = NULL, *f[MAXF], *found = NULL;
+    int kidx[MAXK], cidx = -1, rc = -1;
+    char *line = strtok_r(b, "\n", &save);
+    int nh = line ? split_fields(line, f, MAXF) : 0;
+    for (int k = 0; k < nkeys; k++) kidx[k] = -1;
+    for (int i = 0; i < nh; i++) {
+        if (!strcmp(f[i], col)) cidx = i;
+        for (int k = 0; k < nkeys; k++)
+            if (!strcmp(f[i], keys[k])) kidx[k] = i;
     }
-    int idx = -1, rc = -1;
-    char name[128];
-    for (int i = 0; field(header, i, name, sizeof name) == 0; i++)
-        if (!strcmp(name, col)) { idx = i; break; }
-    if (idx >= 0 && last) rc = field(last, idx, out, len);
+    for (int k = 0; k < nkeys; k++)
+        if (kidx[k] < 0) cidx = -1;
+    while (cidx >= 0 && (line = strtok_r(NULL, "\n", &save))) {
+        int n = split_fields(line, f, MAXF), ok = n > cidx;
+        for (int k = 0; ok && k < nkeys; k++) ok = n > kidx[k] && !strcmp(f[kidx[k]], vals[k]);
+        if (!ok) continue;
+        found = f[cidx];
+        if (nkeys) break; /* first match; without keys: keep going to the last row */
+    }
+    if (found) { snprintf(out, len, "%s", found); rc = 0; }
     free(b);
     return rc;
+}
+
+double csv_number(const char *path, int nkeys, const char *const *keys, const char *const *vals, const char *col)
+{
+    char v[64];
+    return path && csv_lookup(path, nkeys, keys, vals, col, v, sizeof v) == 0 && v[0] ? atof(v) : NAN;
 }
 
 static const cJSON *walk(const cJSON *j, const char *dotted)

@@ -18,12 +18,6 @@ typedef struct {
     char hash[32];
 } figures;
 
-static double csv_num(const char *path, const char *col)
-{
-    char v[64];
-    return path && csv_last(path, col, v, sizeof v) == 0 ? atof(v) : NAN;
-}
-
 static double jnum(const char *path, const char *dotted)
 {
     double v;
@@ -78,9 +72,9 @@ int run_report_write(const run_report *r)
 {
     figures f;
     char a[64], b[64], c[64], path[1200], tmp[1300];
-    f.float_acc = csv_num(r->train_csv, "test_acc") / 100; /* the trainer logs percent */
-    f.int_acc = csv_num(r->infer_csv, "accuracy");
-    f.img_s = csv_num(r->infer_csv, "images_per_s");
+    f.float_acc = csv_number(r->train_csv, 0, NULL, NULL, "test_acc") / 100; /* the trainer logs percent */
+    f.int_acc = csv_number(r->infer_csv, 0, NULL, NULL, "accuracy");
+    f.img_s = csv_number(r->infer_csv, 0, NULL, NULL, "images_per_s");
     f.rtl_acc = jnum(r->cosim_json, "acc_rtl");
     f.ref_acc = jnum(r->cosim_json, "acc_ref");
     f.mismatches = jnum(r->cosim_json, "mismatches");
