@@ -26,14 +26,14 @@ static void md_savings(sxbuf *b, const sx_cfg *c)
                   "per layer, words of N_in bits in the best of the 256×16 / 512×8 / 1024×4 / 2048×2 modes.\n\n"
                   "| N_in | bits/weight | MLP bits | MLP saved | MLP EBR | LeNet-5 bits | LeNet-5 saved | LeNet-5 EBR | "
                   "saved SRAM µm² (both) |\n|---|---|---|---|---|---|---|---|---|\n",
-               c->n_out, SX_SRAM_BIT_UM2);
-    for (unsigned i = 0; i < c->n_in_count; i++) {
-        unsigned n = c->n_in[i];
-        unsigned long mb = sx_net_bits("mlp", c->n_out, n, 1), m0 = sx_net_bits("mlp", c->n_out, c->n_out, 1);
-        unsigned long lb = sx_net_bits("lenet5", c->n_out, n, 1), l0 = sx_net_bits("lenet5", c->n_out, c->n_out, 1);
-        sxb_printf(b, "| %u | %.2f | %lu | %lu | %lu (of %lu) | %lu | %lu | %lu (of %lu) | %.0f |\n", n, (double)n / c->n_out,
-                   mb, m0 - mb, sx_net_ebr("mlp", c->n_out, n, 1), sx_net_ebr("mlp", c->n_out, c->n_out, 1), lb, l0 - lb,
-                   sx_net_ebr("lenet5", c->n_out, n, 1), sx_net_ebr("lenet5", c->n_out, c->n_out, 1),
+               c->hw.n_out, SX_SRAM_BIT_UM2);
+    for (unsigned i = 0; i < c->hw.n_in_count; i++) {
+        unsigned n = c->hw.n_in[i];
+        unsigned long mb = sx_net_bits("mlp", c->hw.n_out, n, 1), m0 = sx_net_bits("mlp", c->hw.n_out, c->hw.n_out, 1);
+        unsigned long lb = sx_net_bits("lenet5", c->hw.n_out, n, 1), l0 = sx_net_bits("lenet5", c->hw.n_out, c->hw.n_out, 1);
+        sxb_printf(b, "| %u | %.2f | %lu | %lu | %lu (of %lu) | %lu | %lu | %lu (of %lu) | %.0f |\n", n, (double)n / c->hw.n_out,
+                   mb, m0 - mb, sx_net_ebr("mlp", c->hw.n_out, n, 1), sx_net_ebr("mlp", c->hw.n_out, c->hw.n_out, 1), lb, l0 - lb,
+                   sx_net_ebr("lenet5", c->hw.n_out, n, 1), sx_net_ebr("lenet5", c->hw.n_out, c->hw.n_out, 1),
                    (double)(m0 - mb + l0 - lb) * SX_SRAM_BIT_UM2);
     }
 }
@@ -48,11 +48,11 @@ int sx_write_reports(const sx_result *r, const char *out)
     /* ---- JSON ---- */
     sxbuf j = {0};
     sxb_printf(&j, "{\n  \"config\": \"%s\", \"hash\": \"%s\", \"yosys\": \"%s\", \"rtl\": \"%s\", \"date\": \"%s\",\n",
-               c->name, c->hash, sx_yosys_version(), sx_rtl_rev(), date);
-    sxb_printf(&j, "  \"n_out\": %u, \"n_tap\": %u, \"lanes\": %u, \"nand2_um2\": %.3f, \"sram_bit_um2\": %.3f,\n", c->n_out,
-               c->n_tap, c->lanes, SX_NAND2_UM2, SX_SRAM_BIT_UM2);
+               c->hw.name, c->hash, sx_yosys_version(), sx_rtl_rev(), date);
+    sxb_printf(&j, "  \"n_out\": %u, \"n_tap\": %u, \"lanes\": %u, \"nand2_um2\": %.3f, \"sram_bit_um2\": %.3f,\n", c->hw.n_out,
+               c->hw.n_tap, c->hw.lanes, SX_NAND2_UM2, SX_SRAM_BIT_UM2);
     sxb_printf(&j, "  \"decryptors\": [");
-    for (unsigned i = 0; i < c->n_in_count; i++) {
+    for (unsigned i = 0; i < c->hw.n_in_count; i++) {
         const sx_dec_row *d = &r->dec[i];
         sxb_printf(&j, "%s\n    {\"n_in\": %u, ", i ? "," : "", d->n_in);
         json_gates(&j, "hardwired", &d->dec);
@@ -63,8 +63,8 @@ int sx_write_reports(const sx_result *r, const char *out)
         sxb_printf(&j, ",\n     \"ice40_lut4\": %.0f, \"ice40_lut4_prog\": %.0f, \"xilinx_lut\": %.0f, \"xilinx_lut_prog\": %.0f,",
                    d->dec_ice.lut4, d->prog_ice.lut4, d->dec_xil.lut, d->prog_xil.lut);
         sxb_printf(&j, " \"proof\": %d, \"broken_caught\": %d, \"proof_decrypt_array\": %d,", d->proof, d->broken, d->proof_arr);
-        sxb_printf(&j, " \"mlp_bits\": %lu, \"lenet5_bits\": %lu}", sx_net_bits("mlp", c->n_out, d->n_in, 1),
-                   sx_net_bits("lenet5", c->n_out, d->n_in, 1));
+        sxb_printf(&j, " \"mlp_bits\": %lu, \"lenet5_bits\": %lu}", sx_net_bits("mlp", c->hw.n_out, d->n_in, 1),
+                   sx_net_bits("lenet5", c->hw.n_out, d->n_in, 1));
     }
     sxb_printf(&j, "\n  ],\n  \"engine\": ");
     if (r->eng.ok) {
@@ -107,14 +107,14 @@ int sx_write_reports(const sx_result *r, const char *out)
     sxbuf m = {0};
     sxb_printf(&m, "# flexor synthesis report: config `%s`\n\nConfig hash `%s` · %s · %s · %s · N_out %u, N_tap %u, "
                    "lanes %u · %.0f s\n\n",
-               c->name, c->hash, sx_yosys_version(), sx_rtl_rev(), date, c->n_out, c->n_tap, c->lanes, r->seconds);
+               c->hw.name, c->hash, sx_yosys_version(), sx_rtl_rev(), date, c->hw.n_out, c->hw.n_tap, c->hw.lanes, r->seconds);
     sxb_printf(&m, "Generic gates: `synth` + `abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX`, flip-flops legalised to `$_DFF_P_`. "
                    "NAND2-eq: NanGate45 X1 cell area / NAND2_X1 (%.3f µm²); transistors: `stat -tech cmos`; depth: "
                    "`ltp -noff` on the flattened netlist. See docs/synth.md.\n\n", SX_NAND2_UM2);
     sxb_printf(&m, "## Decryptors (one instance)\n\n| N_in | XOR2 | cells | NAND2-eq | transistors | depth | iCE40 LUT4 | "
                    "Xilinx LUT | prog. NAND2-eq (regs + net) | prog. net XOR2 | prog. FFs | prog. iCE40 LUT4 | "
                    "prog. Xilinx LUT | proof | broken M⊕ | proof in decrypt array |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (unsigned i = 0; i < c->n_in_count; i++) {
+    for (unsigned i = 0; i < c->hw.n_in_count; i++) {
         const sx_dec_row *d = &r->dec[i];
         sxb_printf(&m, "| %u | %.0f | %.0f | %.1f | %.0f | %d | %.0f | %.0f | %.1f | %.0f | %.0f | %.0f | %.0f | %s | %s | %s |\n",
                    d->n_in, d->dec.total.xor2, d->dec.total.cells, d->dec.total.n2eq, d->dec.transistors, d->dec.depth,

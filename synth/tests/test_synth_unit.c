@@ -1,7 +1,10 @@
 /* Unit tests of synth's own arithmetic: the JSON reader, the NAND2-eq table, the weight-memory model
- * (values computed by hand from the layer shapes) the flat reference generator and the module categories. */
+ * (values computed by hand from the layer shapes), the flat reference generator, the module categories, relative
+ * paths for Yosys options and the configuration as synth reads it (libflexor's parser). */
 #define _GNU_SOURCE /* mkstemp */
+#include "flexor/spawn.h"
 #include "sx_area.h"
+#include "sx_config.h"
 #include "sx_flows.h"
 #include "sx_json.h"
 #include "sx_prove.h"
@@ -21,30 +24,36 @@ static int fails;
 int main(void)
 {
     char err[200];
-    /* JSON: nesting, escapes, Yosys' "816+" strings, errors */
-    sxj *j = sxj_parse("{\"a\": [1, 2.5, -3e2], \"m\": {\"\\\\top\": {\"n\": \"816+\"}}, \"t\": true, \"z\": null}", err,
-                       sizeof err);
+    /* JSON helpers over cJSON: Yosys' "816+" strings count as their number; members of objects only */
+    cJSON *j = cJSON_Parse("{\"a\": [1, 2.5], \"m\": {\"\\\\top\": {\"n\": \"816+\", \"s\": \"x\"}}, \"t\": true, \"z\": null}");
     CHECK(j != NULL);
-    const sxj *a = sxj_get(j, "a");
-    CHECK(a && a->type == SXJ_ARR && a->child->num == 1 && a->child->next->num == 2.5 && a->child->next->next->num == -300);
-    CHECK(sxj_num(sxj_get(sxj_get(j, "m"), "\\top"), "n", 0) == 816);
-    CHECK(sxj_num(j, "t", 0) == 1 && sxj_get(j, "z") && sxj_get(j, "missing") == NULL);
-    sxj_free(j);
-    CHECK(sxj_parse("{\"a\": }", err, sizeof err) == NULL && strstr(err, "JSON"));
-    CHECK(sxj_parse("[1, 2", err, sizeof err) == NULL);
-    CHECK(sxj_parse("{} x", err, sizeof err) == NULL);
+    const cJSON *top = sx_json_obj(sx_json_obj(j, "m"), "\\top");
+    CHECK(top && sx_json_num(top, "n", 0) == 816 && sx_json_num(top, "s", -1) == -1 && !strcmp(sx_json_str(top, "s"), "x"));
+    CHECK(sx_json_num(j, "t", 0) == 1 && sx_json_num(j, "z", 7) == 7 && sx_json_num(j, "missing", 7) == 7);
+    CHECK(sx_json_obj(j, "a") == NULL && sx_json_obj(NULL, "a") == NULL && sx_json_str(j, "a") == NULL);
+    cJSON_Delete(j);
+    /* Yosys 0.23 prints text lines into `stat -json`: dropped; malformed JSON: one line naming the file */
+    char jpath[] = "/tmp/flexor_synth_unit_json_XXXXXX";
+    int jfd = mkstemp(jpath);
+    CHECK(jfd >= 0);
+    CHECK(sx_write_file(jpath, "{\n  \"modules\": {\n=== design hierarchy ===\n   top 1\n    \"\\\\top\": {\"num_cells\": 3}\n  }\n}\n") == 0);
+    j = sx_json_load_yosys(jpath, err, sizeof err);
+    CHECK(j && sx_json_num(sx_json_obj(sx_json_obj(j, "modules"), "\\top"), "num_cells", 0) == 3);
+    cJSON_Delete(j);
+    CHECK(sx_json_load(jpath, err, sizeof err) == NULL && strstr(err, jpath) && strstr(err, "malformed JSON") && !strchr(err, '\n'));
+    remove(jpath);
+    if (jfd >= 0) close(jfd);
 
     /* NAND2-eq: NAND2 is the unit, XOR2 = 1.596/0.798 = 2, unknown types have none */
     CHECK(fabs(sx_nand2_weight("$_NAND_") - 1) < 1e-9);
     CHECK(fabs(sx_nand2_weight("$_XOR_") - 2) < 1e-9);
     CHECK(fabs(sx_nand2_weight("$_DFF_P_") - 4.522 / 0.798) < 1e-9);
     CHECK(sx_nand2_weight("$_DLATCH_P_") < 0);
-    sxj *cells = sxj_parse("{\"$_XOR_\": 20, \"$_NAND_\": 3, \"$mem_v2\": 2, \"$paramod$x\\\\dec\": 4, \"$_FOO_\": 1}", err,
-                           sizeof err);
+    cJSON *cells = cJSON_Parse("{\"$_XOR_\": 20, \"$_NAND_\": 3, \"$mem_v2\": 2, \"$paramod$x\\\\dec\": 4, \"$_FOO_\": 1}");
     sx_gates g = {0};
     sx_gates_add(&g, cells, 2);
     CHECK(g.xor2 == 40 && g.cells == 48 && g.unmapped == 2 && fabs(g.n2eq - (40 * 2 + 6)) < 1e-9);
-    sxj_free(cells);
+    cJSON_Delete(cells);
 
     /* Memory model. MLP 512x512: 512 channels x ceil(512/20)=26 slices = 13312 slices. */
     CHECK(sx_slices(&sx_layers[0], 20) == 13312);
@@ -76,6 +85,33 @@ int main(void)
     CHECK(!strcmp(sx_category("\\flexor_top"), "control"));
     CHECK(!strcmp(sx_category("$paramod$77\\flexor_syn_decprog_net"), "decryptor"));
     CHECK(!strcmp(sx_category("\\something_else"), "other"));
+    /* Relative paths for read_verilog -I (Yosys cannot quote that argument) */
+    sxbuf rb = {0};
+    sx_relpath(&rb, "/o u't/work/dec8-generic", "/o u't/gen");
+    CHECK(rb.s && !strcmp(rb.s, "../../gen"));
+    sxb_free(&rb);
+    sx_relpath(&rb, "/a/bc", "/a/b");
+    CHECK(rb.s && !strcmp(rb.s, "../b"));
+    sxb_free(&rb);
+    sx_relpath(&rb, "/a", "/a/x/y");
+    CHECK(rb.s && !strcmp(rb.s, "x/y"));
+    sxb_free(&rb);
+    CHECK(sx_ys_path_ok("/a b'c;touch X;/d") == 0 && sx_ys_path_ok("/a\"b") == -1 && sx_ys_path_ok("/a\nb") == -1);
+
+    /* The configuration through libflexor's parser: the numbers flexor-gencfg writes for default
+     * (flexor_config.json: hash 43df539e, M-xor row 0 of N_in = 8 is 12) */
+    char gdir[] = "/tmp/flexor_synth_unit_gen_XXXXXX", glog[64];
+    CHECK(mkdtemp(gdir) != NULL);
+    snprintf(glog, sizeof glog, "%s/gencfg.log", gdir);
+    sx_cfg c;
+    CHECK(sx_cfg_generate("default", gdir, glog, &c) == 0);
+    CHECK(c.hw.n_out == 20 && c.hw.n_tap == 2 && c.hw.lanes == 16 && c.hw.n_in_count == 4 && c.hw.n_in[0] == 8);
+    CHECK(!strcmp(c.hash, "43df539e") && c.rows[0][0] == 12 && c.rows[3][0] == 524296);
+    char vh[128];
+    snprintf(vh, sizeof vh, "%s/flexor_config.vh", gdir);
+    CHECK(sx_file_exists(vh));
+    const char *rm[] = {"rm", "-rf", "--", gdir, NULL};
+    CHECK(fx_spawn(rm, NULL, NULL, 0) == 0);
     if (fails) return 1;
     printf("synth unit tests passed\n");
     return 0;
