@@ -3,6 +3,7 @@
  * (run here with make -jN) and a plain command list (jobs.txt) that any scheduler can spread. */
 #define _POSIX_C_SOURCE 200809L
 #include "flexor/fsutil.h"
+#include "flexor/spawn.h"
 #include "commands.h"
 #include "results.h"
 #include <errno.h>
@@ -60,6 +61,19 @@ static const char *self_exe(void)
     return p;
 }
 
+/* One jobs.txt line "STAGE<TAB>command", with the Makefile's $(FLEXOR) and $(D) written out literally
+ * for schedulers other than make. */
+static void tx_line(FILE *tx, int stage, const char *cmd, const char *exe, const char *d)
+{
+    fprintf(tx, "%d\t", stage);
+    for (const char *p = cmd; *p;) {
+        if (!strncmp(p, "$(FLEXOR)", 9)) { fputs(exe, tx); p += 9; }
+        else if (!strncmp(p, "$(D)", 4)) { fputs(d, tx); p += 4; }
+        else fputc(*p++, tx);
+    }
+    fputc('\n', tx);
+}
+
 /* Job files. Every command is complete on its own so an external scheduler can run it. */
 static int write_jobs(const opts *o, char models[][16], int nm, char settings[][16], int ns)
 {
@@ -86,14 +100,14 @@ static int write_jobs(const opts *o, char models[][16], int nm, char settings[][
                      "--ckpt $(D)/models/%s_%s.ckpt --csv $(D)/%s_%s.csv --resume --quiet",
                      M, B, ep, o->data, M, B, M, B, M, B);
             fprintf(mk, "$(D)/%s_%s.csv:\n\t@mkdir -p $(D)/models\n\t%s\n", M, B, train);
-            fprintf(tx, "1\t%s\n", train);
+            tx_line(tx, 1, train, exe, o->out);
             dl += (size_t)snprintf(deps + dl, sizeof deps - dl, " $(D)/%s_%s.csv", M, B);
             if (strcmp(B, "fp")) { /* a float network has no integer model to run on the accelerator */
                 snprintf(cosim, sizeof cosim,
                          "$(FLEXOR) cosim $(D)/models/%s_%s.fxm --data %s --limit %d --json $(D)/hw/%s_%s.cosim.json --quiet",
                          M, B, o->data, o->images, M, B);
                 fprintf(mk, "$(D)/hw/%s_%s.cosim.json: $(D)/%s_%s.csv\n\t@mkdir -p $(D)/hw\n\t%s\n", M, B, M, B, cosim);
-                fprintf(tx, "2\t%s\n", cosim);
+                tx_line(tx, 2, cosim, exe, o->out);
                 dl += (size_t)snprintf(deps + dl, sizeof deps - dl, " $(D)/hw/%s_%s.cosim.json", M, B);
             }
         }
@@ -101,22 +115,19 @@ static int write_jobs(const opts *o, char models[][16], int nm, char settings[][
     char synth[1024];
     snprintf(synth, sizeof synth, "$(FLEXOR) synth --sweep --out $(D)/synth");
     fprintf(mk, "$(D)/synth/sweep.csv:\n\t%s\n", synth);
-    fprintf(tx, "1\t%s\n", synth);
-    fprintf(tx, "0\tmkdir -p $(D)/models $(D)/hw\n");
+    tx_line(tx, 1, synth, exe, o->out);
+    tx_line(tx, 0, "mkdir -p $(D)/models $(D)/hw", exe, o->out);
     char collect[2048];
     snprintf(collect, sizeof collect,
              "$(FLEXOR) sweep --hw --collect --out $(D) --models %s --settings %s --epochs-mlp %d --epochs-lenet %d "
              "--data %s",
              o->models, o->settings, o->epochs_mlp, o->epochs_lenet, o->data);
     fprintf(mk, "$(D)/hw.md:%s $(D)/synth/sweep.csv\n\t%s\n", deps, collect);
-    fprintf(tx, "3\t%s\n", collect);
+    tx_line(tx, 3, collect, exe, o->out);
     fclose(mk);
     fclose(tx);
     if (rename(tmp, path) || rename(ttmp, tpath)) return -1;
-    /* jobs.txt names the binary through $(FLEXOR)/$(D): make them literal for other schedulers */
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "sed -i -e 's|$(FLEXOR)|%s|g' -e 's|$(D)|%s|g' '%s'", exe, o->out, tpath);
-    return system(cmd) == 0 ? 0 : -1;
+    return 0;
 }
 
 /* sweep.csv row of (model, setting) */
@@ -144,10 +155,17 @@ static void cell(char *b, size_t n, const char *fmt, double v)
 static int collect(const opts *o, char models[][16], int nm, char settings[][16], int ns)
 {
     /* the trainer's own sweep tabulates accuracy (its jobs are already done: it only resumes) */
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' sweep --out '%s' --models %s --settings %s --epochs-mlp %d --epochs-lenet %d --data '%s' --quiet >/dev/null",
-             self_exe(), o->out, o->models, o->settings, o->epochs_mlp, o->epochs_lenet, o->data);
-    if (system(cmd) != 0) { fprintf(stderr, "flexor sweep --hw: collecting accuracies failed: %s\n", cmd); return 1; }
+    char em[16], el[16], cmd[2048], msg[512];
+    snprintf(em, sizeof em, "%d", o->epochs_mlp);
+    snprintf(el, sizeof el, "%d", o->epochs_lenet);
+    const char *argv[] = {"flexor", "sweep", "--out", o->out, "--models", o->models, "--settings", o->settings,
+                          "--epochs-mlp", em, "--epochs-lenet", el, "--data", o->data, "--quiet", NULL};
+    fx_spawn_opts so = {.exe = self_exe(), .out = FX_SPAWN_NULL};
+    if (fx_spawn(argv, &so, msg, sizeof msg) != 0) {
+        fx_spawn_cmdline(argv, cmd, sizeof cmd);
+        fprintf(stderr, "flexor sweep --hw: collecting accuracies failed%s%s: %s\n", msg[0] ? ": " : "", msg, cmd);
+        return 1;
+    }
     char sweep_csv[1100], md[1100], csv[1100], tmp[1200], synth_csv[1100];
     snprintf(sweep_csv, sizeof sweep_csv, "%s/sweep.csv", o->out);
     snprintf(synth_csv, sizeof synth_csv, "%s/synth/sweep.csv", o->out);
@@ -248,9 +266,12 @@ int fx_cmd_sweep_hw(int argc, char **argv)
     if (write_jobs(&o, models, nm, settings, ns)) return 2;
     fprintf(stderr, "flexor sweep --hw: job list %s/jobs.txt, Makefile %s/jobs.mk\n", o.out, o.out);
     if (o.dry) return 0;
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "make --no-print-directory -k -j%d -f '%s/jobs.mk'", o.jobs, o.out);
-    int rc = system(cmd);
-    if (rc != 0) { fprintf(stderr, "flexor sweep --hw: some jobs failed; rerun to resume: %s\n", cmd); return 1; }
+    char jobs[32], mk[1100], cmd[1400], msg[512];
+    snprintf(jobs, sizeof jobs, "-j%d", o.jobs);
+    snprintf(mk, sizeof mk, "%s/jobs.mk", o.out);
+    const char *make[] = {"make", "--no-print-directory", "-k", jobs, "-f", mk, NULL};
+    int rc = fx_spawn(make, NULL, msg, sizeof msg);
+    fx_spawn_cmdline(make, cmd, sizeof cmd);
+    if (rc != 0) { fprintf(stderr, "flexor sweep --hw: %s%ssome jobs failed; rerun to resume: %s\n", msg, msg[0] ? "; " : "", cmd); return 1; }
     return 0;
 }

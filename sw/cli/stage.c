@@ -1,6 +1,7 @@
 /* Stage runner for `flexor run` (see stage.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "stage.h"
+#include "flexor/spawn.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -8,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -41,13 +41,10 @@ void stage_cmdline(const stage *s, char *buf, size_t len)
         ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
         snprintf(exe + (n > 0 ? n : 0), sizeof exe - (size_t)(n > 0 ? n : 0), "%s", n > 0 ? "" : "flexor");
     }
-    size_t o = 0;
-    buf[0] = 0;
-    for (int i = 0; s->argv[i] && o < len; i++) {
-        const char *a = i ? s->argv[i] : exe;
-        int plain = *a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,:+") == strlen(a);
-        o += (size_t)snprintf(buf + o, len - o, plain ? "%s%s" : "%s'%s'", i ? " " : "", a);
-    }
+    const char *argv[STAGE_MAX_ARGS];
+    memcpy(argv, s->argv, sizeof argv);
+    argv[0] = exe;
+    fx_spawn_cmdline(argv, buf, len);
 }
 
 /* Fingerprint = the command line plus "path:crc" of every input. */
@@ -107,22 +104,11 @@ int stage_run(stage *s, const char *stamp_dir, int force, int index, int total)
     fprintf(stderr, "[%d/%d] %-8s %s\n", index, total, s->name, cmd);
     remove(stamp);
     double t0 = now();
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) { fprintf(stderr, "flexor run: cannot fork: %s\n", strerror(errno)); return 2; }
-    if (pid == 0) {
-        if (s->log) {
-            int fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (fd >= 0) { dup2(fd, 1); close(fd); }
-        }
-        execv("/proc/self/exe", (char *const *)s->argv);
-        fprintf(stderr, "flexor run: cannot execute flexor: %s\n", strerror(errno));
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    char msg[512];
+    fx_spawn_opts o = {.exe = "/proc/self/exe", .out = s->log ? FX_SPAWN_TRUNC : FX_SPAWN_INHERIT, .out_path = s->log};
+    int rc = fx_spawn(s->argv, &o, msg, sizeof msg);
+    if (msg[0]) fprintf(stderr, "flexor run: %s\n", msg);
     s->seconds = now() - t0;
-    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     if (rc == 0 && !outputs_exist(s)) rc = 1;
     if (rc) {
         fprintf(stderr, "flexor run: stage '%s' failed (%s %d); reproduce with: %s\n", s->name,

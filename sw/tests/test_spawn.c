@@ -101,6 +101,6 @@ int main(void)
     fx_spawn_cmdline((const char *[]){"abcdef", NULL}, small, sizeof small);
     CHECK(!strcmp(small, "abcdef"), "cmdline truncation '%s'", small);
 
-    fx_spawn((const char *[]){"rm", "-rf", "--", dir, NULL}, NULL, NULL, 0);
+    t_rmtmp();
     return t_report("test_spawn");
 }
