@@ -3,6 +3,7 @@
  * (run here with make -jN) and a plain command list (jobs.txt) that any scheduler can spread. */
 #define _POSIX_C_SOURCE 200809L
 #include "flexor/fsutil.h"
+#include "flexor/opt.h"
 #include "flexor/spawn.h"
 #include "commands.h"
 #include "results.h"
@@ -42,14 +43,18 @@ static void usage(FILE *f)
 "  --collect             only collect finished jobs into the tables\n");
 }
 
+/* Splits a comma list into out[max][16]; -1 when an item is empty, too long or there are too many. */
 static int split(const char *list, char out[][16], int max)
 {
-    char buf[256];
     int n = 0;
-    snprintf(buf, sizeof buf, "%s", list);
-    for (char *save, *t = strtok_r(buf, ",", &save); t && n < max; t = strtok_r(NULL, ",", &save))
-        snprintf(out[n++], 16, "%s", t);
-    return n;
+    for (const char *p = list;; p++) {
+        size_t len = strcspn(p, ",");
+        if (!len || len >= 16 || n == max) return -1;
+        memcpy(out[n], p, len);
+        out[n++][len] = 0;
+        p += len;
+        if (!*p) return n;
+    }
 }
 
 static const char *self_exe(void)
@@ -233,30 +238,32 @@ int fx_cmd_sweep_hw(int argc, char **argv)
                                        {"data", 1, 0, 'd'},        {"out", 1, 0, 'o'},           {"dry-run", 0, 0, 'n'},
                                        {"collect", 0, 0, 'c'},     {"help", 0, 0, 'h'},          {0, 0, 0, 0}};
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "j:h", lo, NULL)) != -1) {
+    fx_opt_reset();
+    while ((c = getopt_long(argc, argv, ":j:h", lo, NULL)) != -1) {
         switch (c) {
         case 'H': break;
-        case 'j': o.jobs = atoi(optarg); break;
+        case 'j': if (fx_parse_int(optarg, 1, 64, &o.jobs)) return fx_opt_bad_value("sweep", "jobs", optarg, "1..64"); break;
         case 'm': o.models = optarg; break;
         case 's': o.settings = optarg; break;
-        case 1: o.epochs_mlp = atoi(optarg); break;
-        case 2: o.epochs_lenet = atoi(optarg); break;
-        case 'i': o.images = atoi(optarg); break;
+        case 1: if (fx_parse_int(optarg, 1, 10000, &o.epochs_mlp)) return fx_opt_bad_value("sweep", "epochs-mlp", optarg, "1..10000"); break;
+        case 2: if (fx_parse_int(optarg, 1, 10000, &o.epochs_lenet)) return fx_opt_bad_value("sweep", "epochs-lenet", optarg, "1..10000"); break;
+        case 'i': if (fx_parse_int(optarg, 1, 10000, &o.images)) return fx_opt_bad_value("sweep", "images", optarg, "1..10000"); break;
         case 'd': o.data = optarg; break;
         case 'o': o.out = optarg; break;
         case 'n': o.dry = 1; break;
         case 'c': o.collect = 1; break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return fx_opt_error("sweep", c, argv);
         }
     }
     char models[4][16], settings[MAXJ][16];
     int nm = split(o.models, models, 4), ns = split(o.settings, settings, MAXJ);
-    if (optind != argc || o.jobs < 1 || o.images < 1 || o.epochs_mlp < 1 || o.epochs_lenet < 1 || !nm || !ns) {
-        fprintf(stderr, "flexor sweep --hw: bad arguments (flexor sweep --hw --help)\n");
-        return 2;
-    }
+    if (optind != argc) return fx_opt_fail("sweep", "unexpected argument '%s'", argv[optind]);
+    if (nm < 0) return fx_opt_bad_value("sweep", "models", o.models, "a comma list of mlp, lenet");
+    for (int i = 0; i < nm; i++)
+        if (strcmp(models[i], "mlp") && strcmp(models[i], "lenet"))
+            return fx_opt_bad_value("sweep", "models", o.models, "a comma list of mlp, lenet");
+    if (ns < 0) return fx_opt_bad_value("sweep", "settings", o.settings, "a comma list of fp, binary or bits per weight");
     if (strchr(o.out, '\'') || strchr(o.data, '\'') || strchr(o.out, ' ') || strchr(o.data, ' ')) {
         fprintf(stderr, "flexor sweep --hw: paths with quotes or spaces are not supported: %s\n", o.out);
         return 2;
