@@ -99,7 +99,7 @@ static int write_jobs(const opts *o, char models[][16], int nm, char settings[][
         int ep = strcmp(models[m], "mlp") ? o->epochs_lenet : o->epochs_mlp;
         for (int s = 0; s < ns; s++) {
             const char *M = models[m], *B = settings[s];
-            char train[2048], cosim[2048];
+            char train[4096], cosim[4096];
             snprintf(train, sizeof train,
                      "$(FLEXOR) train --model %s --bits %s --epochs %d --data %s --out $(D)/models/%s_%s.fxm "
                      "--ckpt $(D)/models/%s_%s.ckpt --csv $(D)/%s_%s.csv --resume --quiet",
