@@ -53,14 +53,18 @@ int sx_baseline_update(const sx_result *r, const char *path)
 {
     metric m[64];
     int n = collect(r, m, 64);
-    sxbuf b = {0};
-    sxb_printf(&b, "{\n  \"yosys\": \"%s\",\n  \"config\": \"%s\", \"hash\": \"%s\",\n  \"metrics\": {", sx_yosys_version(),
-               r->cfg.hw.name, r->cfg.hash);
-    for (int i = 0; i < n; i++)
-        sxb_printf(&b, "%s\n    \"%s\": {\"value\": %.2f, \"tol\": %.3f}", i ? "," : "", m[i].name, m[i].value, m[i].tol);
-    sxb_printf(&b, "\n  }\n}\n");
-    int rc = sx_write_file(path, b.s);
-    sxb_free(&b);
+    cJSON *j = cJSON_CreateObject(), *mj;
+    cJSON_AddStringToObject(j, "yosys", sx_yosys_version());
+    cJSON_AddStringToObject(j, "config", r->cfg.hw.name);
+    cJSON_AddStringToObject(j, "hash", r->cfg.hash);
+    mj = cJSON_AddObjectToObject(j, "metrics");
+    for (int i = 0; i < n; i++) {
+        cJSON *e = cJSON_AddObjectToObject(mj, m[i].name);
+        cJSON_AddNumberToObject(e, "value", round(m[i].value * 100) / 100);
+        cJSON_AddNumberToObject(e, "tol", round(m[i].tol * 1000) / 1000);
+    }
+    int rc = sx_write_json(path, j);
+    cJSON_Delete(j);
     if (!rc) fprintf(stderr, "flexor synth: wrote %d baseline figures to %s (review with git diff)\n", n, path);
     return rc ? 2 : 0;
 }

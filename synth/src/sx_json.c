@@ -66,3 +66,16 @@ const char *sx_json_str(const cJSON *obj, const char *key)
     const cJSON *e = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
     return cJSON_IsString(e) ? e->valuestring : NULL;
 }
+
+int sx_write_json(const char *path, const cJSON *j)
+{
+    char *text = cJSON_Print(j);
+    if (!text) { fprintf(stderr, "flexor synth: %s: out of memory\n", path); return -1; }
+    size_t n = strlen(text);
+    char *t = sx_xrealloc(text, n + 2);
+    t[n] = '\n';
+    t[n + 1] = 0;
+    int rc = sx_write_file(path, t);
+    free(t);
+    return rc;
+}

@@ -1,4 +1,5 @@
-/* Reading the JSON files synth consumes (Yosys `stat -json`, nextpnr reports, baselines) with cJSON. */
+/* The JSON files synth reads (Yosys `stat -json`, nextpnr reports, baselines) and writes (reports,
+ * baselines), through cJSON. */
 #ifndef SX_JSON_H
 #define SX_JSON_H
 #include <cjson/cJSON.h>
@@ -16,4 +17,6 @@ const cJSON *sx_json_obj(const cJSON *obj, const char *key);
 double sx_json_num(const cJSON *obj, const char *key, double dflt);
 /* String of a member, or NULL. */
 const char *sx_json_str(const cJSON *obj, const char *key);
+/* Writes j pretty-printed, newline-terminated, to path (sx_write_file); 0 or -1 (message on stderr). */
+int sx_write_json(const char *path, const cJSON *j);
 #endif

@@ -4,10 +4,12 @@
 #define _GNU_SOURCE /* mkstemp */
 #include "flexor/spawn.h"
 #include "sx_area.h"
+#include "sx_baseline.h"
 #include "sx_config.h"
 #include "sx_flows.h"
 #include "sx_json.h"
 #include "sx_prove.h"
+#include "sx_synth.h"
 #include "sx_util.h"
 #include <math.h>
 #include <stdio.h>
@@ -110,6 +112,31 @@ int main(void)
     char vh[128];
     snprintf(vh, sizeof vh, "%s/flexor_config.vh", gdir);
     CHECK(sx_file_exists(vh));
+    /* report.json through cJSON: a config name with '"' and '\\' stays valid JSON and reads back as written */
+    sx_result *res = calloc(1, sizeof *res);
+    CHECK(res != NULL);
+    if (res) {
+        res->cfg = c;
+        snprintf(res->cfg.hw.name, sizeof res->cfg.hw.name, "q\"uo\\te");
+        res->dec[0].n_in = 8;
+        res->dec[0].dec.total.n2eq = 2.0 / 3;
+        CHECK(sx_write_reports(res, gdir) == 0);
+        char rpath[128];
+        snprintf(rpath, sizeof rpath, "%s/report.json", gdir);
+        cJSON *rep = sx_json_load(rpath, err, sizeof err);
+        CHECK(rep && !strcmp(sx_json_str(rep, "config"), "q\"uo\\te") && !strcmp(sx_json_str(rep, "hash"), "43df539e"));
+        const cJSON *d0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rep, "decryptors"), 0);
+        CHECK(sx_json_num(d0, "n_in", 0) == 8 && sx_json_num(sx_json_obj(d0, "hardwired"), "nand2_eq", 0) == 0.67);
+        cJSON_Delete(rep);
+        /* baseline written with cJSON reads back: the same figures pass, an exact one moved by 1 fails */
+        char bpath[128];
+        snprintf(bpath, sizeof bpath, "%s/baseline.json", gdir);
+        res->dec[0].dec.total.xor2 = 20;
+        CHECK(sx_baseline_update(res, bpath) == 0 && sx_baseline_check(res, bpath) == 0);
+        res->dec[0].dec.total.xor2 = 21;
+        CHECK(sx_baseline_check(res, bpath) == 1);
+        free(res);
+    }
     const char *rm[] = {"rm", "-rf", "--", gdir, NULL};
     CHECK(fx_spawn(rm, NULL, NULL, 0) == 0);
     if (fails) return 1;
