@@ -1,6 +1,7 @@
 /* Stage runner for `flexor run` (see stage.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "stage.h"
+#include "flexor/fsutil.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -80,15 +81,12 @@ static int read_stamp(const char *path, char *buf, size_t len)
     return 0;
 }
 
-static void write_stamp(const char *path, const char *fp)
+static int write_stamp(const char *path, const char *fp)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) return;
-    fputs(fp, f);
-    if (fclose(f) == 0) rename(tmp, path);
-    else remove(tmp);
+    char err[4400];
+    if (fx_write_file(path, fp, strlen(fp), err, sizeof err) == 0) return 0;
+    fprintf(stderr, "flexor run: %s\n", err);
+    return -1;
 }
 
 int stage_run(stage *s, const char *stamp_dir, int force, int index, int total)
@@ -129,7 +127,7 @@ int stage_run(stage *s, const char *stamp_dir, int force, int index, int total)
                 outputs_exist(s) ? "exit status" : "no outputs, exit status", rc, cmd);
         return rc;
     }
-    write_stamp(stamp, fp);
+    if (write_stamp(stamp, fp)) return 2;
     fprintf(stderr, "[%d/%d] %-8s done in %.1f s\n", index, total, s->name, s->seconds);
     return 0;
 }

@@ -67,9 +67,9 @@ static void write_tables(const char *dir, const job_t *jobs, int nj, const fx_tr
                           "the aligned layout); avg: all weights of the network (float = 32). '-': not exportable (float "
                           "weights or activations).\n\n![accuracy vs bits](accuracy_vs_bits.svg)\n");
     snprintf(path, sizeof path, "%s/sweep.md", dir);
-    if (tr_write_atomic(path, md, a, err, sizeof err)) fprintf(stderr, "flexor sweep: %s\n", err);
+    if (fx_write_file(path, md, a, err, sizeof err)) fprintf(stderr, "flexor sweep: %s\n", err);
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
-    if (tr_write_atomic(path, csv, c, err, sizeof err)) fprintf(stderr, "flexor sweep: %s\n", err);
+    if (fx_write_file(path, csv, c, err, sizeof err)) fprintf(stderr, "flexor sweep: %s\n", err);
 }
 
 /* One data file per series (gnuplot skips empty blocks, which would shift `index` numbering). */
@@ -106,7 +106,7 @@ static void plot(const char *dir, const job_t *jobs, int nj)
             }
             if (!a) continue;
             snprintf(path, sizeof path, "%s/accuracy_%s_%s.dat", dir, models[mi], kind ? "binary" : "flexor");
-            if (tr_write_atomic(path, d, a, err, sizeof err)) { fprintf(stderr, "flexor sweep: %s\n", err); return; }
+            if (fx_write_file(path, d, a, err, sizeof err)) { fprintf(stderr, "flexor sweep: %s\n", err); return; }
             b += (size_t)snprintf(g + b, sizeof g - b, "%s'%s' with %s title '%s %s'", clauses++ ? ", " : "", path,
                                   style[mi][kind], names[mi], kind ? "binary" : "FleXOR");
         }
@@ -115,7 +115,7 @@ static void plot(const char *dir, const job_t *jobs, int nj)
     }
     if (!clauses) return;
     b += (size_t)snprintf(g + b, sizeof g - b, "\n");
-    if (tr_write_atomic(gp, g, b, err, sizeof err)) { fprintf(stderr, "flexor sweep: %s\n", err); return; }
+    if (fx_write_file(gp, g, b, err, sizeof err)) { fprintf(stderr, "flexor sweep: %s\n", err); return; }
     char cmd[800];
     snprintf(cmd, sizeof cmd, "gnuplot '%s' 2>/dev/null", gp);
     if (system(cmd) != 0) fprintf(stderr, "flexor sweep: gnuplot failed (is gnuplot installed?); script in %s\n", gp);
