@@ -1,4 +1,4 @@
-/* Small helpers shared by the co-simulation commands: wall clock, a progress bar, number parsing. */
+/* Small helpers shared by the co-simulation commands: wall clock, a progress bar. */
 #ifndef FLEXOR_CSIM_UTIL_H
 #define FLEXOR_CSIM_UTIL_H
 #include <stdint.h>
@@ -19,7 +19,4 @@ void fx_progress_start(fx_progress *p, const char *what, uint64_t total, int qui
 void fx_progress_update(fx_progress *p, uint64_t done, const char *extra);
 void fx_progress_end(fx_progress *p);
 
-/* Parse a non-negative integer / a probability in [0, 1); -1 on bad syntax. */
-int fx_parse_u64(const char *s, uint64_t *v);
-int fx_parse_prob(const char *s, double *p);
 #endif
