@@ -22,13 +22,25 @@ int fx_write_json(const char *path, const cJSON *j, char *err, size_t errlen)
     return r;
 }
 
+const char *fx_csv_text(char *buf, size_t n, const char *s)
+{
+    if (n < 3) { if (n) buf[0] = 0; return buf; }
+    if (!strpbrk(s, ",\"\r\n")) { snprintf(buf, n, "%s", s); return buf; }
+    size_t o = 0;
+    buf[o++] = '"';
+    for (; *s; s++) {
+        const size_t need = *s == '"' ? 2 : 1;
+        if (o + need + 2 > n) break; /* room for the closing quote and the NUL */
+        if (*s == '"') buf[o++] = '"';
+        buf[o++] = *s;
+    }
+    buf[o++] = '"';
+    buf[o] = 0;
+    return buf;
+}
+
 void fx_csv_field(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n")) { fputs(s, f); return; }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    char b[8300]; /* a 4096-byte path doubled, plus quotes */
+    fputs(fx_csv_text(b, sizeof b, s), f);
 }

@@ -4,6 +4,7 @@
 #define _XOPEN_SOURCE 700 /* mknod */
 #include "test_util.h"
 #include "flexor/fsutil.h"
+#include "flexor/outfmt.h"
 #include <dirent.h>
 #include <errno.h>
 #include <sys/stat.h>
@@ -165,6 +166,32 @@ static void errors(void)
     CHECK(temps_left() == 0, "temp files left: %d", temps_left());
 }
 
+/* outfmt.h: CSV fields per RFC 4180, JSON through cJSON written with fx_out. */
+static void formats(void)
+{
+    char b[64], err[512];
+    CHECK(!strcmp(fx_csv_text(b, sizeof b, "mlp"), "mlp"), "plain field: %s", b);
+    CHECK(!strcmp(fx_csv_text(b, sizeof b, "a\"b,c"), "\"a\"\"b,c\""), "quoted field: %s", b);
+    CHECK(!strcmp(fx_csv_text(b, sizeof b, "two\nlines"), "\"two\nlines\""), "line break: %s", b);
+    CHECK(!strcmp(fx_csv_text(b, 6, "a,bcdefgh"), "\"a,b\""), "cut to fit: %s", b);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "model", "x\"y\n\\z");
+    cJSON_AddNumberToObject(j, "mismatches", 0);
+    const char *p = in_dir("s.json");
+    CHECK(fx_write_json(p, j, err, sizeof err) == 0, "json: %s", err);
+    cJSON_Delete(j);
+    char txt[256];
+    CHECK(read_all(p, txt, sizeof txt) > 0 && txt[strlen(txt) - 1] == '\n', "newline-terminated");
+    cJSON *back = cJSON_Parse(txt);
+    const cJSON *m = cJSON_GetObjectItem(back, "model");
+    CHECK(cJSON_IsString(m) && !strcmp(m->valuestring, "x\"y\n\\z"), "the string survives: %s", txt);
+    cJSON_Delete(back);
+    cJSON *null = cJSON_CreateNull();
+    CHECK(fx_write_json(in_dir("no/dir/s.json"), null, err, sizeof err) == -1 && strstr(err, "no/dir/s.json"),
+          "json error names the target: %s", err);
+    cJSON_Delete(null);
+}
+
 /* Removes what the checks made (one level, plus the empty "ro" folder). */
 static void cleanup(void)
 {
@@ -185,6 +212,7 @@ int main(void)
     devices();
     fifo();
     errors();
+    formats();
     cleanup();
     return t_report("test_fsutil");
 }

@@ -2,6 +2,7 @@
  * an accuracy-vs-bits plot. Each job is exactly `flexor train --model M --bits B --epochs E ...`. */
 #include "flexor/opt.h"
 #include "flexor/fsutil.h"
+#include "flexor/outfmt.h"
 #include "tr.h"
 #include <errno.h>
 #include <getopt.h>
@@ -57,8 +58,9 @@ static void write_tables(const char *dir, const job_t *jobs, int nj, const fx_tr
         a += (size_t)snprintf(md + a, sizeof md - a, "| %s | %s | %d | %s | %s | %s | %s | %.3f | %.3f | %s | %.0f | %.0f |\n",
                               j->model, j->bits, j->r.epochs_done, fa, ia, gap, ff, j->r.bits_per_weight, j->r.avg_bits, mb,
                               j->r.train_seconds, j->r.train_img_s);
-        c += (size_t)snprintf(csv + c, sizeof csv - c, "%s,%s,%d,%.3f,%.3f,%.3f,%ld,%.3f,%.4f,%.4f,%ld,%.1f,%.0f\n", j->model,
-                              j->bits, j->r.epochs_done, j->r.float_acc, j->r.ref_acc, j->r.int_acc, j->r.ref_mismatch, j->r.float_fact_acc,
+        char qm[64], qb[80];
+        c += (size_t)snprintf(csv + c, sizeof csv - c, "%s,%s,%d,%.3f,%.3f,%.3f,%ld,%.3f,%.4f,%.4f,%ld,%.1f,%.0f\n",
+                              fx_csv_text(qm, sizeof qm, j->model), fx_csv_text(qb, sizeof qb, j->bits), j->r.epochs_done, j->r.float_acc, j->r.ref_acc, j->r.int_acc, j->r.ref_mismatch, j->r.float_fact_acc,
                               j->r.bits_per_weight, j->r.avg_bits, j->r.model_bytes, j->r.train_seconds, j->r.train_img_s);
     }
     a += (size_t)snprintf(md + a, sizeof md - a,

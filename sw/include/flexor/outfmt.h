@@ -11,4 +11,6 @@ int fx_write_json(const char *path, const cJSON *j, char *err, size_t errlen);
 /* One CSV field: as is, or in double quotes with inner quotes doubled when it holds a comma, a quote,
  * CR or LF (RFC 4180 §2.6-2.7). */
 void fx_csv_field(FILE *f, const char *s);
+/* The same field into buf (cut to fit n); returns buf. */
+const char *fx_csv_text(char *buf, size_t n, const char *s);
 #endif
