@@ -9,6 +9,10 @@ set -u
 flexor=$1; genmodel=$2; t=$3
 rm -rf "$t"; mkdir -p "$t"
 fail() { echo "FAIL: $*"; exit 1; }
+# Bounded memory and time, so that a regression (or the old code) cannot eat the machine; an ASan
+# binary reserves terabytes of address space, so it only gets the time limit.
+asan=0; grep -qa __asan_init "$flexor" && asan=1
+limited() { local kb=$1; shift; if [ $asan = 1 ]; then timeout 60 "$@"; else (ulimit -v "$kb"; timeout 60 "$@"); fi; }
 one_line() { [ "$(wc -l < "$1")" -eq 1 ] || { cat "$1"; fail "$2: stderr is not one line"; }; }
 
 # IDX files: mkidx DIR SPLIT N LABEL (every label LABEL, black 28x28 images)
@@ -82,14 +86,18 @@ one_line "$t/e" "0 images"
 grep -q "no images" "$t/e" || { cat "$t/e"; fail "0 images message"; }
 
 # A device as a model file: refused at once, without reading it (ulimit: the old reader ate memory).
-( ulimit -v 2000000; timeout 20 "$flexor" inspect /dev/zero ) > /dev/null 2> "$t/e"
+limited 2000000 "$flexor" inspect /dev/zero > /dev/null 2> "$t/e"
 [ $? -eq 2 ] || fail "inspect /dev/zero did not exit 2"
 one_line "$t/e" "inspect /dev/zero"
 grep -q "^flexor inspect: /dev/zero: not a regular file$" "$t/e" || { cat "$t/e"; fail "inspect /dev/zero message"; }
+truncate -s 5G "$t/huge.fxm" # sparse: no disk used
+limited 2000000 "$flexor" inspect "$t/huge.fxm" > /dev/null 2> "$t/e"
+[ $? -eq 2 ] || fail "inspect of a 5 GiB file did not exit 2"
+grep -q "huge.fxm: 5368709120 bytes, more than a model file can hold" "$t/e" || { cat "$t/e"; fail "5 GiB message"; }
 
 # 65,536 classes: valid, and infer's output stays small (the confusion matrix had 2^32 cells).
 "$genmodel" wide "$t/wide.fxm" > /dev/null || fail "genmodel wide"
-( ulimit -v 4000000; timeout 60 "$flexor" infer "$t/wide.fxm" --data "$t/good" --limit 2 ) 2> "$t/e" | head -c 100000 > "$t/o"
+limited 4000000 "$flexor" infer "$t/wide.fxm" --data "$t/good" --limit 2 2> "$t/e" | head -c 100000 > "$t/o"
 [ "${PIPESTATUS[0]}" -eq 0 ] || { cat "$t/e"; fail "infer of a 65,536-class model failed"; }
 [ "$(wc -c < "$t/o")" -lt 2000 ] || fail "infer printed $(wc -c < "$t/o") bytes for 65,536 classes"
 grep -q "confusion matrix: not printed for 65536 classes" "$t/o" || { cat "$t/o"; fail "no note for the omitted matrix"; }
