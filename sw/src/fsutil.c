@@ -37,12 +37,19 @@ static char *dir_of(const char *p)
     return strndup(p, (size_t)(s - p));
 }
 
-/* Follows symbolic links from path to the name that is not a link (it may not exist). */
-static char *resolve_links(const char *path)
+/* /dev and /proc names (/dev/stdout, /proc/self/fd/N) stand for files already open, not places to
+ * create files: /proc/self/fd/1 reads as the path of stdout's file, or as "pipe:[123]". */
+static int special_name(const char *p) { return !strncmp(p, "/dev/", 5) || !strncmp(p, "/proc/", 6); }
+
+/* Follows symbolic links from path to the name that is not a link (it may not exist); *special is set
+ * when a name on the way is under /dev or /proc. */
+static char *resolve_links(const char *path, int *special)
 {
     char *p = strdup(path);
+    *special = 0;
     for (int hop = 0; p; hop++) {
         struct stat st;
+        *special |= special_name(p);
         if (lstat(p, &st) || !S_ISLNK(st.st_mode)) return p;
         if (hop == 40) { free(p); errno = ELOOP; return NULL; }
         char link[4096];
@@ -103,13 +110,17 @@ FILE *fx_out_open(fx_out *o, const char *path, char *err, size_t errlen)
     struct stat st;
     int e;
     if (!path || !*path) { out_fail(err, errlen, "(empty path)", ENOENT); return NULL; }
-    if (!(o->path = strdup(path)) || !(o->real = resolve_links(path))) goto fail;
-    int exists = stat(o->real, &st) == 0;
+    /* stat follows links the way open does (the kernel resolves /proc's links, readlink cannot) */
+    int exists = stat(path, &st) == 0, special;
     if (!exists && errno != ENOENT) goto fail;
     if (exists && S_ISDIR(st.st_mode)) { errno = EISDIR; goto fail; }
-    if (exists && !S_ISREG(st.st_mode)) {
+    if (!(o->path = strdup(path)) || !(o->real = resolve_links(path, &special))) goto fail;
+    if (exists && (!S_ISREG(st.st_mode) || special)) {
+        /* Appended, not truncated: /dev/stdout redirected to a file already holds what this process
+         * printed (flushed first, so the order is kept); a device or FIFO has nothing to truncate. */
         o->direct = 1;
-        if (!(o->f = fopen(o->real, "wb"))) goto fail;
+        fflush(stdout);
+        if (!(o->f = fopen(path, "ab"))) goto fail;
         return o->f;
     }
     if (create_tmp(o, exists ? &st : NULL)) goto fail;
@@ -180,20 +191,20 @@ int fx_write_file(const char *path, const void *buf, size_t len, char *err, size
 int fx_out_probe(const char *path, char *err, size_t errlen)
 {
     struct stat st;
-    char *real = path && *path ? resolve_links(path) : NULL;
-    if (!real) return out_fail(err, errlen, path && *path ? path : "(empty path)", path && *path ? errno : ENOENT);
-    int exists = stat(real, &st) == 0, e = errno;
-    int r = 0;
-    if (exists && S_ISDIR(st.st_mode)) r = out_fail(err, errlen, path, EISDIR);
-    else if (exists && !S_ISREG(st.st_mode)) { if (access(real, W_OK)) r = out_fail(err, errlen, path, errno); }
-    else if (!exists && e != ENOENT) r = out_fail(err, errlen, path, e);
-    else {
-        fx_out o;
-        if (fx_out_open(&o, path, err, errlen)) fx_out_abort(&o);
-        else r = -1;
-    }
+    if (!path || !*path) return out_fail(err, errlen, "(empty path)", ENOENT);
+    int special;
+    char *real = resolve_links(path, &special);
+    if (!real) return out_fail(err, errlen, path, errno);
     free(real);
-    return r;
+    int exists = stat(path, &st) == 0;
+    if (!exists && errno != ENOENT) return out_fail(err, errlen, path, errno);
+    if (exists && S_ISDIR(st.st_mode)) return out_fail(err, errlen, path, EISDIR);
+    /* written through: opening a FIFO here would wait for its reader */
+    if (exists && (!S_ISREG(st.st_mode) || special)) return access(path, W_OK) ? out_fail(err, errlen, path, errno) : 0;
+    fx_out o;
+    if (!fx_out_open(&o, path, err, errlen)) return -1;
+    fx_out_abort(&o);
+    return 0;
 }
 
 FILE *fx_out_open_or_exit(fx_out *o, const char *prog, const char *dir, const char *name)

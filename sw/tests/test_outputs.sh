@@ -54,6 +54,13 @@ ln -s real.csv "$t/link.csv"
 grep -q ',t10k,20,' "$t/real.csv" || fail "the link's target was not written"
 ls -a "$t" | grep -q '\.tmp\.' && fail "a temp file was left behind"
 
+# /dev/stdout, redirected to a file or a pipe: the CSV follows the summary (it once replaced the
+# redirected file, or failed on "pipe:[N]").
+"$flexor" infer "$t/m.fxm" --data "$t/good" --csv /dev/stdout > "$t/so" 2> "$t/e" || { cat "$t/e"; fail "--csv /dev/stdout"; }
+grep -q '^accuracy' "$t/so" && grep -q '^model,split' "$t/so" || { cat "$t/so"; fail "/dev/stdout to a file"; }
+"$flexor" infer "$t/m.fxm" --data "$t/good" --csv /dev/stdout 2> "$t/e" | cat > "$t/sp"
+grep -q '^accuracy' "$t/sp" && grep -q '^model,split' "$t/sp" || { cat "$t/e" "$t/sp"; fail "/dev/stdout to a pipe"; }
+
 # A missing folder: one line naming the target, before any work.
 "$flexor" infer "$t/m.fxm" --data "$t/good" --csv "$t/no/dir/x.csv" > "$t/o" 2> "$t/e"
 [ $? -eq 2 ] || fail "--csv into a missing folder did not exit 2"

@@ -15,8 +15,10 @@ int fx_mkdir_p(const char *path);
  *    A reader sees the old file or the whole new one, never a torn one, even after a crash.
  *  - A symbolic link: followed (relative links from the link's directory, 40 hops at most); the file
  *    it resolves to is written as above, and the link stays a link.
- *  - A device, FIFO or socket: written through in place, never replaced (`--csv /dev/null` keeps
- *    /dev/null a device); every write, flush and close is still checked, so `/dev/full` is an error.
+ *  - A device, FIFO or socket, or a name under /dev or /proc that stands for an open file
+ *    (`/dev/stdout` redirected to a file): written through in place (appended after what the process
+ *    printed, stdout being flushed first), never replaced (`--csv /dev/null` keeps /dev/null a device);
+ *    every write, flush and close is still checked, so `/dev/full` is an error.
  *
  * Why: git writes refs, the index and config through a "lockfile" beside the target, renamed over it,
  * with symlinks resolved first (lockfile.c, resolve_symlink); SQLite never renames the file the user
