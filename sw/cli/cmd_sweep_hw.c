@@ -204,6 +204,8 @@ static int collect(const opts *o, char models[][16], int nm, char settings[][16]
             json_number(cj, "acc_rtl", &ra);
             json_number(cj, "images", &ri);
             json_number(cj, "mismatches", &mm);
+            double cst = NAN; /* a co-simulation that failed before comparing has 0 mismatches: not a result */
+            if (json_number(cj, "status", &cst) == 0 && cst != 0) mm = NAN;
             json_number(cj, "cycles_per_inference", &cy);
             json_number(cj, "mac_utilisation", &ut);
             /* decryptor of the ratio: n_in = bits * n_out for the FleXOR settings */
