@@ -116,8 +116,8 @@ int fx_cmd_bench(int argc, char **argv)
                     tr_int_eval(&fm, ds.images, ds.labels, ds.n, NULL);
                     snprintf(iinf, sizeof iinf, "%.0f", ds.n / (tr_now() - t0));
                     fx_ref_net rn;
-                    if (fx_ref_prepare(&rn, &fm, cfg, err, sizeof err) == 0) {
-                        int32_t lg[TR_CLASSES];
+                    if (fm.n_classes <= TR_CLASSES && fx_ref_prepare(&rn, &fm, cfg, err, sizeof err) == 0) {
+                        int32_t lg[TR_CLASSES]; /* checked above: fx_ref_infer writes n_classes logits */
                         const uint32_t n = (uint32_t)refn < ds.n ? (uint32_t)refn : ds.n;
                         t0 = tr_now();
                         for (uint32_t i = 0; i < n; i++) fx_ref_infer(&rn, ds.images + (size_t)i * 784, lg, NULL, NULL);

@@ -258,6 +258,11 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
         fx_model m;
         memset(&m, 0, sizeof m);
         int ex = tr_export(&net, &mode, &m, err, sizeof err);
+        /* the logits below go to lg[TR_CLASSES] (this was a hidden lg[16]) */
+        if (!ex && m.n_classes > TR_CLASSES) {
+            snprintf(err, sizeof err, "%u classes, more than the %d the trainer evaluates", m.n_classes, TR_CLASSES);
+            ex = -1;
+        }
         if (ex || fx_model_validate(&m, cfg, err, sizeof err)) {
             fprintf(stderr, "flexor train: export failed: %s\n", err);
             fx_model_free(&m);
