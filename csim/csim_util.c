@@ -55,22 +55,3 @@ void fx_progress_end(fx_progress *p)
 {
     if (!p->quiet && p->tty) fputc('\n', stderr);
 }
-
-int fx_write_text_atomic(const char *path, const char *text)
-{
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp) return -1;
-    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    int ok = f && fputs(text, f) >= 0;
-    if (f && fclose(f)) ok = 0;
-    if (!ok || rename(tmp, path)) {
-        fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
-        remove(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    return 0;
-}

@@ -1,4 +1,4 @@
-/* Small helpers shared by the co-simulation commands: wall clock, a progress bar, atomic file writes. */
+/* Small helpers shared by the co-simulation commands: wall clock, a progress bar. */
 #ifndef FLEXOR_CSIM_UTIL_H
 #define FLEXOR_CSIM_UTIL_H
 #include <stdint.h>
@@ -19,6 +19,4 @@ void fx_progress_start(fx_progress *p, const char *what, uint64_t total, int qui
 void fx_progress_update(fx_progress *p, uint64_t done, const char *extra);
 void fx_progress_end(fx_progress *p);
 
-/* Write text to path atomically (temp file + rename). Returns -1 with a one-line message on stderr. */
-int fx_write_text_atomic(const char *path, const char *text);
 #endif

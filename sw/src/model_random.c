@@ -73,11 +73,13 @@ int fx_model_random(fx_model *m, const fx_hwcfg *cfg, const char *arch, uint32_t
         add_layer(m, FX_LAYER_CONV, 64, 5, 2, 1, 1, nin, fx, &c, &h, &w);
         add_layer(m, FX_LAYER_FC, 512, 1, 0, 1, 1, nin, fx, &c, &h, &w);
         add_layer(m, FX_LAYER_FC, 10, 1, 0, 0, q1, nin, fx, &c, &h, &w);
+    } else if (!strcmp(arch, "wide")) { /* the most classes the format allows (65,536): bounded-output tests */
+        add_layer(m, FX_LAYER_FC, 65536, 1, 0, 0, 1, nin, fx, &c, &h, &w);
     } else {
         return -1;
     }
     m->layers[m->n_layers - 1].flags &= ~FX_F_RELU_U8;
-    m->n_classes = 10;
+    m->n_classes = m->layers[m->n_layers - 1].M;
     uint64_t rng = seed;
     for (uint32_t i = 0; i < m->n_layers; i++) {
         fx_layer *l = &m->layers[i];
