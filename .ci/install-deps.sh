@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev git
       verilator yosys iverilog libsystemc-dev zlib1g-dev libopenblas-dev
-      nextpnr-ice40 fpga-icestorm dataset-fashion-mnist gnuplot-nox libcjson-dev)
+      nextpnr-ice40 fpga-icestorm dataset-fashion-mnist gnuplot-nox libcjson-dev python3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

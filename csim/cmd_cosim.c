@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cosim_model.h"
 #include "csim_util.h"
+#include "flexor/opt.h"
 #include "flexor/driver.h"
 #include "flexor/idx.h"
 #include "flexor/ref.h"
@@ -11,6 +12,7 @@
 #include "tapbook.h"
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +43,7 @@ static void store(layer_out *o, const int32_t *out, uint32_t N, uint32_t M)
     if (n > o->cap) {
         int32_t *v = realloc(o->v, n * sizeof *v);
         if (!v) {
-            fprintf(stderr, "cosim: out of memory\n");
+            fprintf(stderr, "flexor cosim: out of memory\n");
             exit(2);
         }
         o->v = v, o->cap = n;
@@ -160,38 +162,31 @@ static int parse(int argc, char **argv, opts_t *o)
                                        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     *o = (opts_t){.limit = 100, .seed = 1, .taps = 1, .wave_to = UINT64_MAX, .watchdog = 100000};
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+    fx_opt_reset();
+    while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
         switch (c) {
         case 'd': o->data = optarg; break;
-        case 'n': if (fx_parse_u64(optarg, &o->limit)) goto bad; break;
-        case 's': if (fx_parse_u64(optarg, &o->seed)) goto bad; break;
-        case 'p': if (fx_parse_prob(optarg, &o->stall)) goto bad; break;
+        case 'n': if (fx_parse_u64(optarg, 0, UINT32_MAX, &o->limit)) return fx_opt_bad_value("cosim", "limit", optarg, "an image count 0..4294967295 (0 = all)"); break;
+        case 's': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->seed)) return fx_opt_bad_value("cosim", "seed", optarg, "a non-negative integer"); break;
+        case 'p': if (fx_parse_double(optarg, 0, nextafter(1.0, 0.0), &o->stall)) return fx_opt_bad_value("cosim", "stall", optarg, "a probability in [0, 1)"); break;
         case 'w': o->wave = optarg; break;
-        case 'f': if (fx_parse_u64(optarg, &o->wave_from)) goto bad; break;
-        case 't': if (fx_parse_u64(optarg, &o->wave_to)) goto bad; break;
+        case 'f': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->wave_from)) return fx_opt_bad_value("cosim", "wave-from", optarg, "a cycle number"); break;
+        case 't': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->wave_to)) return fx_opt_bad_value("cosim", "wave-to", optarg, "a cycle number"); break;
         case 'c': o->chain = 1; break;
         case 'T': o->taps = 0; break;
         case 'C': o->csv = optarg; break;
         case 'J': o->json = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'R': o->random_images = 1; break;
-        case 'I': if (fx_parse_u64(optarg, &o->inject)) goto bad; break;
-        case 'W': if (fx_parse_u64(optarg, &o->watchdog) || !o->watchdog) goto bad; break;
+        case 'I': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->inject)) return fx_opt_bad_value("cosim", "inject-fault", optarg, "a tap index"); break;
+        case 'W': if (fx_parse_u64(optarg, 1, UINT64_MAX, &o->watchdog)) return fx_opt_bad_value("cosim", "watchdog", optarg, "a positive cycle count"); break;
         case 'h': usage(stdout); exit(0);
-        default: usage(stderr); return 2;
+        default: return fx_opt_error("cosim", c, argv);
         }
     }
-    if (optind != argc - 1) {
-        fprintf(stderr, "cosim: expected one MODEL argument (flexor cosim --help)\n");
-        return 2;
-    }
+    if (optind != argc - 1) return fx_opt_fail("cosim", "expected one MODEL argument");
     o->model = argv[optind];
-    if (o->limit > UINT32_MAX) goto bad;
     return 0;
-bad:
-    fprintf(stderr, "cosim: bad value '%s' for an option (flexor cosim --help)\n", optarg);
-    return 2;
 }
 
 int fx_cmd_cosim(int argc, char **argv)
@@ -205,13 +200,13 @@ int fx_cmd_cosim(int argc, char **argv)
     fx_model m;
     int rc = fx_cosim_load_model(o.model, cfg, info.hash, &m, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "%s\n", err);
+        fprintf(stderr, "flexor cosim: %s\n", err);
         return rc;
     }
     fx_images im;
     if (fx_cosim_load_images(o.random_images ? NULL : (o.data ? o.data : FX_DEFAULT_DATA_DIR), &m, (uint32_t)o.limit,
                              o.seed, &im, err, sizeof err)) {
-        fprintf(stderr, "%s\n", err);
+        fprintf(stderr, "flexor cosim: %s\n", err);
         fx_model_free(&m);
         return 2;
     }

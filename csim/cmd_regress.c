@@ -3,6 +3,7 @@
  * integer reference. The master seed is printed first; any case replays alone with --case. */
 #define _POSIX_C_SOURCE 200809L
 #include "csim_util.h"
+#include "flexor/opt.h"
 #include "regress_case.h"
 #include "rtl_backend.h"
 #include "tapbook.h"
@@ -56,33 +57,27 @@ static int parse(int argc, char **argv, opts_t *o)
                   .wave_to = UINT64_MAX};
     o->seed %= 1000000000u;
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+    fx_opt_reset();
+    while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
         switch (c) {
-        case 'n': if (fx_parse_u64(optarg, &o->layers) || !o->layers) goto bad; break;
-        case 's': if (fx_parse_u64(optarg, &o->seed)) goto bad; break;
-        case 'k': if (fx_parse_u64(optarg, &o->kmax) || !o->kmax) goto bad; break;
-        case 'c': if (fx_parse_u64(optarg, &o->one_case)) goto bad; o->have_case = 1; break;
+        case 'n': if (fx_parse_u64(optarg, 1, UINT64_MAX, &o->layers)) return fx_opt_bad_value("regress", "layers", optarg, "a positive count"); break;
+        case 's': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->seed)) return fx_opt_bad_value("regress", "seed", optarg, "a non-negative integer"); break;
+        case 'k': if (fx_parse_u64(optarg, 1, UINT32_MAX, &o->kmax)) return fx_opt_bad_value("regress", "kmax", optarg, "a fan-in 1..4294967295"); break;
+        case 'c': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->one_case)) return fx_opt_bad_value("regress", "case", optarg, "a case index"); o->have_case = 1; break;
         case 'w': o->wave = optarg; break;
-        case 'f': if (fx_parse_u64(optarg, &o->wave_from)) goto bad; break;
-        case 't': if (fx_parse_u64(optarg, &o->wave_to)) goto bad; break;
+        case 'f': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->wave_from)) return fx_opt_bad_value("regress", "wave-from", optarg, "a cycle number"); break;
+        case 't': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->wave_to)) return fx_opt_bad_value("regress", "wave-to", optarg, "a cycle number"); break;
         case 'J': o->json = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'X': o->xrand = 0; break;
-        case 'I': if (fx_parse_u64(optarg, &o->inject)) goto bad; break;
-        case 'E': if (fx_parse_u64(optarg, &o->err_pct) || o->err_pct > 100) goto bad; break;
+        case 'I': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->inject)) return fx_opt_bad_value("regress", "inject-fault", optarg, "a tap index"); break;
+        case 'E': if (fx_parse_u64(optarg, 0, 100, &o->err_pct)) return fx_opt_bad_value("regress", "errors", optarg, "a percentage 0..100"); break;
         case 'h': usage(stdout); exit(0);
-        default: usage(stderr); return 2;
+        default: return fx_opt_error("regress", c, argv);
         }
     }
-    if (optind != argc) {
-        fprintf(stderr, "regress: unexpected argument '%s' (flexor regress --help)\n", argv[optind]);
-        return 2;
-    }
+    if (optind != argc) return fx_opt_fail("regress", "unexpected argument '%s'", argv[optind]);
     return 0;
-bad:
-    fprintf(stderr, "regress: bad value '%s' for an option (flexor regress --help)\n", optarg);
-    return 2;
 }
 
 static uint64_t rtl_cycle(void *u) { return fx_rtl_cycle(u); }

@@ -1,6 +1,8 @@
+#define _POSIX_C_SOURCE 200809L
 #include "cosim_model.h"
 #include "flexor/idx.h"
 #include "flexor/model_random.h"
+#include "flexor/opt.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,14 +11,19 @@ int fx_cosim_load_model(const char *spec, const fx_hwcfg *cfg, uint32_t rtl_hash
                         size_t errlen)
 {
     if (!strncmp(spec, "random:", 7)) {
-        char arch[32] = "";
-        unsigned long long seed = 1;
-        char opt[32] = "";
-        if (sscanf(spec + 7, "%31[a-z]:%llu:%31s", arch, &seed, opt) < 1 || (opt[0] && strcmp(opt, "straddle"))) {
+        /* random:ARCH[:SEED[:straddle]], every field whole: "random:mlp:abc" is an error, not seed 1 */
+        char buf[128], *save = NULL;
+        const char *f[4] = {0};
+        int n = 0;
+        uint64_t seed = 1;
+        snprintf(buf, sizeof buf, "%s", spec + 7);
+        for (char *t = strtok_r(buf, ":", &save); t && n < 4; t = strtok_r(NULL, ":", &save)) f[n++] = t;
+        if (strlen(spec + 7) >= sizeof buf || n < 1 || n > 3 || (n >= 2 && fx_parse_u64(f[1], 0, UINT64_MAX, &seed)) ||
+            (n == 3 && strcmp(f[2], "straddle")) || strstr(spec + 7, "::") || spec[strlen(spec) - 1] == ':') {
             snprintf(err, errlen, "%s: expected random:ARCH[:SEED[:straddle]] with ARCH mlp or lenet", spec);
             return 2;
         }
-        if (fx_model_random(m, cfg, arch, opt[0] ? FX_F_STRADDLE : 0, seed)) {
+        if (fx_model_random(m, cfg, f[0], n == 3 ? FX_F_STRADDLE : 0, seed)) {
             snprintf(err, errlen, "%s: unknown architecture or configuration too small", spec);
             return 2;
         }

@@ -74,24 +74,3 @@ int fx_write_text_atomic(const char *path, const char *text)
     free(tmp);
     return 0;
 }
-
-int fx_parse_u64(const char *s, uint64_t *v)
-{
-    char *e;
-    errno = 0;
-    if (!s || !*s || *s == '-') return -1;
-    unsigned long long x = strtoull(s, &e, 0);
-    if (errno || *e) return -1;
-    *v = x;
-    return 0;
-}
-
-int fx_parse_prob(const char *s, double *p)
-{
-    char *e;
-    if (!s || !*s) return -1;
-    double x = strtod(s, &e);
-    if (*e || !(x >= 0 && x < 1)) return -1;
-    *p = x;
-    return 0;
-}

@@ -21,7 +21,4 @@ void fx_progress_end(fx_progress *p);
 
 /* Write text to path atomically (temp file + rename). Returns -1 with a one-line message on stderr. */
 int fx_write_text_atomic(const char *path, const char *text);
-/* Parse a non-negative integer / a probability in [0, 1); -1 on bad syntax. */
-int fx_parse_u64(const char *s, uint64_t *v);
-int fx_parse_prob(const char *s, double *p);
 #endif

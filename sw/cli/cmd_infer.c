@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "commands.h"
 #include "flexor/idx.h"
+#include "flexor/opt.h"
 #include "flexor/ref.h"
 #include <getopt.h>
 #include <pthread.h>
@@ -53,15 +54,6 @@ static double clock_s(clockid_t id)
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-static int parse_u32(const char *s, uint32_t *v)
-{
-    char *end;
-    unsigned long x = strtoul(s, &end, 10);
-    if (!*s || *end || *s == '-' || x > 0xFFFFFFFFul) return -1;
-    *v = (uint32_t)x;
-    return 0;
-}
-
 static int write_csv(const char *path, const char *model, const char *split, uint32_t n, uint32_t correct, double secs,
                      double cpu, uint32_t threads)
 {
@@ -85,25 +77,20 @@ int fx_cmd_infer(int argc, char **argv)
     const char *data = FX_DEFAULT_DATA_DIR, *split = "t10k", *csv = NULL, *cfg_path = NULL;
     uint32_t limit = 0, threads = 1;
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:s:n:t:o:c:h", opts, NULL)) != -1) {
+    fx_opt_reset();
+    while ((c = getopt_long(argc, argv, ":d:s:n:t:o:c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': data = optarg; break;
         case 's': split = optarg; break;
-        case 'n': if (parse_u32(optarg, &limit)) { fprintf(stderr, "flexor infer: --limit: not a number: '%s'\n", optarg); return 2; } break;
-        case 't':
-            if (parse_u32(optarg, &threads) || threads < 1 || threads > 256) {
-                fprintf(stderr, "flexor infer: --threads must be 1..256\n");
-                return 2;
-            }
-            break;
+        case 'n': if (fx_parse_u32(optarg, 0, UINT32_MAX, &limit)) return fx_opt_bad_value("infer", "limit", optarg, "an image count (0 = all)"); break;
+        case 't': if (fx_parse_u32(optarg, 1, 256, &threads)) return fx_opt_bad_value("infer", "threads", optarg, "1..256"); break;
         case 'o': csv = optarg; break;
         case 'c': cfg_path = optarg; break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return fx_opt_error("infer", c, argv);
         }
     }
-    if (optind + 1 != argc) { usage(stderr); return 2; }
+    if (optind + 1 != argc) return fx_opt_fail("infer", "expected one MODEL argument");
     const char *path = argv[optind];
     char err[512];
     fx_hwcfg loaded;

@@ -1,6 +1,7 @@
 /* flexor inspect MODEL: the layers of a model file, bits per weight, sizes and the config hash. */
 #include "commands.h"
 #include "flexor/model.h"
+#include "flexor/opt.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,14 +46,14 @@ int fx_cmd_inspect(int argc, char **argv)
                                          {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int json = 0, c;
     const char *cfg_path = NULL;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "jc:h", opts, NULL)) != -1) {
+    fx_opt_reset();
+    while ((c = getopt_long(argc, argv, ":jc:h", opts, NULL)) != -1) {
         if (c == 'j') json = 1;
         else if (c == 'c') cfg_path = optarg;
         else if (c == 'h') { usage(stdout); return 0; }
-        else { usage(stderr); return 2; }
+        else return fx_opt_error("inspect", c, argv);
     }
-    if (optind + 1 != argc) { usage(stderr); return 2; }
+    if (optind + 1 != argc) return fx_opt_fail("inspect", "expected one MODEL argument");
     const char *path = argv[optind];
     char err[512];
     fx_hwcfg loaded;

@@ -1,7 +1,10 @@
 /* `flexor run`: the main job end to end — train, export, reference inference, RTL co-simulation,
  * synthesis, one report. Each stage is a child `flexor` process, reused when its inputs are unchanged. */
 #define _POSIX_C_SOURCE 200809L
+#include "buildid.h"
 #include "flexor/fsutil.h"
+#include "flexor/idx.h"
+#include "flexor/opt.h"
 #include "commands.h"
 #include "run_report.h"
 #include "stage.h"
@@ -25,15 +28,23 @@ static void usage(FILE *f)
 "  --full              the long training schedule\n"
 "  --images N          test images through the RTL (default 1000; 0 = all 10,000)\n"
 "  --limit N           train on the first N training images only (default all; for quick checks)\n"
-"  --data DIR          Fashion-MNIST IDX directory (default /usr/share/datasets/fashion-mnist)\n"
+"  --data DIR          Fashion-MNIST IDX directory (default " FX_DEFAULT_DATA_DIR ")\n"
 "  --out DIR           run directory (default runs/default)\n"
 "  --skip-synth        no synthesis stages (area, Fmax)\n"
-"  --force             redo every stage\n");
+"  --force             redo every stage from scratch (training too, not resumed)\n"
+"A stage is reused only when its code, options, input contents and outputs are unchanged (docs/run.md).\n");
+}
+
+/* Joins dir and name into buf (one allocation per run; paths are never truncated silently). */
+static const char *path_in(char *buf, size_t len, const char *dir, const char *name)
+{
+    if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len) return NULL;
+    return buf;
 }
 
 int fx_cmd_run(int argc, char **argv)
 {
-    const char *model = "mlp", *bits = "0.8", *data = "/usr/share/datasets/fashion-mnist", *out = "runs/default";
+    const char *model = "mlp", *bits = "0.8", *data = FX_DEFAULT_DATA_DIR, *out = "runs/default";
     int epochs = 5, full = 0, images = 1000, force = 0, skip_synth = 0, limit = 0;
     static const struct option lo[] = {{"model", 1, 0, 'm'}, {"bits", 1, 0, 'b'},   {"epochs", 1, 0, 'e'},
                                        {"full", 0, 0, 'F'},  {"images", 1, 0, 'i'}, {"data", 1, 0, 'd'},
@@ -41,70 +52,71 @@ int fx_cmd_run(int argc, char **argv)
                                        {"limit", 1, 0, 'l'},
                                        {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+    fx_opt_reset();
+    while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
         switch (c) {
-        case 'm': model = optarg; break;
+        case 'm':
+            if (strcmp(optarg, "mlp") && strcmp(optarg, "lenet")) return fx_opt_bad_value("run", "model", optarg, "mlp or lenet");
+            model = optarg;
+            break;
         case 'b': bits = optarg; break;
-        case 'e': epochs = atoi(optarg); break;
+        case 'e': if (fx_parse_int(optarg, 1, 10000, &epochs)) return fx_opt_bad_value("run", "epochs", optarg, "1..10000"); break;
         case 'F': full = 1; break;
-        case 'i': images = atoi(optarg); break;
+        case 'i': if (fx_parse_int(optarg, 0, 10000, &images)) return fx_opt_bad_value("run", "images", optarg, "0..10000 (0 = all)"); break;
         case 'd': data = optarg; break;
         case 'o': out = optarg; break;
         case 'f': force = 1; break;
         case 'S': skip_synth = 1; break;
-        case 'l': limit = atoi(optarg); break;
+        case 'l': if (fx_parse_int(optarg, 0, 1000000000, &limit)) return fx_opt_bad_value("run", "limit", optarg, "a training image count (0 = all)"); break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return fx_opt_error("run", c, argv);
         }
     }
-    if (optind != argc || (strcmp(model, "mlp") && strcmp(model, "lenet")) || epochs < 1 || images < 0 || limit < 0) {
-        fprintf(stderr, "flexor run: bad arguments (flexor run --help)\n");
-        return 2;
-    }
+    if (optind != argc) return fx_opt_fail("run", "unexpected argument '%s'", argv[optind]);
     if (full) epochs = strcmp(model, "mlp") ? 6 : 15;
-    char stamps[1100], fxm[1100], ckpt[1100], tcsv[1100], icsv[1100], cjson[1100], sdir[1100], sjson[1100],
-        ep[16], lim[16], tlim[16], fdir[1100], fjson[1100], flog[1100], tlog[1100], ilog[1100], clog[1100], slog[1100], train_img[1100];
-    if (fx_mkdir_p(out)) { fprintf(stderr, "flexor run: %s: cannot create: %s\n", out, strerror(errno)); return 2; }
-    snprintf(stamps, sizeof stamps, "%s/.stamps", out);
-    fx_mkdir_p(stamps);
-    snprintf(fxm, sizeof fxm, "%s/model.fxm", out);
-    snprintf(ckpt, sizeof ckpt, "%s/model.ckpt", out);
-    snprintf(tcsv, sizeof tcsv, "%s/train.csv", out);
-    snprintf(icsv, sizeof icsv, "%s/infer.csv", out);
-    snprintf(cjson, sizeof cjson, "%s/cosim.json", out);
-    snprintf(sdir, sizeof sdir, "%s/synth", out);
-    snprintf(sjson, sizeof sjson, "%s/synth/report.json", out);
-    snprintf(fdir, sizeof fdir, "%s/fmax", out);
-    snprintf(fjson, sizeof fjson, "%s/fmax/report.json", out);
-    snprintf(flog, sizeof flog, "%s/fmax.log", out);
-    snprintf(tlog, sizeof tlog, "%s/train.log", out);
-    snprintf(ilog, sizeof ilog, "%s/infer.log", out);
-    snprintf(clog, sizeof clog, "%s/cosim.log", out);
-    snprintf(slog, sizeof slog, "%s/synth.log", out);
-    snprintf(train_img, sizeof train_img, "%s/train-images-idx3-ubyte.gz", data);
+    /* the co-simulation runs the RTL compiled into this binary: refuse to report on other RTL */
+    char msg[4400];
+    if (fx_build_rtl_check(msg, sizeof msg)) { fprintf(stderr, "flexor run: %s\n", msg); return 2; }
+    enum { P = 4200 };
+    static char stamps[P], ckpt[P], fxm[P], tcsv[P], icsv[P], cjson[P], sdir[P], sjson[P], fdir[P], fjson[P], flog[P], tlog[P],
+        ilog[P], clog[P], slog[P], tri[P], trl[P], tei[P], tel[P];
+    char ep[16], lim[16], tlim[16];
+    if (!path_in(stamps, P, out, ".stamps") || !path_in(fxm, P, out, "model.fxm") || !path_in(ckpt, P, out, "model.ckpt") || !path_in(tcsv, P, out, "train.csv") ||
+        !path_in(icsv, P, out, "infer.csv") || !path_in(cjson, P, out, "cosim.json") || !path_in(sdir, P, out, "synth") ||
+        !path_in(sjson, P, out, "synth/report.json") || !path_in(fdir, P, out, "fmax") ||
+        !path_in(fjson, P, out, "fmax/report.json") || !path_in(flog, P, out, "fmax.log") ||
+        !path_in(tlog, P, out, "train.log") || !path_in(ilog, P, out, "infer.log") || !path_in(clog, P, out, "cosim.log") ||
+        !path_in(slog, P, out, "synth.log") || !path_in(tri, P, data, "train-images-idx3-ubyte.gz") ||
+        !path_in(trl, P, data, "train-labels-idx1-ubyte.gz") || !path_in(tei, P, data, "t10k-images-idx3-ubyte.gz") ||
+        !path_in(tel, P, data, "t10k-labels-idx1-ubyte.gz"))
+        return fx_opt_fail("run", "--out or --data path too long");
+    if (fx_mkdir_p(out) || fx_mkdir_p(stamps)) { fprintf(stderr, "flexor run: %s: cannot create: %s\n", out, strerror(errno)); return 2; }
     snprintf(ep, sizeof ep, "%d", epochs);
     snprintf(lim, sizeof lim, "%d", images ? images : 10000);
     snprintf(tlim, sizeof tlim, "%d", limit);
+    char yosys[100], abc[100], pnr[100];
+    stage_tool_fact("yosys", yosys, sizeof yosys);
+    stage_tool_fact("yosys-abc", abc, sizeof abc);
+    stage_tool_fact("nextpnr-ice40", pnr, sizeof pnr);
 
     stage st[5] = {
         {.name = "train",
          .argv = {"flexor", "train", "--model", model, "--bits", bits, "--epochs", ep, "--data", data, "--out", fxm,
-                  "--ckpt", ckpt, "--csv", tcsv, "--limit", tlim, "--resume", NULL},
-         .inputs = {train_img}, .outputs = {fxm, tcsv}, .log = tlog},
+                  "--csv", tcsv, "--limit", tlim, NULL},
+         .code = "build,sw,trainer", .inputs = {tri, trl, tei, tel}, .outputs = {fxm, tcsv}, .ckpt = ckpt, .log = tlog},
         {.name = "infer",
          .argv = {"flexor", "infer", fxm, "--data", data, "--csv", icsv, NULL},
-         .inputs = {fxm}, .outputs = {icsv}, .log = ilog},
+         .code = "build,sw", .inputs = {fxm, tei, tel}, .outputs = {icsv}, .log = ilog},
         {.name = "cosim",
          .argv = {"flexor", "cosim", fxm, "--data", data, "--limit", lim, "--json", cjson, NULL},
-         .inputs = {fxm}, .outputs = {cjson}, .log = clog},
+         .code = "build,sw,csim,rtl", .inputs = {fxm, tei, tel}, .outputs = {cjson}, .log = clog},
         {.name = "synth",
          .argv = {"flexor", "synth", "--config", "default", "--out", sdir, NULL},
-         .outputs = {sjson}, .log = slog},
+         .code = "build,sw,synth,rtl", .facts = {yosys, abc}, .outputs = {sjson}, .log = slog},
         /* the default configuration does not fit an iCE40: Fmax comes from the one-lane ice40 config */
         {.name = "fmax",
          .argv = {"flexor", "synth", "--config", "ice40", "--steps", "pnr", "--out", fdir, NULL},
-         .outputs = {fjson}, .log = flog},
+         .code = "build,sw,synth,rtl", .facts = {yosys, abc, pnr}, .outputs = {fjson}, .log = flog},
     };
     int n = skip_synth ? 3 : 5;
     for (int i = 0; i < n; i++) {

@@ -1,4 +1,5 @@
 /* flexor: one CLI for the whole flow; each subcommand lives beside the part it drives. */
+#include "buildid.h"
 #include "commands.h"
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@ static const command commands[] = {
 #ifdef FX_HAVE_RUN
     {"run", fx_cmd_run, "the main job: train, export, reference, RTL co-simulation, area report"},
 #endif
+    {"stage", fx_cmd_stage, "run one job of a job list unless its code, options, inputs and outputs are unchanged"},
 #ifdef FX_HAVE_TRAINER
     {"train", fx_cmd_train, "train a FleXOR / binary / float network and export the integer model"},
     {"sweep", fx_cmd_sweep, "train both models across bits per weight; table and plot (--hw: + RTL cycles, area)"},
@@ -31,16 +33,26 @@ static const command commands[] = {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: flexor COMMAND [options]   (flexor COMMAND --help for its options)\n\ncommands:\n");
+    fprintf(f, "usage: flexor COMMAND [options]   (flexor COMMAND --help for its options; flexor --version)\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        fprintf(stderr, "flexor: expected a command (flexor --help lists them)\n");
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        char id[17];
+        fx_build_id(id);
+        printf("flexor %s build %s (commit %s)\n", FX_VERSION, id, fx_build_commit);
+        return 0;
     }
 #ifdef FX_HAVE_TRAINER
     /* sweep --hw extends the trainer's sweep with RTL cycles and area (sw/cli/cmd_sweep_hw.c) */

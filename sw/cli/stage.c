@@ -1,8 +1,13 @@
-/* Stage runner for `flexor run` (see stage.h). */
+/* Stage runner (see stage.h). The record of a stage is a text file of lines "kind text": the lines
+ * before "out" are its fingerprint; "out PATH DIGEST" lines say what it wrote. */
 #define _POSIX_C_SOURCE 200809L
 #include "stage.h"
+#include "buildid.h"
+#include "flexor/digest.h"
+#include "flexor/fsutil.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +16,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
+
+#define REC_MAX 16384
 
 static double now(void)
 {
@@ -20,46 +26,173 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static int file_crc(const char *path, uint32_t *crc)
+static const char *self_exe(void)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    unsigned char buf[1 << 16];
-    size_t n;
-    uLong c = crc32(0L, Z_NULL, 0);
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) c = crc32(c, buf, (uInt)n);
-    fclose(f);
-    *crc = (uint32_t)c;
-    return 0;
+    static char exe[1024];
+    if (!exe[0]) {
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0) snprintf(exe, sizeof exe, "flexor");
+        else exe[n] = 0;
+    }
+    return exe;
 }
 
 void stage_cmdline(const stage *s, char *buf, size_t len)
 {
     /* argv[0] shown as the binary actually run, so the printed command reproduces the stage */
-    static char exe[1024];
-    if (!exe[0]) {
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        snprintf(exe + (n > 0 ? n : 0), sizeof exe - (size_t)(n > 0 ? n : 0), "%s", n > 0 ? "" : "flexor");
-    }
     size_t o = 0;
     buf[0] = 0;
     for (int i = 0; s->argv[i] && o < len; i++) {
-        const char *a = i ? s->argv[i] : exe;
+        const char *a = i ? s->argv[i] : self_exe();
         int plain = *a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,:+") == strlen(a);
-        o += (size_t)snprintf(buf + o, len - o, plain ? "%s%s" : "%s'%s'", i ? " " : "", a);
+        if (plain) {
+            o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "", a);
+            continue;
+        }
+        o += (size_t)snprintf(buf + o, len - o, "%s'", i ? " " : "");
+        for (const char *c = a; *c && o < len; c++) /* ' inside single quotes: '\'' */
+            o += (size_t)snprintf(buf + o, len - o, *c == '\'' ? "'\\''" : "%c", *c);
+        if (o < len) o += (size_t)snprintf(buf + o, len - o, "'");
     }
 }
 
-/* Fingerprint = the command line plus "path:crc" of every input. */
-static void fingerprint(const stage *s, char *buf, size_t len)
+void stage_tool_fact(const char *name, char *buf, size_t len)
 {
-    stage_cmdline(s, buf, len);
-    size_t o = strlen(buf);
-    for (int i = 0; i < STAGE_MAX_FILES && s->inputs[i] && o < len; i++) {
-        uint32_t c = 0;
-        if (file_crc(s->inputs[i], &c)) c = 0xFFFFFFFFu;
-        o += (size_t)snprintf(buf + o, len - o, "\n%s:%08x", s->inputs[i], c);
+    const char *path = getenv("PATH");
+    char cand[4096], hex[17];
+    for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+        size_t n = strcspn(p, ":");
+        snprintf(cand, sizeof cand, "%.*s/%s", (int)n, p, name);
+        if (n && access(cand, X_OK) == 0) {
+            fx_digest_file_hex(cand, hex);
+            snprintf(buf, len, "tool %s %s", name, hex);
+            return;
+        }
+        p += n + (p[n] == ':');
     }
+    snprintf(buf, len, "tool %s missing", name);
+}
+
+/* Appends one record line; -1 when the record would not fit (never truncate a fingerprint). */
+static int put(char *rec, size_t *o, const char *kind, const char *a, const char *b)
+{
+    int n = snprintf(rec + *o, REC_MAX - *o, "%s %s%s%s\n", kind, a, b ? " " : "", b ? b : "");
+    if (n < 0 || (size_t)n >= REC_MAX - *o) return -1;
+    *o += (size_t)n;
+    return 0;
+}
+
+static int fingerprint(const stage *s, char *rec, size_t *o)
+{
+    char hex[17];
+    *o = 0;
+    if (fx_build_code(s->code, hex) || put(rec, o, "code", s->code, hex)) return -1;
+    for (int i = 1; s->argv[i]; i++)
+        if (put(rec, o, "arg", s->argv[i], NULL)) return -1;
+    for (int i = 0; i < STAGE_MAX_FILES && s->inputs[i]; i++) {
+        fx_digest_file_hex(s->inputs[i], hex);
+        if (put(rec, o, "in", s->inputs[i], hex)) return -1;
+    }
+    for (int i = 0; i < STAGE_MAX_FILES && s->facts[i]; i++)
+        if (put(rec, o, "fact", s->facts[i], NULL)) return -1;
+    return 0;
+}
+
+static int add_outputs(const stage *s, char *rec, size_t *o)
+{
+    char hex[17];
+    for (int i = 0; i < STAGE_MAX_FILES && s->outputs[i]; i++) {
+        fx_digest_file_hex(s->outputs[i], hex);
+        if (put(rec, o, "out", s->outputs[i], hex)) return -1;
+    }
+    return 0;
+}
+
+static int read_all(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    size_t n = fread(buf, 1, len - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return 0;
+}
+
+/* Why the stage cannot be reused: the first line where the record and now differ, in words. */
+static void redo_reason(const char *old, const char *cur, char *why, size_t len)
+{
+    const char *a = old, *b = cur;
+    while (*a && *b) {
+        size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+        if (la != lb || memcmp(a, b, la)) break;
+        a += la + (a[la] == '\n');
+        b += lb + (b[lb] == '\n');
+    }
+    const char *l = *b ? b : a;
+    size_t n = strcspn(l, "\n");
+    if (!*a && !*b) snprintf(why, len, "?");
+    else if (!strncmp(l, "code ", 5)) snprintf(why, len, "the code changed (flexor rebuilt)");
+    else if (!strncmp(l, "arg ", 4)) snprintf(why, len, "options changed");
+    else if (!strncmp(l, "in ", 3)) {
+        const char *sp = memchr(l + 3, ' ', n - 3);
+        snprintf(why, len, "input %.*s changed", (int)((sp ? (size_t)(sp - l) : n) - 3), l + 3);
+    } else if (!strncmp(l, "fact ", 5)) snprintf(why, len, "%.*s changed", (int)(n - 5), l + 5);
+    else if (!strncmp(l, "out ", 4)) {
+        const char *sp = memchr(l + 4, ' ', n - 4);
+        snprintf(why, len, "output %.*s changed or missing", (int)((sp ? (size_t)(sp - l) : n) - 4), l + 4);
+    } else snprintf(why, len, "its record is unreadable");
+}
+
+static int write_record(const char *path, const char *rec)
+{
+    char tmp[4400];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) return -1;
+    int bad = fputs(rec, f) < 0;
+    if (fclose(f) || bad || rename(tmp, path)) { remove(tmp); return -1; }
+    return 0;
+}
+
+/* The checkpoint belongs to one fingerprint: NAME.pending records it when the stage starts. A checkpoint
+ * left by an interrupted run with the same fingerprint is resumed; any other is removed, so changed
+ * options start afresh instead of meeting a foreign checkpoint (and --force never resumes). */
+static int prepare_checkpoint(const stage *s, const char *stamp_dir, int force, const char *fp)
+{
+    char pending[4300];
+    static char old[REC_MAX];
+    snprintf(pending, sizeof pending, "%s/%s.pending", stamp_dir, s->name);
+    if (force || read_all(pending, old, sizeof old) || strcmp(old, fp))
+        if (remove(s->ckpt) && errno != ENOENT) {
+            fprintf(stderr, "flexor: %s: cannot remove: %s\n", s->ckpt, strerror(errno));
+            return -1;
+        }
+    if (write_record(pending, fp)) {
+        fprintf(stderr, "flexor: %s: cannot write\n", pending);
+        return -1;
+    }
+    return 0;
+}
+
+static int spawn_stage(const stage *s, const char *const *argv)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) { fprintf(stderr, "flexor: cannot fork: %s\n", strerror(errno)); return 2; }
+    if (pid == 0) {
+        if (s->log) {
+            int fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd < 0) { fprintf(stderr, "flexor: %s: %s\n", s->log, strerror(errno)); _exit(2); }
+            dup2(fd, 1);
+            close(fd);
+        }
+        execv("/proc/self/exe", (char *const *)argv);
+        fprintf(stderr, "flexor: cannot execute flexor: %s\n", strerror(errno));
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
 static int outputs_exist(const stage *s)
@@ -70,66 +203,59 @@ static int outputs_exist(const stage *s)
     return 1;
 }
 
-static int read_stamp(const char *path, char *buf, size_t len)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    size_t n = fread(buf, 1, len - 1, f);
-    buf[n] = 0;
-    fclose(f);
-    return 0;
-}
-
-static void write_stamp(const char *path, const char *fp)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) return;
-    fputs(fp, f);
-    if (fclose(f) == 0) rename(tmp, path);
-    else remove(tmp);
-}
-
 int stage_run(stage *s, const char *stamp_dir, int force, int index, int total)
 {
-    char fp[8192], old[8192], stamp[4096], cmd[4096];
-    fingerprint(s, fp, sizeof fp);
-    snprintf(stamp, sizeof stamp, "%s/%s.stamp", stamp_dir, s->name);
-    stage_cmdline(s, cmd, sizeof cmd);
+    static char rec[REC_MAX], old[REC_MAX];
+    char stamp[4200], cmd[8192], why[512];
+    size_t o;
     s->reused = 0;
     s->seconds = 0;
-    if (!force && outputs_exist(s) && read_stamp(stamp, old, sizeof old) == 0 && !strcmp(old, fp)) {
-        fprintf(stderr, "[%d/%d] %-8s reused (inputs unchanged)\n", index, total, s->name);
+    if (fingerprint(s, rec, &o)) { fprintf(stderr, "flexor: stage '%s': its fingerprint is too long\n", s->name); return 2; }
+    size_t fp_len = o;
+    snprintf(stamp, sizeof stamp, "%s/%s.stamp", stamp_dir, s->name);
+    const int have = read_all(stamp, old, sizeof old) == 0;
+    if (add_outputs(s, rec, &o)) { fprintf(stderr, "flexor: stage '%s': too many outputs\n", s->name); return 2; }
+    if (!force && have && !strcmp(old, rec)) {
+        fprintf(stderr, "[%d/%d] %-8s reused (code, options, inputs and outputs unchanged)\n", index, total, s->name);
         s->reused = 1;
         return 0;
     }
-    fprintf(stderr, "[%d/%d] %-8s %s\n", index, total, s->name, cmd);
-    remove(stamp);
-    double t0 = now();
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) { fprintf(stderr, "flexor run: cannot fork: %s\n", strerror(errno)); return 2; }
-    if (pid == 0) {
-        if (s->log) {
-            int fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (fd >= 0) { dup2(fd, 1); close(fd); }
-        }
-        execv("/proc/self/exe", (char *const *)s->argv);
-        fprintf(stderr, "flexor run: cannot execute flexor: %s\n", strerror(errno));
-        _exit(127);
+    if (force) snprintf(why, sizeof why, "--force");
+    else if (!have) snprintf(why, sizeof why, "not run before");
+    else redo_reason(old, rec, why, sizeof why);
+    rec[fp_len] = 0;
+
+    stage run = *s; /* the stage as run: with its checkpoint options */
+    int n = 0;
+    while (run.argv[n]) n++;
+    if (run.ckpt) {
+        if (n + 3 >= STAGE_MAX_ARGS) { fprintf(stderr, "flexor: stage '%s': too many arguments\n", s->name); return 2; }
+        if (prepare_checkpoint(s, stamp_dir, force, rec)) return 2;
+        run.argv[n++] = "--ckpt";
+        run.argv[n++] = run.ckpt;
+        run.argv[n++] = "--resume";
+        run.argv[n] = NULL;
     }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    stage_cmdline(&run, cmd, sizeof cmd);
+    fprintf(stderr, "[%d/%d] %-8s %s: %s\n", index, total, s->name, why, cmd);
+    if (remove(stamp) && errno != ENOENT) {
+        fprintf(stderr, "flexor: %s: cannot remove: %s\n", stamp, strerror(errno));
+        return 2;
+    }
+    double t0 = now();
+    int rc = spawn_stage(s, run.argv);
     s->seconds = now() - t0;
-    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     if (rc == 0 && !outputs_exist(s)) rc = 1;
     if (rc) {
-        fprintf(stderr, "flexor run: stage '%s' failed (%s %d); reproduce with: %s\n", s->name,
+        fprintf(stderr, "flexor: stage '%s' failed (%s %d); reproduce with: %s\n", s->name,
                 outputs_exist(s) ? "exit status" : "no outputs, exit status", rc, cmd);
         return rc;
     }
-    write_stamp(stamp, fp);
+    o = fp_len;
+    if (add_outputs(s, rec, &o) || write_record(stamp, rec)) {
+        fprintf(stderr, "flexor: %s: cannot write the stage record\n", stamp);
+        return 2;
+    }
     fprintf(stderr, "[%d/%d] %-8s done in %.1f s\n", index, total, s->name, s->seconds);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include "sx_sweep.h"
 #include "sx_synth.h"
 #include "sx_util.h"
+#include "flexor/opt.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,7 @@ static int parse_steps(const char *s, unsigned *steps)
         for (k = 0; k < sizeof names / sizeof names[0]; k++)
             if (!strcmp(t, names[k].name)) break;
         if (k == sizeof names / sizeof names[0]) {
-            fprintf(stderr, "flexor synth: --steps: unknown step '%s'\n", t);
+            fx_opt_bad_value("synth", "steps", t, "a comma list of dec, prog, prove, decfpga, engine, xilinx, pnr, all");
             free(copy);
             return -1;
         }
@@ -71,8 +72,8 @@ int fx_cmd_synth(int argc, char **argv)
     double freq = 50;
     int sweep = 0, o;
     unsigned only_n_in = 0;
-    optind = 1;
-    while ((o = getopt_long(argc, argv, "c:o:s:qd:f:b:u:whn:", opts, NULL)) != -1) {
+    fx_opt_reset();
+    while ((o = getopt_long(argc, argv, ":c:o:s:qd:f:b:u:whn:", opts, NULL)) != -1) {
         switch (o) {
         case 'c': cfg = optarg; break;
         case 'o': out = optarg; break;
@@ -80,33 +81,19 @@ int fx_cmd_synth(int argc, char **argv)
         case 'q': steps = SX_STEP_DEC | SX_STEP_PROVE; break;
         case 'd':
             device = optarg;
-            if (strcmp(device, "hx8k") && strcmp(device, "up5k")) {
-                fprintf(stderr, "flexor synth: --device must be hx8k or up5k, not '%s'\n", device);
-                return 2;
-            }
+            if (strcmp(device, "hx8k") && strcmp(device, "up5k")) return fx_opt_bad_value("synth", "device", optarg, "hx8k or up5k");
             break;
-        case 'f': {
-            char *end;
-            freq = strtod(optarg, &end);
-            if (*end || freq <= 0 || freq > 1000) { fprintf(stderr, "flexor synth: --freq: bad value '%s'\n", optarg); return 2; }
-            break;
-        }
+        case 'f': if (fx_parse_double(optarg, 0.001, 1000, &freq)) return fx_opt_bad_value("synth", "freq", optarg, "MHz in (0, 1000]"); break;
         case 'b': check = optarg; break;
         case 'u': update = optarg; break;
         case 'w': sweep = 1; break;
-        case 'n': {
-            char *end;
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (*end || v < 1 || v > 32) { fprintf(stderr, "flexor synth: --n-in: bad value '%s'\n", optarg); return 2; }
-            only_n_in = (unsigned)v;
-            break;
-        }
+        case 'n': if (fx_parse_u32(optarg, 1, 32, &only_n_in)) return fx_opt_bad_value("synth", "n-in", optarg, "1..32"); break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return fx_opt_error("synth", o, argv);
         }
     }
-    if (optind < argc) { fprintf(stderr, "flexor synth: unexpected argument '%s'\n", argv[optind]); return 2; }
-    if (check && update) { fprintf(stderr, "flexor synth: --check-baseline and --update-baseline exclude each other\n"); return 2; }
+    if (optind < argc) return fx_opt_fail("synth", "unexpected argument '%s'", argv[optind]);
+    if (check && update) return fx_opt_fail("synth", "--check-baseline and --update-baseline exclude each other");
     char outbuf[1100];
     if (!out) {
         snprintf(outbuf, sizeof outbuf, "runs/synth/%s", sweep ? "sweep" : cfg);

@@ -68,8 +68,8 @@ int sx_baseline_update(const sx_result *r, const char *path)
 int sx_baseline_check(const sx_result *r, const char *path)
 {
     if (!sx_file_exists(path)) {
-        fprintf(stderr, "flexor synth: %s: no baseline for this Yosys version (skipped)\n", path);
-        return 77;
+        fprintf(stderr, "flexor synth: %s: no baseline for this Yosys version (make one: synth-update-baselines)\n", path);
+        return 2;
     }
     char err[300];
     sxj *j = sxj_load(path, err, sizeof err);

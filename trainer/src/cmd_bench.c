@@ -1,4 +1,5 @@
 /* `flexor bench`: training and inference throughput (images/s) of both models, float and FleXOR. */
+#include "flexor/opt.h"
 #include "tr.h"
 #include "flexor/idx.h"
 #include "flexor/ref.h"
@@ -36,26 +37,22 @@ int fx_cmd_bench(int argc, char **argv)
                                        {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
     char models[64] = "mlp,lenet", settings[64] = "fp,0.8", data[512] = FX_DEFAULT_DATA_DIR;
     int batch = 128, steps = 30, refn = 500, paper = 0, threads = 2, c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+    fx_opt_reset();
+    while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
         switch (c) {
-        case 'm': snprintf(models, sizeof models, "%s", optarg); break;
-        case 's': snprintf(settings, sizeof settings, "%s", optarg); break;
-        case 'b': batch = atoi(optarg); break;
-        case 'n': steps = atoi(optarg); break;
-        case 'r': refn = atoi(optarg); break;
-        case 'd': snprintf(data, sizeof data, "%s", optarg); break;
+        case 'm': if (strlen(optarg) >= sizeof models) return fx_opt_bad_value("bench", "models", optarg, "mlp,lenet"); snprintf(models, sizeof models, "%s", optarg); break;
+        case 's': if (strlen(optarg) >= sizeof settings) return fx_opt_bad_value("bench", "settings", optarg, "a shorter list"); snprintf(settings, sizeof settings, "%s", optarg); break;
+        case 'b': if (fx_parse_int(optarg, 1, 4096, &batch)) return fx_opt_bad_value("bench", "batch", optarg, "1..4096"); break;
+        case 'n': if (fx_parse_int(optarg, 1, 1000000, &steps)) return fx_opt_bad_value("bench", "steps", optarg, "1..1000000"); break;
+        case 'r': if (fx_parse_int(optarg, 1, 10000, &refn)) return fx_opt_bad_value("bench", "ref-images", optarg, "1..10000"); break;
+        case 'd': if (strlen(optarg) >= sizeof data) return fx_opt_bad_value("bench", "data", optarg, "a shorter path"); snprintf(data, sizeof data, "%s", optarg); break;
         case 'P': paper = 1; break;
-        case 't': threads = atoi(optarg); break;
+        case 't': if (fx_parse_int(optarg, 1, 2, &threads)) return fx_opt_bad_value("bench", "threads", optarg, "1 or 2"); break;
         case 'h': usage(stdout); return 0;
-        default: fprintf(stderr, "flexor bench: unknown or incomplete option '%s' (flexor bench --help)\n", argv[optind - 1]); return 2;
+        default: return fx_opt_error("bench", c, argv);
         }
     }
-    if (optind < argc || batch < 1 || batch > 4096 || steps < 1 || refn < 1 || threads < 1 || threads > 2) {
-        fprintf(stderr, "flexor bench: bad arguments (flexor bench --help)\n");
-        return 2;
-    }
+    if (optind < argc) return fx_opt_fail("bench", "unexpected argument '%s'", argv[optind]);
     fx_dataset ds;
     char err[512];
     if (fx_dataset_load(data, "t10k", 10000, &ds, err, sizeof err)) { fprintf(stderr, "flexor bench: %s\n", err); return 2; }

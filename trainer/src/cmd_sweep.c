@@ -1,5 +1,6 @@
 /* `flexor sweep`: both models at FP, binary and FleXOR 1.0/0.8/0.6/0.4 bits; Markdown + CSV table and
  * an accuracy-vs-bits plot. Each job is exactly `flexor train --model M --bits B --epochs E ...`. */
+#include "flexor/opt.h"
 #include "flexor/fsutil.h"
 #include "tr.h"
 #include <errno.h>
@@ -136,15 +137,14 @@ int fx_cmd_sweep(int argc, char **argv)
     int npass = 0;
     pass[npass++] = "train";
     int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+    fx_opt_reset();
+    while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
         switch (c) {
-        case 'm': snprintf(models, sizeof models, "%s", optarg); break;
-        case 's': snprintf(settings, sizeof settings, "%s", optarg); break;
-        case 1: ep_mlp = atoi(optarg); break;
-        case 2: ep_lenet = atoi(optarg); break;
-        case 'o': snprintf(dir, sizeof dir, "%s", optarg); break;
+        case 'm': if (strlen(optarg) >= sizeof models) return fx_opt_bad_value("sweep", "models", optarg, "mlp,lenet"); snprintf(models, sizeof models, "%s", optarg); break;
+        case 's': if (strlen(optarg) >= sizeof settings) return fx_opt_bad_value("sweep", "settings", optarg, "a shorter list"); snprintf(settings, sizeof settings, "%s", optarg); break;
+        case 1: if (fx_parse_int(optarg, 1, 10000, &ep_mlp)) return fx_opt_bad_value("sweep", "epochs-mlp", optarg, "1..10000"); break;
+        case 2: if (fx_parse_int(optarg, 1, 10000, &ep_lenet)) return fx_opt_bad_value("sweep", "epochs-lenet", optarg, "1..10000"); break;
+        case 'o': if (strlen(optarg) >= sizeof dir) return fx_opt_bad_value("sweep", "out", optarg, "a shorter path"); snprintf(dir, sizeof dir, "%s", optarg); break;
         case 'P': fx_train_paper(&base); break;
         case 3: case 4: case 5: case 6: case 7: case 8: case 9:
             if (npass + 2 < 16) {
@@ -155,10 +155,10 @@ int fx_cmd_sweep(int argc, char **argv)
             break;
         case 'Q': base.quiet = 1; break;
         case 'h': usage(stdout); return 0;
-        default: fprintf(stderr, "flexor sweep: unknown or incomplete option '%s' (flexor sweep --help)\n", argv[optind - 1]); return 2;
+        default: return fx_opt_error("sweep", c, argv);
         }
     }
-    if (optind < argc || ep_mlp < 1 || ep_lenet < 1) { fprintf(stderr, "flexor sweep: bad arguments (flexor sweep --help)\n"); return 2; }
+    if (optind < argc) return fx_opt_fail("sweep", "unexpected argument '%s'", argv[optind]);
     /* the passed-through options are parsed by the same parser as `flexor train` */
     if (fx_train_parse(npass, pass, &base) == 2) return 2;
     job_t jobs[32];

@@ -1,5 +1,6 @@
 /* `flexor train`: options (getopt_long), one job, the summary table. */
 #include "tr.h"
+#include "flexor/opt.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,110 +99,108 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
         {"val", 1, 0, 7}, {"limit", 1, 0, 8}, {"test-limit", 1, 0, 9}, {"seed", 1, 0, 10}, {"data", 1, 0, 11},
         {"out", 1, 0, 12}, {"ckpt", 1, 0, 13}, {"resume", 0, 0, 14}, {"csv", 1, 0, 15}, {"stop-after", 1, 0, 16},
         {"no-export", 0, 0, 17}, {"quiet", 0, 0, 18}, {"threads", 1, 0, 19}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-    int c;
-    optind = 1;
-    opterr = 0;
-    char *end;
-#define NUM(dst, conv, cond)                                                                                  \
-    do {                                                                                                      \
-        double v_ = strtod(optarg, &end);                                                                     \
-        if (end == optarg || *end || !(cond)) {                                                               \
-            fprintf(stderr, "flexor train: bad value '%s' for --%s\n", optarg, lo[li].name);                  \
-            return 2;                                                                                         \
-        }                                                                                                     \
-        dst = (conv)v_;                                                                                       \
-    } while (0)
-    int li = 0;
-    while ((c = getopt_long(argc, argv, "h", lo, &li)) != -1) {
+    int c, li = 0;
+    fx_opt_reset();
+    /* values parsed strictly (whole string, range); text copied only if it fits */
+#define BAD(expect) return fx_opt_bad_value("train", lo[li].name, optarg, expect)
+#define INT(dst, lo_, hi_) do { int64_t v_; if (fx_parse_i64(optarg, lo_, hi_, &v_)) BAD("an integer in [" #lo_ ", " #hi_ "]"); dst = v_; } while (0)
+#define FLT(dst, lo_, hi_) do { double v_; if (fx_parse_double(optarg, lo_, hi_, &v_)) BAD("a number in [" #lo_ ", " #hi_ "]"); dst = (float)v_; } while (0)
+#define STR(dst) do { if (strlen(optarg) >= sizeof(dst)) BAD("a shorter value"); snprintf(dst, sizeof(dst), "%s", optarg); } while (0)
+    while ((c = getopt_long(argc, argv, ":h", lo, &li)) != -1) {
         if (c != '?' && c != 'h' && c != ':') {
             for (li = 0; lo[li].name && lo[li].val != c; li++) {}
         }
         switch (c) {
-        case 'm': snprintf(o->model, sizeof o->model, "%s", optarg); break;
-        case 'b': snprintf(o->bits, sizeof o->bits, "%s", optarg); break;
-        case 'q': NUM(o->q, int, v_ >= 1 && v_ <= 4 && v_ == (int)v_); break;
-        case 'E': snprintf(o->edge, sizeof o->edge, "%s", optarg); break;
+        case 'm': STR(o->model); break;
+        case 'b': STR(o->bits); break;
+        case 'q': INT(o->q, 1, 4); break;
+        case 'E': STR(o->edge); break;
         case 'P': fx_train_paper(o); break;
         case 'A':
             if (!strcmp(optarg, "uint8")) o->act_quant = 1;
             else if (!strcmp(optarg, "float")) o->act_quant = 0;
-            else { fprintf(stderr, "flexor train: --act must be uint8 or float\n"); return 2; }
+            else BAD("uint8 or float");
             break;
-        case 'Q': NUM(o->qat_start, float, v_ >= 0); break;
+        case 'Q': FLT(o->qat_start, 0, 1e4); break;
         case 'L':
             if (!strcmp(optarg, "aligned")) o->straddle = 0;
             else if (!strcmp(optarg, "straddle")) o->straddle = 1;
-            else { fprintf(stderr, "flexor train: --layout must be aligned or straddle\n"); return 2; }
+            else BAD("aligned or straddle");
             break;
         case 'G':
             if (!strcmp(optarg, "simplified")) o->unsimplified = 0;
             else if (!strcmp(optarg, "unsimplified")) o->unsimplified = 1;
-            else { fprintf(stderr, "flexor train: --grad must be simplified or unsimplified\n"); return 2; }
+            else BAD("simplified or unsimplified");
             break;
         case 'N': o->analog = 1; break;
         case 'B': o->bn = 1; break;
-        case 'e': NUM(o->epochs, int, v_ >= 1 && v_ <= 10000 && v_ == (int)v_); break;
-        case 'n': NUM(o->batch, int, v_ >= 1 && v_ <= 4096 && v_ == (int)v_); break;
+        case 'e': INT(o->epochs, 1, 10000); break;
+        case 'n': INT(o->batch, 1, 4096); break;
         case 'O':
-            if (strcmp(optarg, "adam") && strcmp(optarg, "sgd")) { fprintf(stderr, "flexor train: --optim must be adam or sgd\n"); return 2; }
+            if (strcmp(optarg, "adam") && strcmp(optarg, "sgd")) BAD("adam or sgd");
             snprintf(o->optim, sizeof o->optim, "%s", optarg);
             break;
-        case 'l': NUM(o->lr, float, v_ > 0 && v_ < 10); break;
-        case 'M': NUM(o->momentum, float, v_ >= 0 && v_ < 1); break;
-        case 'w': NUM(o->wd, float, v_ >= 0 && v_ < 1); break;
-        case 'W': NUM(o->warmup, float, v_ >= 0); break;
+        case 'l': FLT(o->lr, 1e-9, 10); break;
+        case 'M': FLT(o->momentum, 0, 0.9999); break;
+        case 'w': FLT(o->wd, 0, 0.9999); break;
+        case 'W': FLT(o->warmup, 0, 1e4); break;
         case 'S':
             if (!strcmp(optarg, "cosine")) o->sched_step = 0;
             else if (!strcmp(optarg, "step")) o->sched_step = 1;
-            else { fprintf(stderr, "flexor train: --sched must be cosine or step\n"); return 2; }
+            else BAD("cosine or step");
             break;
         case 'T': {
+            /* every item a positive number, no empty item, at most FXT_MAX_STEPS */
             o->n_steps = 0;
-            char buf[128], *save = NULL;
-            snprintf(buf, sizeof buf, "%s", optarg);
-            for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                double v = strtod(t, &end);
-                if (end == t || *end || v <= 0 || o->n_steps >= FXT_MAX_STEPS) {
-                    fprintf(stderr, "flexor train: bad --steps '%s'\n", optarg);
-                    return 2;
-                }
+            for (const char *p = optarg;; p++) {
+                char item[32];
+                size_t len = strcspn(p, ",");
+                double v;
+                if (!len || len >= sizeof item || o->n_steps >= FXT_MAX_STEPS) BAD("a comma list of at most 8 epochs > 0");
+                memcpy(item, p, len);
+                item[len] = 0;
+                if (fx_parse_double(item, 1e-6, 1e4, &v)) BAD("a comma list of at most 8 epochs > 0");
                 o->step_at[o->n_steps++] = (float)v;
+                p += len;
+                if (!*p) break;
             }
             o->sched_step = 1;
             break;
         }
-        case 'g': NUM(o->step_gamma, float, v_ > 0 && v_ <= 1); break;
-        case 1: NUM(o->stanh, float, v_ > 0); break;
-        case 2: NUM(o->stanh0, float, v_ > 0); break;
-        case 3: NUM(o->stanh_warmup, float, v_ >= 0); break;
-        case 4: NUM(o->stanh_mult, float, v_ > 0); break;
-        case 5: NUM(o->clip_k, float, v_ >= 0); break;
-        case 6: NUM(o->xe_init, float, v_ >= 0); break;
-        case 7: NUM(o->val, uint32_t, v_ >= 0 && v_ < 1e9 && v_ == (int)v_); break;
-        case 8: NUM(o->train_limit, uint32_t, v_ >= 0 && v_ < 1e9 && v_ == (int)v_); break;
-        case 9: NUM(o->test_limit, uint32_t, v_ >= 0 && v_ < 1e9 && v_ == (int)v_); break;
-        case 10: NUM(o->seed, uint64_t, v_ >= 0 && v_ < 1e18 && v_ == (double)(uint64_t)v_); break;
-        case 11: snprintf(o->data, sizeof o->data, "%s", optarg); break;
-        case 12: snprintf(o->out, sizeof o->out, "%s", optarg); break;
-        case 13: snprintf(o->ckpt, sizeof o->ckpt, "%s", optarg); break;
+        case 'g': FLT(o->step_gamma, 1e-9, 1); break;
+        case 1: FLT(o->stanh, 1e-6, 1e6); break;
+        case 2: FLT(o->stanh0, 1e-6, 1e6); break;
+        case 3: FLT(o->stanh_warmup, 0, 1e4); break;
+        case 4: FLT(o->stanh_mult, 1e-6, 1e6); break;
+        case 5: FLT(o->clip_k, 0, 1e6); break;
+        case 6: FLT(o->xe_init, 0, 1e3); break;
+        case 7: INT(o->val, 0, 1000000000); break;
+        case 8: INT(o->train_limit, 0, 1000000000); break;
+        case 9: INT(o->test_limit, 0, 1000000000); break;
+        case 10: if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->seed)) BAD("a non-negative integer"); break;
+        case 11: STR(o->data); break;
+        case 12: STR(o->out); break;
+        case 13: STR(o->ckpt); break;
         case 14: o->resume = 1; break;
-        case 15: snprintf(o->csv, sizeof o->csv, "%s", optarg); break;
-        case 16: NUM(o->stop_after, int, v_ >= 1 && v_ == (int)v_); break;
+        case 15: STR(o->csv); break;
+        case 16: INT(o->stop_after, 1, 10000); break;
         case 17: o->no_export = 1; break;
         case 18: o->quiet = 1; break;
-        case 19: NUM(o->threads, int, v_ == 1 || v_ == 2); break;
+        case 19: INT(o->threads, 1, 2); break;
         case 'h': usage(stdout); return 1;
-        default:
-            fprintf(stderr, "flexor train: unknown or incomplete option '%s' (flexor train --help)\n", argv[optind - 1]);
-            return 2;
+        default: return fx_opt_error("train", c, argv);
         }
     }
-#undef NUM
-    if (optind < argc) { fprintf(stderr, "flexor train: unexpected argument '%s'\n", argv[optind]); return 2; }
+#undef BAD
+#undef INT
+#undef FLT
+#undef STR
+    if (optind < argc) return fx_opt_fail("train", "unexpected argument '%s'", argv[optind]);
     if (o->epochs == 0) o->epochs = !strcmp(o->model, "lenet") ? 6 : 15;
+    if (strlen(o->out) + 6 > sizeof o->ckpt) return fx_opt_fail("train", "--out path too long");
     if (o->out[0] && !o->ckpt[0]) snprintf(o->ckpt, sizeof o->ckpt, "%.500s.ckpt", o->out);
     if (o->out[0] && !o->csv[0]) snprintf(o->csv, sizeof o->csv, "%.500s.csv", o->out);
-    if (o->resume && !o->ckpt[0]) { fprintf(stderr, "flexor train: --resume needs --ckpt or --out\n"); return 2; }
+    if (o->resume && !o->ckpt[0]) return fx_opt_fail("train", "--resume needs --ckpt or --out");
     return 0;
 }
 

@@ -1,5 +1,6 @@
 /* The two networks as chains of GEMM layers: forward and backward for a batch (cblas_sgemm, im2col). */
 #include "tr.h"
+#include "flexor/opt.h"
 #include <cblas.h>
 #include <pthread.h>
 #include <math.h>
@@ -12,18 +13,17 @@ int tr_parse_spec(const char *s, int q_flexor, const fx_hwcfg *cfg, tr_layer_spe
     memset(sp, 0, sizeof *sp);
     if (!strcmp(s, "fp") || !strcmp(s, "float")) { sp->kind = TR_W_FP; sp->q = 1; return 0; }
     if (!strcmp(s, "binary") || !strcmp(s, "bin")) { sp->kind = TR_W_BIN; sp->q = 1; sp->n_in = (int)cfg->n_out; return 0; }
-    char *end;
     if (s[0] == 'q') {
-        long q = strtol(s + 1, &end, 10);
-        if (*end || q < 1 || q > (long)cfg->q_max) {
+        int q;
+        if (fx_parse_int(s + 1, 1, (int)cfg->q_max, &q)) {
             snprintf(err, errlen, "bad layer setting '%s': qN needs 1 <= N <= %u", s, cfg->q_max);
             return -1;
         }
         sp->kind = TR_W_BIN; sp->q = (int)q; sp->n_in = (int)cfg->n_out;
         return 0;
     }
-    double b = strtod(s, &end);
-    if (end == s || *end || !(b > 0)) {
+    double b;
+    if (fx_parse_double(s, 1e-3, 64, &b)) {
         snprintf(err, errlen, "bad layer setting '%s' (fp, binary, qN or bits per weight such as 0.8)", s);
         return -1;
     }
@@ -88,11 +88,9 @@ int tr_net_build(tr_net *n, const fx_train_opts *o, const fx_hwcfg *cfg, uint32_
         char buf[128], *save = NULL;
         snprintf(buf, sizeof buf, "%s", o->bits);
         uint32_t i = 0;
-        for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save), i++) {
-            if (i >= nl) break;
-            if (tr_parse_spec(t, o->q, cfg, &spec[i], err, errlen)) return -1;
-        }
-        if (i != nl) {
+        for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save), i++)
+            if (i < nl && tr_parse_spec(t, o->q, cfg, &spec[i], err, errlen)) return -1;
+        if (i != nl || strstr(o->bits, ",,") || o->bits[0] == ',' || o->bits[strlen(o->bits) - 1] == ',') {
             snprintf(err, errlen, "--bits %s: model %s has %u layers, give one setting per layer", o->bits, o->model, nl);
             return -1;
         }
