@@ -40,6 +40,13 @@ const char *fx_rtl_dir(void)
     return e && *e ? e : fx_build_rtl_dir;
 }
 
+static const char *part_digest(const char *name)
+{
+    for (const fx_build_part *b = fx_build_parts; b->part; b++)
+        if (!strcmp(b->part, name)) return b->digest;
+    return "";
+}
+
 int fx_build_rtl_check(char *msg, size_t len)
 {
     char now[17], bad[4200];
@@ -48,7 +55,7 @@ int fx_build_rtl_check(char *msg, size_t len)
         snprintf(msg, len, "cannot read the RTL: %s", bad);
         return -1;
     }
-    if (strcmp(now, fx_build_parts[0].digest)) {
+    if (strcmp(now, part_digest("rtl"))) {
         snprintf(msg, len, "the RTL or its configs in %s differ from those this flexor was built with: rebuild "
                            "(cmake --build) so the co-simulation runs this RTL", dir);
         return -1;

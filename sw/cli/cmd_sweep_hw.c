@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "flexor/fsutil.h"
 #include "flexor/opt.h"
+#include "flexor/spawn.h"
 #include "commands.h"
 #include "results.h"
 #include <errno.h>
@@ -166,10 +167,17 @@ static void cell(char *b, size_t n, const char *fmt, double v)
 static int collect(const opts *o, char models[][16], int nm, char settings[][16], int ns)
 {
     /* the trainer's own sweep tabulates accuracy (its jobs are already done: it only resumes) */
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' sweep --out '%s' --models %s --settings %s --epochs-mlp %d --epochs-lenet %d --data '%s' --quiet >/dev/null",
-             self_exe(), o->out, o->models, o->settings, o->epochs_mlp, o->epochs_lenet, o->data);
-    if (system(cmd) != 0) { fprintf(stderr, "flexor sweep --hw: collecting accuracies failed: %s\n", cmd); return 1; }
+    char em[16], el[16], cmd[2048], msg[512];
+    snprintf(em, sizeof em, "%d", o->epochs_mlp);
+    snprintf(el, sizeof el, "%d", o->epochs_lenet);
+    const char *argv[] = {"flexor", "sweep", "--out", o->out, "--models", o->models, "--settings", o->settings,
+                          "--epochs-mlp", em, "--epochs-lenet", el, "--data", o->data, "--quiet", NULL};
+    fx_spawn_opts so = {.exe = self_exe(), .out = FX_SPAWN_NULL};
+    if (fx_spawn(argv, &so, msg, sizeof msg) != 0) {
+        fx_spawn_cmdline(argv, cmd, sizeof cmd);
+        fprintf(stderr, "flexor sweep --hw: collecting accuracies failed%s%s: %s\n", msg[0] ? ": " : "", msg, cmd);
+        return 1;
+    }
     char sweep_csv[1100], md[1100], csv[1100], tmp[1200], synth_csv[1100];
     snprintf(sweep_csv, sizeof sweep_csv, "%s/sweep.csv", o->out);
     snprintf(synth_csv, sizeof synth_csv, "%s/synth/sweep.csv", o->out);
@@ -278,9 +286,12 @@ int fx_cmd_sweep_hw(int argc, char **argv)
     if (write_jobs(&o, models, nm, settings, ns)) return 2;
     fprintf(stderr, "flexor sweep --hw: job list %s/jobs.txt, Makefile %s/jobs.mk\n", o.out, o.out);
     if (o.dry) return 0;
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "make --no-print-directory -k -j%d -f '%s/jobs.mk'", o.jobs, o.out);
-    int rc = system(cmd);
-    if (rc != 0) { fprintf(stderr, "flexor sweep --hw: some jobs failed; rerun to resume: %s\n", cmd); return 1; }
+    char jobs[32], mk[1100], cmd[1400], msg[512];
+    snprintf(jobs, sizeof jobs, "-j%d", o.jobs);
+    snprintf(mk, sizeof mk, "%s/jobs.mk", o.out);
+    const char *make[] = {"make", "--no-print-directory", "-k", jobs, "-f", mk, NULL};
+    int rc = fx_spawn(make, NULL, msg, sizeof msg);
+    fx_spawn_cmdline(make, cmd, sizeof cmd);
+    if (rc != 0) { fprintf(stderr, "flexor sweep --hw: %s%ssome jobs failed; rerun to resume: %s\n", msg, msg[0] ? "; " : "", cmd); return 1; }
     return 0;
 }

@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "run_report.h"
 #include "flexor/model.h"
+#include "flexor/spawn.h"
 #include "results.h"
 #include <math.h>
 #include <stdio.h>
@@ -55,17 +56,39 @@ static const char *fmt(char *buf, size_t n, const char *spec, double v)
     return buf;
 }
 
+/* s as a gnuplot single-quoted string: a quote inside is doubled; -1 for a line break (no escape) or no room. */
+static int gp_quote(char *out, size_t n, const char *s)
+{
+    size_t k = 0;
+    if (n < 3) return -1;
+    out[k++] = '\'';
+    for (; *s; s++) {
+        if (*s == '\n' || *s == '\r' || k + 4 > n) return -1;
+        if (*s == '\'') out[k++] = '\'';
+        out[k++] = *s;
+    }
+    out[k++] = '\'';
+    out[k] = 0;
+    return 0;
+}
+
+/* gnuplot writes DIR/training.svg; the paths are quoted for gnuplot itself and no shell sees them. */
 static void plot_training(const run_report *r)
 {
-    char svg[1200], cmd[4096];
+    char svg[1200], qsvg[2400], csv[2400], script[6000];
     snprintf(svg, sizeof svg, "%s/training.svg", r->dir);
-    snprintf(cmd, sizeof cmd,
-             "gnuplot -e \"set terminal svg size 640,400; set output '%s'; set datafile separator ','; "
+    if (gp_quote(qsvg, sizeof qsvg, svg) || gp_quote(csv, sizeof csv, r->train_csv)) {
+        fprintf(stderr, "flexor run: %s: a path with a line break cannot be given to gnuplot; no training plot\n", r->dir);
+        return;
+    }
+    snprintf(script, sizeof script,
+             "set terminal svg size 640,400; set output %s; set datafile separator ','; "
              "set key autotitle columnhead bottom right; set xlabel 'epoch'; set ylabel 'accuracy %%'; "
-             "plot '%s' using 1:'train_acc' with linespoints, '' using 1:'test_acc' "
-             "with linespoints\" 2>/dev/null",
-             svg, r->train_csv);
-    if (system(cmd) != 0) fprintf(stderr, "flexor run: gnuplot failed; no training plot\n");
+             "plot %s using 1:'train_acc' with linespoints, '' using 1:'test_acc' with linespoints",
+             qsvg, csv);
+    const char *argv[] = {"gnuplot", "-e", script, NULL};
+    fx_spawn_opts o = {.err = FX_SPAWN_NULL};
+    if (fx_spawn(argv, &o, NULL, 0) != 0) fprintf(stderr, "flexor run: gnuplot failed; no training plot\n");
 }
 
 int run_report_write(const run_report *r)

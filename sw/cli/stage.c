@@ -5,6 +5,7 @@
 #include "buildid.h"
 #include "flexor/digest.h"
 #include "flexor/fsutil.h"
+#include "flexor/spawn.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -13,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,20 +40,10 @@ static const char *self_exe(void)
 void stage_cmdline(const stage *s, char *buf, size_t len)
 {
     /* argv[0] shown as the binary actually run, so the printed command reproduces the stage */
-    size_t o = 0;
-    buf[0] = 0;
-    for (int i = 0; s->argv[i] && o < len; i++) {
-        const char *a = i ? s->argv[i] : self_exe();
-        int plain = *a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,:+") == strlen(a);
-        if (plain) {
-            o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "", a);
-            continue;
-        }
-        o += (size_t)snprintf(buf + o, len - o, "%s'", i ? " " : "");
-        for (const char *c = a; *c && o < len; c++) /* ' inside single quotes: '\'' */
-            o += (size_t)snprintf(buf + o, len - o, *c == '\'' ? "'\\''" : "%c", *c);
-        if (o < len) o += (size_t)snprintf(buf + o, len - o, "'");
-    }
+    const char *argv[STAGE_MAX_ARGS];
+    memcpy(argv, s->argv, sizeof argv);
+    argv[0] = self_exe();
+    fx_spawn_cmdline(argv, buf, len);
 }
 
 void stage_tool_fact(const char *name, char *buf, size_t len)
@@ -176,23 +166,11 @@ static int prepare_checkpoint(const stage *s, const char *stamp_dir, int force, 
 
 static int spawn_stage(const stage *s, const char *const *argv)
 {
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) { fprintf(stderr, "flexor: cannot fork: %s\n", strerror(errno)); return 2; }
-    if (pid == 0) {
-        if (s->log) {
-            int fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (fd < 0) { fprintf(stderr, "flexor: %s: %s\n", s->log, strerror(errno)); _exit(2); }
-            dup2(fd, 1);
-            close(fd);
-        }
-        execv("/proc/self/exe", (char *const *)argv);
-        fprintf(stderr, "flexor: cannot execute flexor: %s\n", strerror(errno));
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    char msg[512];
+    fx_spawn_opts o = {.exe = "/proc/self/exe", .out = s->log ? FX_SPAWN_TRUNC : FX_SPAWN_INHERIT, .out_path = s->log};
+    int rc = fx_spawn(argv, &o, msg, sizeof msg);
+    if (msg[0]) fprintf(stderr, "flexor: %s\n", msg);
+    return rc;
 }
 
 static int outputs_exist(const stage *s)

@@ -160,8 +160,6 @@ int main(int argc, char **argv)
     } else {
         printf("Fashion-MNIST not installed: skipped\n");
     }
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd)) {}
+    t_rmtmp();
     return t_report("test_idx");
 }

@@ -368,8 +368,6 @@ int main(int argc, char **argv)
     corruption_table();
     validate_in_memory();
     inspect_json();
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", t_tmpdir());
-    if (system(cmd)) {}
+    t_rmtmp();
     return t_report("test_model");
 }

@@ -6,9 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
+#include "flexor/spawn.h"
 
 static int t_fails, t_checks;
 
@@ -30,57 +29,19 @@ static inline int t_report(const char *name)
     return t_fails ? 1 : 0;
 }
 
-/* Run argv (argv[0] a path), capturing stderr into err (NUL-terminated). Returns the exit status, -1 if
- * it did not exit normally (crash). */
+/* Run argv (argv[0] a path), capturing stderr into err (NUL-terminated), stdout discarded. Returns the
+ * exit status (128 + signal when it crashed, 127 when it could not start). */
 static inline int t_run(char *const argv[], char *err, size_t errlen)
 {
-    int pfd[2];
-    if (pipe(pfd)) return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(pfd[1], 2);
-        close(pfd[0]);
-        int devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0) dup2(devnull, 1);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(pfd[1]);
-    size_t n = 0;
-    ssize_t r;
-    while (n + 1 < errlen && (r = read(pfd[0], err + n, errlen - 1 - n)) > 0) n += (size_t)r;
-    err[n] = 0;
-    char sink[256];
-    while (read(pfd[0], sink, sizeof sink) > 0) {}
-    close(pfd[0]);
-    int st;
-    if (waitpid(pid, &st, 0) < 0) return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    fx_spawn_opts o = {.exe = argv[0], .out = FX_SPAWN_NULL};
+    return fx_spawn_capture((const char *const *)argv, &o, 2, err, errlen, NULL, NULL, 0);
 }
 
-/* Run argv, capturing stdout into out; returns the exit status (-1: no normal exit). */
+/* Run argv, capturing stdout into out; returns the exit status as t_run. */
 static inline int t_run_out(char *const argv[], char *out, size_t outlen)
 {
-    int pfd[2];
-    if (pipe(pfd)) return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(pfd[1], 1);
-        close(pfd[0]);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(pfd[1]);
-    size_t n = 0;
-    ssize_t r;
-    while (n + 1 < outlen && (r = read(pfd[0], out + n, outlen - 1 - n)) > 0) n += (size_t)r;
-    out[n] = 0;
-    char sink[256];
-    while (read(pfd[0], sink, sizeof sink) > 0) {}
-    close(pfd[0]);
-    int st;
-    if (waitpid(pid, &st, 0) < 0) return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    fx_spawn_opts o = {.exe = argv[0]};
+    return fx_spawn_capture((const char *const *)argv, &o, 1, out, outlen, NULL, NULL, 0);
 }
 
 /* A fresh temporary directory for this test. */
@@ -92,5 +53,12 @@ static inline const char *t_tmpdir(void)
         if (!mkdtemp(dir)) { perror("mkdtemp"); exit(2); }
     }
     return dir;
+}
+
+/* Removes the test's temporary directory (rm -r with an argument vector: no shell). */
+static inline void t_rmtmp(void)
+{
+    const char *argv[] = {"rm", "-rf", "--", t_tmpdir(), NULL};
+    if (fx_spawn(argv, NULL, NULL, 0)) fprintf(stderr, "could not remove %s\n", t_tmpdir());
 }
 #endif

@@ -35,15 +35,15 @@ int sx_nand2_table(const char *const **names, const double **weights, const char
     return (int)W_N;
 }
 
-void sx_gates_add(sx_gates *g, const sxj *cbt, double mult)
+void sx_gates_add(sx_gates *g, const cJSON *cbt, double mult)
 {
     if (!cbt) return;
-    for (const sxj *e = cbt->child; e; e = e->next) {
-        if (e->type != SXJ_NUM) continue;
-        const char *t = e->key;
+    for (const cJSON *e = cbt->child; e; e = e->next) {
+        if (!cJSON_IsNumber(e)) continue;
+        const char *t = e->string;
         if (t[0] != '$' || !strncmp(t, "$paramod", 8)) continue; /* a submodule instance */
         if (!strncmp(t, "$mem", 4)) continue;                     /* SRAM macro: counted as bits */
-        double n = e->num * mult, w = sx_nand2_weight(t);
+        double n = e->valuedouble * mult, w = sx_nand2_weight(t);
         g->cells += n;
         if (w < 0) g->unmapped += n;
         else g->n2eq += w * n;

@@ -21,7 +21,7 @@ typedef struct {
     double cells, n2eq, xor2, ffs, unmapped, transistors;
 } sx_gates;
 /* Sums a Yosys stat "num_cells_by_type" object into g (adds; module instances are skipped). */
-void sx_gates_add(sx_gates *g, const sxj *cells_by_type, double mult);
+void sx_gates_add(sx_gates *g, const cJSON *cells_by_type, double mult);
 
 /* A FleXOR layer of the reference networks, and its weight-memory cost for one N_in. */
 typedef struct {

@@ -30,7 +30,7 @@ static int collect(const sx_result *r, metric *m, int max)
             n++;                                                                    \
         }                                                                           \
     } while (0)
-    for (unsigned i = 0; i < r->cfg.n_in_count; i++) {
+    for (unsigned i = 0; i < r->cfg.hw.n_in_count; i++) {
         const sx_dec_row *d = &r->dec[i];
         double v;
         v = d->dec.total.xor2; ADD(0.0, "dec%u.xor2", d->n_in);
@@ -53,14 +53,18 @@ int sx_baseline_update(const sx_result *r, const char *path)
 {
     metric m[64];
     int n = collect(r, m, 64);
-    sxbuf b = {0};
-    sxb_printf(&b, "{\n  \"yosys\": \"%s\",\n  \"config\": \"%s\", \"hash\": \"%s\",\n  \"metrics\": {", sx_yosys_version(),
-               r->cfg.name, r->cfg.hash);
-    for (int i = 0; i < n; i++)
-        sxb_printf(&b, "%s\n    \"%s\": {\"value\": %.2f, \"tol\": %.3f}", i ? "," : "", m[i].name, m[i].value, m[i].tol);
-    sxb_printf(&b, "\n  }\n}\n");
-    int rc = sx_write_file(path, b.s);
-    sxb_free(&b);
+    cJSON *j = cJSON_CreateObject(), *mj;
+    cJSON_AddStringToObject(j, "yosys", sx_yosys_version());
+    cJSON_AddStringToObject(j, "config", r->cfg.hw.name);
+    cJSON_AddStringToObject(j, "hash", r->cfg.hash);
+    mj = cJSON_AddObjectToObject(j, "metrics");
+    for (int i = 0; i < n; i++) {
+        cJSON *e = cJSON_AddObjectToObject(mj, m[i].name);
+        cJSON_AddNumberToObject(e, "value", round(m[i].value * 100) / 100);
+        cJSON_AddNumberToObject(e, "tol", round(m[i].tol * 1000) / 1000);
+    }
+    int rc = sx_write_json(path, j);
+    cJSON_Delete(j);
     if (!rc) fprintf(stderr, "flexor synth: wrote %d baseline figures to %s (review with git diff)\n", n, path);
     return rc ? 2 : 0;
 }
@@ -72,27 +76,27 @@ int sx_baseline_check(const sx_result *r, const char *path)
         return 2;
     }
     char err[300];
-    sxj *j = sxj_load(path, err, sizeof err);
+    cJSON *j = sx_json_load(path, err, sizeof err);
     if (!j) { fprintf(stderr, "flexor synth: %s\n", err); return 2; }
-    const char *cfg = sxj_str(j, "config"), *hash = sxj_str(j, "hash");
-    const sxj *mj = sxj_get(j, "metrics");
-    if (!cfg || !hash || !mj) { fprintf(stderr, "flexor synth: %s: missing config/hash/metrics\n", path); sxj_free(j); return 2; }
-    if (strcmp(cfg, r->cfg.name) || strcmp(hash, r->cfg.hash)) {
-        fprintf(stderr, "flexor synth: %s: baseline is for config %s (%s), not %s (%s)\n", path, cfg, hash, r->cfg.name, r->cfg.hash);
-        sxj_free(j);
+    const char *cfg = sx_json_str(j, "config"), *hash = sx_json_str(j, "hash");
+    const cJSON *mj = sx_json_obj(j, "metrics");
+    if (!cfg || !hash || !mj) { fprintf(stderr, "flexor synth: %s: missing config/hash/metrics\n", path); cJSON_Delete(j); return 2; }
+    if (strcmp(cfg, r->cfg.hw.name) || strcmp(hash, r->cfg.hash)) {
+        fprintf(stderr, "flexor synth: %s: baseline is for config %s (%s), not %s (%s)\n", path, cfg, hash, r->cfg.hw.name, r->cfg.hash);
+        cJSON_Delete(j);
         return 2;
     }
     metric m[64];
     int n = collect(r, m, 64), bad = 0;
     for (int i = 0; i < n; i++) {
-        const sxj *e = sxj_get(mj, m[i].name);
+        const cJSON *e = sx_json_obj(mj, m[i].name);
         if (!e) { fprintf(stderr, "  %-28s %10.2f  not in the baseline\n", m[i].name, m[i].value); bad++; continue; }
-        double b = sxj_num(e, "value", NAN), t = sxj_num(e, "tol", 0);
+        double b = sx_json_num(e, "value", NAN), t = sx_json_num(e, "tol", 0);
         int ok = fabs(m[i].value - b) <= t * fabs(b) + 0.005;
         fprintf(stderr, "  %-28s %10.2f  baseline %10.2f ± %4.1f %%  %s\n", m[i].name, m[i].value, b, 100 * t, ok ? "ok" : "OUT");
         bad += !ok;
     }
-    sxj_free(j);
+    cJSON_Delete(j);
     if (bad) fprintf(stderr, "flexor synth: %d figure(s) outside the baseline %s; if intended, run the synth-update-baselines target and review the diff\n", bad, path);
     return bad ? 1 : 0;
 }

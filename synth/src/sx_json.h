@@ -1,32 +1,22 @@
-/* A minimal JSON reader (DOM) for the few files synth reads: flexor_config.json, Yosys `stat -json`
- * output, baselines. Numbers are doubles; strings are unescaped for \" \\ \/ \n \t only (enough here). */
+/* The JSON files synth reads (Yosys `stat -json`, nextpnr reports, baselines) and writes (reports,
+ * baselines), through cJSON. */
 #ifndef SX_JSON_H
 #define SX_JSON_H
+#include <cjson/cJSON.h>
 #include <stddef.h>
 
-enum { SXJ_NULL, SXJ_BOOL, SXJ_NUM, SXJ_STR, SXJ_ARR, SXJ_OBJ };
-
-typedef struct sxj {
-    int type;
-    double num;        /* SXJ_NUM, SXJ_BOOL */
-    char *str;         /* SXJ_STR */
-    char *key;         /* member name when inside an object */
-    struct sxj *child; /* first element / member */
-    struct sxj *next;  /* next sibling */
-} sxj;
-
-/* Parses text; NULL with a message in err on malformed input. */
-sxj *sxj_parse(const char *text, char *err, size_t errlen);
-/* Parses a whole file; NULL with "PATH: problem" in err. */
-sxj *sxj_load(const char *path, char *err, size_t errlen);
-/* As sxj_load, for Yosys 0.23 `stat -json` output: that version prints the text "design hierarchy"
+/* Parses a whole file; NULL with "PATH: problem" in err. Free with cJSON_Delete. */
+cJSON *sx_json_load(const char *path, char *err, size_t errlen);
+/* As sx_json_load, for Yosys 0.23 `stat -json` output: that version prints the text "design hierarchy"
  * lines into the JSON when modules nest two deep; lines not starting with a JSON token are dropped. */
-sxj *sxj_load_yosys(const char *path, char *err, size_t errlen);
-void sxj_free(sxj *v);
-/* Member of an object by name, or NULL. */
-const sxj *sxj_get(const sxj *obj, const char *key);
-/* Number of a member, or dflt when absent / not a number. */
-double sxj_num(const sxj *obj, const char *key, double dflt);
+cJSON *sx_json_load_yosys(const char *path, char *err, size_t errlen);
+/* Member `key` of obj when it is an object (NULL when obj is not an object or has no such member). */
+const cJSON *sx_json_obj(const cJSON *obj, const char *key);
+/* Number of a member, or dflt when absent / not a number. Yosys writes some counts as strings ("816+"):
+ * their leading number counts. */
+double sx_json_num(const cJSON *obj, const char *key, double dflt);
 /* String of a member, or NULL. */
-const char *sxj_str(const sxj *obj, const char *key);
+const char *sx_json_str(const cJSON *obj, const char *key);
+/* Writes j pretty-printed, newline-terminated, to path (sx_write_file); 0 or -1 (message on stderr). */
+int sx_write_json(const char *path, const cJSON *j);
 #endif

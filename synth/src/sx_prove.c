@@ -33,17 +33,12 @@ int sx_prove(const char *dir, const char *netlist, const char *gate_top, unsigne
     snprintf(log, sizeof log, "%s/prove.log", dir);
     if (sx_write_reference(ref, n_in, n_out, rows)) return -1;
     sxbuf p = {0};
-    sxb_printf(&p, "read_verilog \"%s\"\nrename %s gate\nread_verilog reference.v\n"
-                   "script %s/synth/scripts/prove.ys\n",
-               netlist, gate_top, SX_SRC_DIR);
-    int rc = sx_write_file(ys, p.s);
+    sxb_printf(&p, "read_verilog \"%s\"\nrename %s gate\nread_verilog reference.v\n", netlist, gate_top);
+    int rc = sx_ys_flow(&p, "prove") || sx_write_file(ys, p.s);
     sxb_free(&p);
     if (rc) return -1;
     remove(log);
-    sxbuf cmd = {0};
-    sxb_printf(&cmd, "cd '%s' && nice yosys -q -l prove.log -s prove_run.ys >/dev/null", dir);
-    rc = sx_run("/dev/null", cmd.s);
-    sxb_free(&cmd);
+    rc = sx_yosys(dir, "prove_run.ys", "prove.log");
     char *text = sx_read_file(log, NULL);
     int res = -1;
     if (text && strstr(text, "SAT proof finished - no model found: SUCCESS!") && rc == 0) res = 1;

@@ -1,6 +1,7 @@
 /* report.json and report.md of one configuration (see sx_synth.h). */
 #include "sx_synth.h"
 #include "sx_util.h"
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -10,12 +11,119 @@ static const char *tri(int v, const char *yes, const char *no)
     return v == 1 ? yes : v == 0 ? no : "not run";
 }
 
-static void json_gates(sxbuf *b, const char *key, const sx_generic_res *g)
+/* A number rounded to `dec` decimals as the Markdown shows it (cJSON would print every digit of 2/3). */
+static void num(cJSON *o, const char *key, double v, int dec)
 {
-    sxb_printf(b, "\"%s\": {\"ok\": %d, \"cells\": %.0f, \"xor2\": %.0f, \"ffs\": %.0f, \"nand2_eq\": %.2f, "
-                  "\"transistors\": %.0f, \"transistors_partial\": %d, \"depth\": %d, \"mem_bits\": %.0f, \"unmapped\": %.0f}",
-               key, g->ok, g->total.cells, g->total.xor2, g->total.ffs, g->total.n2eq, g->transistors,
-               g->transistors_partial, g->depth, g->mem_bits, g->total.unmapped);
+    double k = dec == 0 ? 1 : dec == 1 ? 10 : dec == 2 ? 100 : dec == 3 ? 1e3 : 1e5;
+    cJSON_AddNumberToObject(o, key, isfinite(v) ? round(v * k) / k : -1);
+}
+
+static void json_gates(cJSON *parent, const char *key, const sx_generic_res *g)
+{
+    cJSON *o = cJSON_AddObjectToObject(parent, key);
+    num(o, "ok", g->ok, 0);
+    num(o, "cells", g->total.cells, 0);
+    num(o, "xor2", g->total.xor2, 0);
+    num(o, "ffs", g->total.ffs, 0);
+    num(o, "nand2_eq", g->total.n2eq, 2);
+    num(o, "transistors", g->transistors, 0);
+    num(o, "transistors_partial", g->transistors_partial, 0);
+    num(o, "depth", g->depth, 0);
+    num(o, "mem_bits", g->mem_bits, 0);
+    num(o, "unmapped", g->total.unmapped, 0);
+}
+
+/* report.json: the same figures as report.md, built with cJSON (escaping is cJSON's). */
+static int write_json(const sx_result *r, const char *out, const char *date)
+{
+    const sx_cfg *c = &r->cfg;
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "config", c->hw.name);
+    cJSON_AddStringToObject(j, "hash", c->hash);
+    cJSON_AddStringToObject(j, "yosys", sx_yosys_version());
+    cJSON_AddStringToObject(j, "rtl", sx_rtl_rev());
+    cJSON_AddStringToObject(j, "date", date);
+    num(j, "n_out", c->hw.n_out, 0);
+    num(j, "n_tap", c->hw.n_tap, 0);
+    num(j, "lanes", c->hw.lanes, 0);
+    num(j, "nand2_um2", SX_NAND2_UM2, 3);
+    num(j, "sram_bit_um2", SX_SRAM_BIT_UM2, 3);
+    cJSON *decs = cJSON_AddArrayToObject(j, "decryptors");
+    for (unsigned i = 0; i < c->hw.n_in_count; i++) {
+        const sx_dec_row *d = &r->dec[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(decs, o);
+        num(o, "n_in", d->n_in, 0);
+        json_gates(o, "hardwired", &d->dec);
+        json_gates(o, "programmable", &d->prog);
+        json_gates(o, "programmable_net", &d->net);
+        num(o, "ice40_lut4", d->dec_ice.lut4, 0);
+        num(o, "ice40_lut4_prog", d->prog_ice.lut4, 0);
+        num(o, "xilinx_lut", d->dec_xil.lut, 0);
+        num(o, "xilinx_lut_prog", d->prog_xil.lut, 0);
+        num(o, "proof", d->proof, 0);
+        num(o, "broken_caught", d->broken, 0);
+        num(o, "proof_decrypt_array", d->proof_arr, 0);
+        num(o, "mlp_bits", (double)sx_net_bits("mlp", c->hw.n_out, d->n_in, 1), 0);
+        num(o, "lenet5_bits", (double)sx_net_bits("lenet5", c->hw.n_out, d->n_in, 1), 0);
+    }
+    if (r->eng.ok) {
+        cJSON *e = cJSON_AddObjectToObject(j, "engine");
+        cJSON_AddStringToObject(e, "top", r->engine_top);
+        json_gates(e, "total", &r->eng);
+        num(e, "logic_um2", sx_logic_um2(&r->eng), 1);
+        num(e, "sram_um2", sx_sram_um2(&r->eng), 1);
+        num(e, "decryptor_share_logic", sx_dec_share_logic(r), 5);
+        cJSON *mods = cJSON_AddArrayToObject(e, "modules");
+        for (int i = 0; i < r->eng.ncat; i++) {
+            const sx_cat *k = &r->eng.cat[i];
+            cJSON *m = cJSON_CreateObject();
+            cJSON_AddItemToArray(mods, m);
+            cJSON_AddStringToObject(m, "name", k->name);
+            num(m, "cells", k->g.cells, 0);
+            num(m, "xor2", k->g.xor2, 0);
+            num(m, "ffs", k->g.ffs, 0);
+            num(m, "nand2_eq", k->g.n2eq, 2);
+            num(m, "mem_bits", k->mem_bits, 0);
+        }
+    } else
+        cJSON_AddNullToObject(j, "engine");
+    if (r->eng_xil.ok) {
+        cJSON *x = cJSON_AddObjectToObject(j, "engine_xilinx");
+        num(x, "lut", r->eng_xil.lut, 0);
+        num(x, "ff", r->eng_xil.ff, 0);
+        num(x, "carry4", r->eng_xil.carry4, 0);
+        num(x, "ramb36", r->eng_xil.bram36, 0);
+        num(x, "ramb18", r->eng_xil.bram18, 0);
+        num(x, "dsp", r->eng_xil.dsp, 0);
+        num(x, "lutram", r->eng_xil.lutram, 0);
+    } else
+        cJSON_AddNullToObject(j, "engine_xilinx");
+    cJSON *ice = cJSON_AddArrayToObject(j, "ice40");
+    for (int i = 0; i < r->n_fpga; i++) {
+        const sx_fpga *f = &r->fpga[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(ice, o);
+        cJSON_AddStringToObject(o, "job", f->job);
+        cJSON_AddStringToObject(o, "what", f->what);
+        cJSON_AddStringToObject(o, "device", r->fpga_device);
+        num(o, "lut4", f->ice.lut4, 0);
+        num(o, "carry", f->ice.carry, 0);
+        num(o, "ff", f->ice.ff, 0);
+        num(o, "ebr", f->ice.ebr, 0);
+        num(o, "dsp", f->ice.dsp, 0);
+        num(o, "fits", f->fits, 0);
+        num(o, "pnr_ok", f->pnr.ok, 0);
+        num(o, "fmax_mhz", f->pnr.fmax, 2);
+        num(o, "lc_used", f->pnr.lc, 0);
+        num(o, "io_used", f->pnr.io, 0);
+    }
+    num(j, "seconds", r->seconds, 1);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/report.json", out);
+    int rc = sx_write_json(path, j);
+    cJSON_Delete(j);
+    return rc;
 }
 
 static void md_savings(sxbuf *b, const sx_cfg *c)
@@ -26,14 +134,14 @@ static void md_savings(sxbuf *b, const sx_cfg *c)
                   "per layer, words of N_in bits in the best of the 256×16 / 512×8 / 1024×4 / 2048×2 modes.\n\n"
                   "| N_in | bits/weight | MLP bits | MLP saved | MLP EBR | LeNet-5 bits | LeNet-5 saved | LeNet-5 EBR | "
                   "saved SRAM µm² (both) |\n|---|---|---|---|---|---|---|---|---|\n",
-               c->n_out, SX_SRAM_BIT_UM2);
-    for (unsigned i = 0; i < c->n_in_count; i++) {
-        unsigned n = c->n_in[i];
-        unsigned long mb = sx_net_bits("mlp", c->n_out, n, 1), m0 = sx_net_bits("mlp", c->n_out, c->n_out, 1);
-        unsigned long lb = sx_net_bits("lenet5", c->n_out, n, 1), l0 = sx_net_bits("lenet5", c->n_out, c->n_out, 1);
-        sxb_printf(b, "| %u | %.2f | %lu | %lu | %lu (of %lu) | %lu | %lu | %lu (of %lu) | %.0f |\n", n, (double)n / c->n_out,
-                   mb, m0 - mb, sx_net_ebr("mlp", c->n_out, n, 1), sx_net_ebr("mlp", c->n_out, c->n_out, 1), lb, l0 - lb,
-                   sx_net_ebr("lenet5", c->n_out, n, 1), sx_net_ebr("lenet5", c->n_out, c->n_out, 1),
+               c->hw.n_out, SX_SRAM_BIT_UM2);
+    for (unsigned i = 0; i < c->hw.n_in_count; i++) {
+        unsigned n = c->hw.n_in[i];
+        unsigned long mb = sx_net_bits("mlp", c->hw.n_out, n, 1), m0 = sx_net_bits("mlp", c->hw.n_out, c->hw.n_out, 1);
+        unsigned long lb = sx_net_bits("lenet5", c->hw.n_out, n, 1), l0 = sx_net_bits("lenet5", c->hw.n_out, c->hw.n_out, 1);
+        sxb_printf(b, "| %u | %.2f | %lu | %lu | %lu (of %lu) | %lu | %lu | %lu (of %lu) | %.0f |\n", n, (double)n / c->hw.n_out,
+                   mb, m0 - mb, sx_net_ebr("mlp", c->hw.n_out, n, 1), sx_net_ebr("mlp", c->hw.n_out, c->hw.n_out, 1), lb, l0 - lb,
+                   sx_net_ebr("lenet5", c->hw.n_out, n, 1), sx_net_ebr("lenet5", c->hw.n_out, c->hw.n_out, 1),
                    (double)(m0 - mb + l0 - lb) * SX_SRAM_BIT_UM2);
     }
 }
@@ -45,76 +153,20 @@ int sx_write_reports(const sx_result *r, const char *out)
     time_t now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
 
-    /* ---- JSON ---- */
-    sxbuf j = {0};
-    sxb_printf(&j, "{\n  \"config\": \"%s\", \"hash\": \"%s\", \"yosys\": \"%s\", \"rtl\": \"%s\", \"date\": \"%s\",\n",
-               c->name, c->hash, sx_yosys_version(), sx_rtl_rev(), date);
-    sxb_printf(&j, "  \"n_out\": %u, \"n_tap\": %u, \"lanes\": %u, \"nand2_um2\": %.3f, \"sram_bit_um2\": %.3f,\n", c->n_out,
-               c->n_tap, c->lanes, SX_NAND2_UM2, SX_SRAM_BIT_UM2);
-    sxb_printf(&j, "  \"decryptors\": [");
-    for (unsigned i = 0; i < c->n_in_count; i++) {
-        const sx_dec_row *d = &r->dec[i];
-        sxb_printf(&j, "%s\n    {\"n_in\": %u, ", i ? "," : "", d->n_in);
-        json_gates(&j, "hardwired", &d->dec);
-        sxb_printf(&j, ", ");
-        json_gates(&j, "programmable", &d->prog);
-        sxb_printf(&j, ", ");
-        json_gates(&j, "programmable_net", &d->net);
-        sxb_printf(&j, ",\n     \"ice40_lut4\": %.0f, \"ice40_lut4_prog\": %.0f, \"xilinx_lut\": %.0f, \"xilinx_lut_prog\": %.0f,",
-                   d->dec_ice.lut4, d->prog_ice.lut4, d->dec_xil.lut, d->prog_xil.lut);
-        sxb_printf(&j, " \"proof\": %d, \"broken_caught\": %d, \"proof_decrypt_array\": %d,", d->proof, d->broken, d->proof_arr);
-        sxb_printf(&j, " \"mlp_bits\": %lu, \"lenet5_bits\": %lu}", sx_net_bits("mlp", c->n_out, d->n_in, 1),
-                   sx_net_bits("lenet5", c->n_out, d->n_in, 1));
-    }
-    sxb_printf(&j, "\n  ],\n  \"engine\": ");
-    if (r->eng.ok) {
-        sxb_printf(&j, "{\"top\": \"%s\", ", r->engine_top);
-        json_gates(&j, "total", &r->eng);
-        sxb_printf(&j, ", \"logic_um2\": %.1f, \"sram_um2\": %.1f, \"decryptor_share_logic\": %.5f,\n    \"modules\": [",
-                   sx_logic_um2(&r->eng), sx_sram_um2(&r->eng), sx_dec_share_logic(r));
-        for (int i = 0; i < r->eng.ncat; i++) {
-            const sx_cat *k = &r->eng.cat[i];
-            sxb_printf(&j, "%s\n      {\"name\": \"%s\", \"cells\": %.0f, \"xor2\": %.0f, \"ffs\": %.0f, \"nand2_eq\": %.2f, "
-                           "\"mem_bits\": %.0f}", i ? "," : "", k->name, k->g.cells, k->g.xor2, k->g.ffs, k->g.n2eq, k->mem_bits);
-        }
-        sxb_printf(&j, "]}");
-    } else
-        sxb_printf(&j, "null");
-    sxb_printf(&j, ",\n  \"engine_xilinx\": ");
-    if (r->eng_xil.ok)
-        sxb_printf(&j, "{\"lut\": %.0f, \"ff\": %.0f, \"carry4\": %.0f, \"ramb36\": %.0f, \"ramb18\": %.0f, \"dsp\": %.0f, \"lutram\": %.0f}",
-                   r->eng_xil.lut, r->eng_xil.ff, r->eng_xil.carry4, r->eng_xil.bram36, r->eng_xil.bram18, r->eng_xil.dsp,
-                   r->eng_xil.lutram);
-    else
-        sxb_printf(&j, "null");
-    sxb_printf(&j, ",\n  \"ice40\": [");
-    for (int i = 0; i < r->n_fpga; i++) {
-        const sx_fpga *f = &r->fpga[i];
-        sxb_printf(&j, "%s\n    {\"job\": \"%s\", \"what\": \"%s\", \"device\": \"%s\", \"lut4\": %.0f, \"carry\": %.0f, "
-                       "\"ff\": %.0f, \"ebr\": %.0f, \"dsp\": %.0f, \"fits\": %d, \"pnr_ok\": %d, \"fmax_mhz\": %.2f, "
-                       "\"lc_used\": %.0f, \"io_used\": %.0f}",
-                   i ? "," : "", f->job, f->what, r->fpga_device, f->ice.lut4, f->ice.carry, f->ice.ff, f->ice.ebr, f->ice.dsp,
-                   f->fits, f->pnr.ok, f->pnr.fmax, f->pnr.lc, f->pnr.io);
-    }
-    sxb_printf(&j, "]");
-    sxb_printf(&j, ",\n  \"seconds\": %.1f\n}\n", r->seconds);
-    snprintf(path, sizeof path, "%s/report.json", out);
-    int rc = sx_write_file(path, j.s);
-    sxb_free(&j);
-    if (rc) return -1;
+    if (write_json(r, out, date)) return -1;
 
     /* ---- Markdown ---- */
     sxbuf m = {0};
     sxb_printf(&m, "# flexor synthesis report: config `%s`\n\nConfig hash `%s` · %s · %s · %s · N_out %u, N_tap %u, "
                    "lanes %u · %.0f s\n\n",
-               c->name, c->hash, sx_yosys_version(), sx_rtl_rev(), date, c->n_out, c->n_tap, c->lanes, r->seconds);
+               c->hw.name, c->hash, sx_yosys_version(), sx_rtl_rev(), date, c->hw.n_out, c->hw.n_tap, c->hw.lanes, r->seconds);
     sxb_printf(&m, "Generic gates: `synth` + `abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX`, flip-flops legalised to `$_DFF_P_`. "
                    "NAND2-eq: NanGate45 X1 cell area / NAND2_X1 (%.3f µm²); transistors: `stat -tech cmos`; depth: "
                    "`ltp -noff` on the flattened netlist. See docs/synth.md.\n\n", SX_NAND2_UM2);
     sxb_printf(&m, "## Decryptors (one instance)\n\n| N_in | XOR2 | cells | NAND2-eq | transistors | depth | iCE40 LUT4 | "
                    "Xilinx LUT | prog. NAND2-eq (regs + net) | prog. net XOR2 | prog. FFs | prog. iCE40 LUT4 | "
                    "prog. Xilinx LUT | proof | broken M⊕ | proof in decrypt array |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (unsigned i = 0; i < c->n_in_count; i++) {
+    for (unsigned i = 0; i < c->hw.n_in_count; i++) {
         const sx_dec_row *d = &r->dec[i];
         sxb_printf(&m, "| %u | %.0f | %.0f | %.1f | %.0f | %d | %.0f | %.0f | %.1f | %.0f | %.0f | %.0f | %.0f | %s | %s | %s |\n",
                    d->n_in, d->dec.total.xor2, d->dec.total.cells, d->dec.total.n2eq, d->dec.transistors, d->dec.depth,
@@ -161,7 +213,7 @@ int sx_write_reports(const sx_result *r, const char *out)
     }
     md_savings(&m, c);
     snprintf(path, sizeof path, "%s/report.md", out);
-    rc = sx_write_file(path, m.s);
+    int rc = sx_write_file(path, m.s);
     sxb_free(&m);
     return rc;
 }

@@ -23,26 +23,26 @@ static void csv_and_table(sx_result *const *rs, sxbuf *csv, sxbuf *md)
         const sx_result *r = rs[k];
         const sx_cfg *c = &r->cfg;
         double sram = r->eng.ok ? sx_sram_um2(&r->eng) : 0;
-        for (unsigned i = 0; i < c->n_in_count; i++)
+        for (unsigned i = 0; i < c->hw.n_in_count; i++)
             for (int prog = 0; prog < 2; prog++) {
                 const sx_dec_row *d = &r->dec[i];
                 double part, eng = sx_engine_one_ratio(r, d, prog, &part);
                 double xor2 = prog ? d->net.total.xor2 : d->dec.total.xor2, per = prog ? d->prog.total.n2eq : d->dec.total.n2eq;
                 double sh = eng > 0 ? part / eng : -1, sh2 = eng > 0 ? part * SX_NAND2_UM2 / (eng * SX_NAND2_UM2 + sram) : -1;
                 double lut = prog ? d->prog_ice.lut4 : d->dec_ice.lut4, xl = prog ? d->prog_xil.lut : d->dec_xil.lut;
-                unsigned long mb = sx_net_bits("mlp", c->n_out, d->n_in, 1), m0 = sx_net_bits("mlp", c->n_out, c->n_out, 1);
-                unsigned long lb = sx_net_bits("lenet5", c->n_out, d->n_in, 1), l0 = sx_net_bits("lenet5", c->n_out, c->n_out, 1);
-                long ebr = (long)(sx_net_ebr("mlp", c->n_out, c->n_out, 1) + sx_net_ebr("lenet5", c->n_out, c->n_out, 1)) -
-                           (long)(sx_net_ebr("mlp", c->n_out, d->n_in, 1) + sx_net_ebr("lenet5", c->n_out, d->n_in, 1));
+                unsigned long mb = sx_net_bits("mlp", c->hw.n_out, d->n_in, 1), m0 = sx_net_bits("mlp", c->hw.n_out, c->hw.n_out, 1);
+                unsigned long lb = sx_net_bits("lenet5", c->hw.n_out, d->n_in, 1), l0 = sx_net_bits("lenet5", c->hw.n_out, c->hw.n_out, 1);
+                long ebr = (long)(sx_net_ebr("mlp", c->hw.n_out, c->hw.n_out, 1) + sx_net_ebr("lenet5", c->hw.n_out, c->hw.n_out, 1)) -
+                           (long)(sx_net_ebr("mlp", c->hw.n_out, d->n_in, 1) + sx_net_ebr("lenet5", c->hw.n_out, d->n_in, 1));
                 double saved_um2 = (double)(m0 - mb + l0 - lb) * SX_SRAM_BIT_UM2;
                 const char *pf = prog ? "n/a" : d->proof == 1 && d->broken == 1 && d->proof_arr == 1 ? "proven" : d->proof < 0 ? "not run" : "FAILED";
                 sxb_printf(csv, "%s,%s,%u,%u,%.2f,%u,%u,%s,%.0f,%.2f,%.1f,%.1f,%.5f,%.5f,%.0f,%.0f,%lu,%lu,%lu,%lu,%ld,%.0f,%.0f,%s\n",
-                           c->name, c->hash, d->n_in, c->n_out, (double)d->n_in / c->n_out, c->n_tap, c->lanes,
+                           c->hw.name, c->hash, d->n_in, c->hw.n_out, (double)d->n_in / c->hw.n_out, c->hw.n_tap, c->hw.lanes,
                            prog ? "programmable" : "hardwired", xor2, per, part, eng, sh, sh2, lut, xl, mb, m0 - mb, lb, l0 - lb,
                            ebr, saved_um2, part * SX_NAND2_UM2, pf);
                 sxb_printf(md, "| %s | %u/%u | %u | %u | %s | %.0f | %.1f | %.0f | %.0f | %.2f | %.3f | %.0f | %.0f | %lu | %lu | %ld | "
                                "%.0f | %.0f | %s |\n",
-                           c->name, d->n_in, c->n_out, c->n_tap, c->lanes, prog ? "prog." : "hardwired", xor2, per, part, eng,
+                           c->hw.name, d->n_in, c->hw.n_out, c->hw.n_tap, c->hw.lanes, prog ? "prog." : "hardwired", xor2, per, part, eng,
                            100 * sh, 100 * sh2, lut, xl, m0 - mb, l0 - lb, ebr, saved_um2, part * SX_NAND2_UM2, pf);
             }
     }
@@ -78,13 +78,11 @@ static int plot(const char *out)
     int rc = sx_write_file(path, g.s);
     sxb_free(&g);
     if (rc) return -1;
-    sxbuf cmd = {0};
-    sxb_printf(&cmd, "cd '%s' && gnuplot sweep.gp", out);
     char log[1200];
     snprintf(log, sizeof log, "%s/gnuplot.log", out);
     remove(log);
-    rc = sx_run(log, cmd.s);
-    sxb_free(&cmd);
+    const char *argv[] = {"gnuplot", "sweep.gp", NULL};
+    rc = sx_run(log, out, argv);
     if (rc) fprintf(stderr, "flexor synth: gnuplot failed (see %s)\n", log);
     return rc ? -1 : 0;
 }
@@ -97,24 +95,24 @@ static void summary(const sx_result *r, const sx_result *fp, sxbuf *md)
                    "| N_in/N_out | XOR2 / dec | dec. %% of engine logic | dec. %% incl. SRAM | engine cells | engine transistors | "
                    "iCE40 LUT4 / dec | Xilinx LUT / dec | MLP bits saved | LeNet-5 bits saved | proof |\n"
                    "|---|---|---|---|---|---|---|---|---|---|---|\n",
-               c->name, c->lanes, c->n_tap);
+               c->hw.name, c->hw.lanes, c->hw.n_tap);
     double sram = r->eng.ok ? sx_sram_um2(&r->eng) : 0;
-    for (unsigned i = 0; i < c->n_in_count; i++) {
+    for (unsigned i = 0; i < c->hw.n_in_count; i++) {
         const sx_dec_row *d = &r->dec[i];
         double part, eng = sx_engine_one_ratio(r, d, 0, &part);
-        unsigned long m0 = sx_net_bits("mlp", c->n_out, c->n_out, 1), l0 = sx_net_bits("lenet5", c->n_out, c->n_out, 1);
-        sxb_printf(md, "| %u/%u | %.0f | %.2f | %.3f | %.0f | %.0f%s | %.0f | %.0f | %lu | %lu | %s |\n", d->n_in, c->n_out,
+        unsigned long m0 = sx_net_bits("mlp", c->hw.n_out, c->hw.n_out, 1), l0 = sx_net_bits("lenet5", c->hw.n_out, c->hw.n_out, 1);
+        sxb_printf(md, "| %u/%u | %.0f | %.2f | %.3f | %.0f | %.0f%s | %.0f | %.0f | %lu | %lu | %s |\n", d->n_in, c->hw.n_out,
                    d->dec.total.xor2, eng > 0 ? 100 * part / eng : -1,
                    eng > 0 ? 100 * part * SX_NAND2_UM2 / (eng * SX_NAND2_UM2 + sram) : -1, r->eng.total.cells, r->eng.transistors,
                    r->eng.transistors_partial ? " (+SRAM)" : "", d->dec_ice.lut4, d->dec_xil.lut,
-                   m0 - sx_net_bits("mlp", c->n_out, d->n_in, 1), l0 - sx_net_bits("lenet5", c->n_out, d->n_in, 1),
+                   m0 - sx_net_bits("mlp", c->hw.n_out, d->n_in, 1), l0 - sx_net_bits("lenet5", c->hw.n_out, d->n_in, 1),
                    d->proof == 1 && d->broken == 1 && d->proof_arr == 1 ? "proven (decryptor + array), broken caught" : "FAILED");
     }
     const sx_cat *dc = sx_find_cat(&r->eng, "decryptor");
     if (r->eng.ok)
         sxb_printf(md, "\nThe engine as built (all %u ratios hardwired per lane + selection): %.0f cells, %.0f NAND2-eq logic, "
                        "%.0f memory bits; its decryptors: %.0f NAND2-eq = %.2f %% of the logic.\n",
-                   c->n_in_count, r->eng.total.cells, r->eng.total.n2eq, r->eng.mem_bits, dc ? dc->g.n2eq : 0,
+                   c->hw.n_in_count, r->eng.total.cells, r->eng.total.n2eq, r->eng.mem_bits, dc ? dc->g.n2eq : 0,
                    100 * sx_dec_share_logic(r));
     if (r->eng_xil.ok)
         sxb_printf(md, "Engine on Xilinx 7-series: %.0f LUT, %.0f FF, %.0f RAMB36 + %.0f RAMB18, %.0f DSP48.\n", r->eng_xil.lut,
@@ -122,7 +120,7 @@ static void summary(const sx_result *r, const sx_result *fp, sxbuf *md)
     for (int i = 0; fp && i < fp->n_fpga; i++) {
         const sx_fpga *f = &fp->fpga[i];
         sxb_printf(md, "iCE40 %s, reduced config `%s` (lanes %u, wmem %u, amem %u), %s: %.0f LUT4, %.0f FF, %.0f EBR", fp->fpga_device,
-                   fp->cfg.name, fp->cfg.lanes, fp->cfg.wmem_depth, fp->cfg.amem_depth, f->what, f->ice.lut4, f->ice.ff, f->ice.ebr);
+                   fp->cfg.hw.name, fp->cfg.hw.lanes, fp->cfg.hw.wmem_depth, fp->cfg.hw.amem_depth, f->what, f->ice.lut4, f->ice.ff, f->ice.ebr);
         if (f->pnr.ok) sxb_printf(md, ", Fmax %.1f MHz (nextpnr-ice40, seed 1).\n", f->pnr.fmax);
         else sxb_printf(md, "%s.\n", f->fits ? "" : ": does not fit the device, not placed");
     }

@@ -34,7 +34,7 @@ typedef struct {
 typedef struct {
     sx_cfg cfg;
     unsigned steps;
-    sx_dec_row dec[SX_MAX_NIN];
+    sx_dec_row dec[FX_MAX_NIN_SET];
     int have_engine;
     char engine_top[64];
     sx_generic_res eng;

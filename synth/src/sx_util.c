@@ -1,12 +1,12 @@
 /* See sx_util.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "sx_util.h"
+#include "flexor/spawn.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -120,18 +120,58 @@ int sx_file_exists(const char *path)
     return access(path, F_OK) == 0;
 }
 
-int sx_run(const char *logpath, const char *cmd)
+int sx_run(const char *logpath, const char *cwd, const char *const argv[])
 {
-    sxbuf b = {0};
-    sxb_printf(&b, "( %s ) >>'%s' 2>&1", cmd, logpath);
-    FILE *lf = fopen(logpath, "a");
-    if (lf) { fprintf(lf, "### %s\n", cmd); fclose(lf); }
-    int st = system(b.s);
-    sxb_free(&b);
-    if (st == -1) return 127;
-    if (WIFEXITED(st)) return WEXITSTATUS(st);
-    if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
-    return 127;
+    char line[4096], msg[512];
+    fx_spawn_cmdline(argv, line, sizeof line);
+    FILE *lf = logpath ? fopen(logpath, "a") : NULL;
+    if (lf) { fprintf(lf, "### %s%s%s%s\n", line, cwd ? "   (in " : "", cwd ? cwd : "", cwd ? ")" : ""); fclose(lf); }
+    fx_spawn_opts o = {.cwd = cwd, .out = logpath ? FX_SPAWN_APPEND : FX_SPAWN_NULL, .out_path = logpath,
+                       .err = FX_SPAWN_TO_STDOUT};
+    int st = fx_spawn(argv, &o, msg, sizeof msg);
+    if (msg[0]) fprintf(stderr, "flexor synth: %s\n", msg);
+    return st;
+}
+
+int sx_ys_path_ok(const char *path)
+{
+    if (!strpbrk(path, "\"\n\r")) return 0;
+    fprintf(stderr, "flexor synth: %s: a path holding '\"' or a line break cannot be named in a Yosys script\n", path);
+    return -1;
+}
+
+void sx_relpath(sxbuf *b, const char *from, const char *to)
+{
+    size_t cut = 0; /* end of the leading components the two paths share */
+    for (size_t i = 0;; i++) {
+        char a = from[i], c = to[i];
+        if ((a == '/' || !a) && (c == '/' || !c)) {
+            cut = i;
+            if (!a || !c) break;
+        }
+        if (a != c) break;
+    }
+    for (const char *p = from + cut; *p; p++)
+        if (*p == '/' && p[1]) sxb_printf(b, "../");
+    const char *rest = to + cut + (to[cut] == '/');
+    sxb_printf(b, "%s", *rest ? rest : ".");
+}
+
+int sx_ys_flow(sxbuf *p, const char *name)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/synth/scripts/%s.ys", SX_SRC_DIR, name);
+    char *text = sx_read_file(path, NULL);
+    if (!text) { fprintf(stderr, "flexor synth: %s: cannot read\n", path); return -1; }
+    sxb_printf(p, "# ---- synth/scripts/%s.ys\n%s\n", name, text);
+    free(text);
+    return 0;
+}
+
+int sx_yosys(const char *dir, const char *script, const char *log)
+{
+    const char *argv[] = {"nice", "yosys", "-q", "-l", log, "-s", script, NULL};
+    return sx_run(NULL, dir, argv);
 }
 
 double sx_elapsed(void)

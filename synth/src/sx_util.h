@@ -25,9 +25,23 @@ int sx_write_file(const char *path, const char *text);
 int sx_mkdirs(const char *path);
 int sx_file_exists(const char *path);
 
-/* Runs `cmd` through /bin/sh with stdout+stderr appended to logpath; returns the exit status
- * (127 when it could not run, 128+sig when killed). */
-int sx_run(const char *logpath, const char *cmd);
+/* Runs argv (no shell: fx_spawn) in directory cwd (NULL: ours) with stdout and stderr appended to
+ * logpath (NULL: discarded), after a "### command" line there; returns the exit status (127 when it
+ * could not start, with the reason on stderr; 128+sig when killed). */
+int sx_run(const char *logpath, const char *cwd, const char *const argv[]);
+/* Yosys scripts name files in double quotes (read_verilog "..."), which keeps spaces, apostrophes and
+ * semicolons; Yosys has no escape for '"' or a line break, so a path holding one is refused here:
+ * 0, or -1 with a message on stderr. */
+int sx_ys_path_ok(const char *path);
+/* Appends the path of `to` relative to the directory `from` (both absolute, as realpath gives them):
+ * for options such as read_verilog -I, whose argument Yosys cannot quote. */
+void sx_relpath(sxbuf *b, const char *from, const char *to);
+/* Appends the commands of synth/scripts/NAME.ys to a Yosys script: copied in rather than run with
+ * `script PATH`, whose argument Yosys cannot quote (the source tree may sit in a path with spaces). */
+int sx_ys_flow(sxbuf *p, const char *name);
+/* `nice yosys -q -l LOG -s SCRIPT` in dir (its working directory: outputs land there; LOG and SCRIPT
+ * relative to it); output discarded (the log has it). Returns the exit status as sx_run. */
+int sx_yosys(const char *dir, const char *script, const char *log);
 /* Progress line on stderr (long runs show what they are doing). */
 void sx_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Elapsed wall seconds since the first call. */

@@ -94,8 +94,9 @@ int main(int argc, char **argv)
         int64_t t;
         switch (k % 7) {
         case 0: t = (int64_t)(((uint64_t)rnd() << 32) | rnd()); break;
-        case 1: t = shift ? ((int64_t)(rnd() % 600) - 300) * ((int64_t)1 << shift) + ((int64_t)1 << (shift - 1)) : (int64_t)rnd() % 600 - 300; break; /* exact ties */
-        case 2: t = shift ? -((int64_t)(rnd() % 600)) * ((int64_t)1 << shift) - ((int64_t)1 << (shift - 1)) : -1; break;
+        /* exact ties; uint64 arithmetic: shifts up to 63 wrap (two's complement) instead of overflowing */
+        case 1: t = shift ? (int64_t)((uint64_t)((int64_t)(rnd() % 600) - 300) * (UINT64_C(1) << shift) + (UINT64_C(1) << (shift - 1))) : (int64_t)rnd() % 600 - 300; break;
+        case 2: t = shift ? (int64_t)(-(uint64_t)(rnd() % 600) * (UINT64_C(1) << shift) - (UINT64_C(1) << (shift - 1))) : -1; break;
         case 3: t = (k & 8) ? tmax : tmin; break;
         case 4: t = ((int64_t)255 << (shift < 30 ? shift : 30)) + (int64_t)(rnd() % 5) - 2; break; /* around 255 */
         case 5: t = ((int64_t)INT32_MAX << (shift < 6 ? shift : 6)) + (int64_t)(rnd() % 5) - 2; break; /* int32 limits */

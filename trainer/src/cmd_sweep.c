@@ -2,6 +2,7 @@
  * an accuracy-vs-bits plot. Each job is exactly `flexor train --model M --bits B --epochs E ...`. */
 #include "flexor/opt.h"
 #include "flexor/fsutil.h"
+#include "flexor/spawn.h"
 #include "tr.h"
 #include <errno.h>
 #include <getopt.h>
@@ -73,22 +74,22 @@ static void write_tables(const char *dir, const job_t *jobs, int nj, const fx_tr
     if (tr_write_atomic(path, csv, c, err, sizeof err)) fprintf(stderr, "flexor sweep: %s\n", err);
 }
 
-/* One data file per series (gnuplot skips empty blocks, which would shift `index` numbering). */
+/* One data file per series (gnuplot skips empty blocks, which would shift `index` numbering). The script
+ * names its files relative to dir, where gnuplot runs: no path is ever quoted into it. */
 static void plot(const char *dir, const job_t *jobs, int nj)
 {
     static const char *models[2] = {"mlp", "lenet"}, *names[2] = {"MLP", "LeNet-5"};
     static const char *style[2][2] = {{"linespoints lw 2 pt 7", "points pt 5 ps 1.5"}, {"linespoints lw 2 pt 9", "points pt 13 ps 1.5"}};
-    char gp[700], svg[700], err[512], path[700];
+    char gp[700], err[512], path[700];
     static char g[1 << 13];
     size_t b = 0;
     snprintf(gp, sizeof gp, "%s/accuracy_vs_bits.gp", dir);
-    snprintf(svg, sizeof svg, "%s/accuracy_vs_bits.svg", dir);
     b += (size_t)snprintf(g + b, sizeof g - b,
                           "set terminal svg size 720,480 dynamic enhanced font 'sans,12'\nset output '%s'\n"
                           "set title 'Fashion-MNIST: test accuracy (integer model, sw reference) vs bits per weight'\n"
                           "set xlabel 'bits per weight of the middle layers (q N_{in}/N_{out})'\nset ylabel 'test accuracy (%%)'\n"
                           "set key outside right top\nset grid\nset xrange [0.3:1.1]\nplot ",
-                          svg);
+                          "accuracy_vs_bits.svg");
     int clauses = 0;
     for (int mi = 0; mi < 2; mi++) {
         double fp = -1;
@@ -108,8 +109,8 @@ static void plot(const char *dir, const job_t *jobs, int nj)
             if (!a) continue;
             snprintf(path, sizeof path, "%s/accuracy_%s_%s.dat", dir, models[mi], kind ? "binary" : "flexor");
             if (tr_write_atomic(path, d, a, err, sizeof err)) { fprintf(stderr, "flexor sweep: %s\n", err); return; }
-            b += (size_t)snprintf(g + b, sizeof g - b, "%s'%s' with %s title '%s %s'", clauses++ ? ", " : "", path,
-                                  style[mi][kind], names[mi], kind ? "binary" : "FleXOR");
+            b += (size_t)snprintf(g + b, sizeof g - b, "%s'accuracy_%s_%s.dat' with %s title '%s %s'", clauses++ ? ", " : "",
+                                  models[mi], kind ? "binary" : "flexor", style[mi][kind], names[mi], kind ? "binary" : "FleXOR");
         }
         if (fp >= 0)
             b += (size_t)snprintf(g + b, sizeof g - b, "%s%.3f with lines dt 2 title '%s float'", clauses++ ? ", " : "", fp, names[mi]);
@@ -117,9 +118,9 @@ static void plot(const char *dir, const job_t *jobs, int nj)
     if (!clauses) return;
     b += (size_t)snprintf(g + b, sizeof g - b, "\n");
     if (tr_write_atomic(gp, g, b, err, sizeof err)) { fprintf(stderr, "flexor sweep: %s\n", err); return; }
-    char cmd[800];
-    snprintf(cmd, sizeof cmd, "gnuplot '%s' 2>/dev/null", gp);
-    if (system(cmd) != 0) fprintf(stderr, "flexor sweep: gnuplot failed (is gnuplot installed?); script in %s\n", gp);
+    const char *argv[] = {"gnuplot", "accuracy_vs_bits.gp", NULL};
+    fx_spawn_opts o = {.cwd = dir, .err = FX_SPAWN_NULL};
+    if (fx_spawn(argv, &o, NULL, 0) != 0) fprintf(stderr, "flexor sweep: gnuplot failed (is gnuplot installed?); script in %s\n", gp);
 }
 
 int fx_cmd_sweep(int argc, char **argv)

@@ -4,9 +4,9 @@
  * Usage: test_vectors_replay PATH/TO/flexor-vectors */
 #define _POSIX_C_SOURCE 200809L
 #include "dtest.h"
+#include "flexor/spawn.h"
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 typedef struct { uint64_t *v; size_t n, cap; } list;
@@ -104,26 +104,34 @@ int main(int argc, char **argv)
     if (argc != 2) { fprintf(stderr, "usage: test_vectors_replay FLEXOR-VECTORS\n"); return 2; }
     char base[] = "/tmp/fxvecXXXXXX";
     if (!mkdtemp(base)) { perror("mkdtemp"); return 2; }
-    const char *sets[][2] = {
-        {"-s 4 -n 2", "0"},      {"-s 7 --chain 0", "0"}, {"-a mlp -s 2 --straddle", "0"},
-        {"-s 5 --error 1", "1"}, {"-s 5 --error 2", "2"}, {"-s 5 --error 3", "3"},
-        {"-s 5 --error 4", "4"}, {"-s 5 --error 5", "5"}, {"-s 5 --error 6", "6"},
+    const char *sets[][4] = {
+        {"0", "-s", "4", "-n 2"},         {"0", "-s", "7", "--chain 0"},   {"0", "-s", "2", "-a mlp --straddle"},
+        {"1", "-s", "5", "--error 1"},    {"2", "-s", "5", "--error 2"},   {"3", "-s", "5", "--error 3"},
+        {"4", "-s", "5", "--error 4"},    {"5", "-s", "5", "--error 5"},   {"6", "-s", "5", "--error 6"},
     };
+    fx_spawn_opts quiet = {.exe = argv[1], .out = FX_SPAWN_NULL}, silent = {.exe = argv[1], .out = FX_SPAWN_NULL, .err = FX_SPAWN_NULL};
+    char msg[512];
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
-        char dir[256], cmd[1024];
+        char dir[256], extra[64], line[1024];
         snprintf(dir, sizeof dir, "%s/set%zu", base, i);
-        snprintf(cmd, sizeof cmd, "'%s' -o %s %s > /dev/null", argv[1], dir, sets[i][0]);
-        CHECK(system(cmd) == 0, "%s failed", cmd);
-        replay(dir, atol(sets[i][1]));
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd)) fprintf(stderr, "could not remove %s\n", dir);
+        /* the set's own options, split at spaces: none holds one */
+        const char *args[12] = {"flexor-vectors", "-o", dir, sets[i][1], sets[i][2]};
+        int n = 5;
+        snprintf(extra, sizeof extra, "%s", sets[i][3]);
+        for (char *save, *t = strtok_r(extra, " ", &save); t && n < 11; t = strtok_r(NULL, " ", &save)) args[n++] = t;
+        args[n] = NULL;
+        fx_spawn_cmdline(args, line, sizeof line);
+        CHECK(fx_spawn(args, &quiet, msg, sizeof msg) == 0, "%s failed %s", line, msg);
+        replay(dir, atol(sets[i][0]));
+        const char *rm[] = {"rm", "-rf", "--", dir, NULL};
+        if (fx_spawn(rm, NULL, NULL, 0)) fprintf(stderr, "could not remove %s\n", dir);
     }
     rmdir(base);
-    /* bad input: exit status 2 and a message */
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s' -o %s/x --error 9 2>/dev/null", argv[1], base);
-    int st = system(cmd);
-    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2, "bad --error must exit 2");
+    /* bad input: exit status 2 */
+    char out[300];
+    snprintf(out, sizeof out, "%s/x", base);
+    const char *bad[] = {"flexor-vectors", "-o", out, "--error", "9", NULL};
+    CHECK(fx_spawn(bad, &silent, NULL, 0) == 2, "bad --error must exit 2");
     rmdir(base);
     free(rc.v); free(ra.v);
     if (dt_failures) { fprintf(stderr, "test_vectors_replay: %d failures\n", dt_failures); return 1; }
