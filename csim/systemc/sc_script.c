@@ -43,7 +43,7 @@ static int r_read(fx_backend *b, uint32_t *w, size_t n)
         if (!l) return -1;
         r->s->last = l;
     }
-    /* the driver reads each streaming RUN's N*M words in one call */
+    /* the driver reads each streaming RUN's N*M words, and the ID reply's two, in one call */
     memset(r->s->last + at, 0, n);
     if (n) r->s->last[at + n - 1] = 1;
     return 0;
@@ -84,14 +84,15 @@ int fx_sc_script_make(fx_sc_script *s, const char *spec, const char *data_dir, u
     fx_backend rb = {.name = "recorder", .ctx = &r, .write = r_write, .read = r_read, .counters = r_counters,
                      .error = r_error, .set_taps = r_set_taps, .destroy = r_destroy};
     rc = (!s->logits_at || !s->ref_logits || !s->ref_class || !lg || !r.inner) ? 2 : 0;
-    if (!rc && fx_driver_load(&rb, cfg, &m, &plan)) rc = 2;
+    err[0] = 0;
+    if (!rc && fx_driver_load(&rb, cfg, &m, &plan, err, errlen)) rc = 2; /* with its message in err */
     for (uint32_t i = 0; !rc && i < im.n; i++) {
         const uint8_t *x = im.images + (size_t)i * im.size;
         s->ref_class[i] = fx_ref_infer(&net, x, s->ref_logits + (size_t)i * m.n_classes, NULL, NULL);
         if (fx_driver_infer(&rb, cfg, &m, &plan, x, lg, 0, NULL, NULL) < 0) rc = 2;
         s->logits_at[i] = s->n_out - m.n_classes;
     }
-    if (rc) snprintf(err, errlen, "%s: recording the command words through the C model failed", spec);
+    if (rc && !err[0]) snprintf(err, errlen, "%s: recording the command words through the C model failed", spec);
     if (r.inner) r.inner->destroy(r.inner);
     free(lg);
     fx_ref_free(&net);
