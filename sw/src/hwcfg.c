@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "flexor/hwcfg.h"
 #include "flexor/mxor.h"
+#include "flexor/opt.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
@@ -49,21 +50,6 @@ static char *trim(char *s)
 
 /* Decimal, or hexadecimal after 0x: the whole string, no sign, no spaces, within [lo, hi]. A leading
  * zero is refused ("010": octal to C, decimal to a person). */
-static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
-{
-    int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-    const char *d = hex ? s + 2 : s;
-    if (!*d || (!hex && d[0] == '0' && d[1])) return -1;
-    for (const char *p = d; *p; p++)
-        if (!(hex ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p))) return -1;
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(d, &end, hex ? 16 : 10);
-    if (errno || *end || x < lo || x > hi) return -1;
-    *v = x;
-    return 0;
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -106,7 +92,7 @@ static int set_value(fx_hwcfg *cfg, const cfg_key *k, char *val, char *err, unsi
         for (char *tok = val;; cfg->n_in_count++) {
             char *comma = strchr(tok, ',');
             if (comma) *comma = 0;
-            if (cfg->n_in_count == FX_MAX_NIN_SET || parse_u64(trim(tok), k->lo, k->hi, &v)) {
+            if (cfg->n_in_count == FX_MAX_NIN_SET || fx_parse_u64(trim(tok), k->lo, k->hi, &v)) {
                 snprintf(err, errlen, "must list 1..%d values, each %llu..%llu, separated by commas", FX_MAX_NIN_SET,
                          (unsigned long long)k->lo, (unsigned long long)k->hi);
                 return -1;
@@ -119,7 +105,7 @@ static int set_value(fx_hwcfg *cfg, const cfg_key *k, char *val, char *err, unsi
         qsort(cfg->n_in, cfg->n_in_count, sizeof cfg->n_in[0], cmp_u32);
         return 0;
     default:
-        if (parse_u64(val, k->lo, k->hi, &v)) {
+        if (fx_parse_u64(val, k->lo, k->hi, &v)) {
             snprintf(err, errlen, "'%s' is not a number in %llu..%llu (decimal or 0x hex)", val,
                      (unsigned long long)k->lo, (unsigned long long)k->hi);
             return -1;

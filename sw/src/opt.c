@@ -1,6 +1,7 @@
 /* See opt.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "flexor/opt.h"
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -13,11 +14,13 @@ int fx_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
 {
     if (!s || !(*s >= '0' && *s <= '9')) return -1; /* strtoull would take spaces, '+' and wrap '-' */
     int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-    if (hex && !((s[2] >= '0' && s[2] <= '9') || (s[2] >= 'a' && s[2] <= 'f') || (s[2] >= 'A' && s[2] <= 'F')))
-        return -1;
+    const char *d = hex ? s + 2 : s;
+    if (!*d || (!hex && d[0] == '0' && d[1])) return -1; /* "010": octal to some readers, decimal to others */
+    for (const char *p = d; *p; p++)
+        if (!(hex ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p))) return -1;
     char *e;
     errno = 0;
-    unsigned long long x = strtoull(s, &e, hex ? 16 : 10);
+    unsigned long long x = strtoull(d, &e, hex ? 16 : 10);
     if (errno || *e || x < lo || x > hi) return -1;
     *v = x;
     return 0;

@@ -4,7 +4,8 @@
 #define FLEXOR_OPT_H
 #include <stdint.h>
 
-/* Decimal, or hexadecimal with 0x; no sign, no spaces, no suffix; within [lo, hi]. 0, or -1. */
+/* Decimal (no leading zero: "010" is refused), or hexadecimal with 0x; no sign, no spaces, no suffix;
+ * within [lo, hi]. 0, or -1. */
 int fx_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v);
 /* Decimal with an optional leading '-'; within [lo, hi]. 0, or -1. */
 int fx_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *v);
