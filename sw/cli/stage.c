@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "stage.h"
 #include "buildid.h"
+#include "flexor/clock.h"
 #include "flexor/digest.h"
 #include "flexor/fsutil.h"
 #include "flexor/spawn.h"
@@ -18,13 +19,6 @@
 #include <unistd.h>
 
 #define REC_MAX 16384
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static const char *self_exe(void)
 {
@@ -220,9 +214,9 @@ int stage_run(stage *s, const char *stamp_dir, int force, int index, int total)
         fprintf(stderr, "flexor: %s: cannot remove: %s\n", stamp, strerror(errno));
         return 2;
     }
-    double t0 = now();
+    double t0 = fx_wall_s();
     int rc = spawn_stage(s, run.argv);
-    s->seconds = now() - t0;
+    s->seconds = fx_wall_s() - t0;
     if (rc == 0 && !outputs_exist(s)) rc = 1;
     if (rc) {
         fprintf(stderr, "flexor: stage '%s' failed (%s %d); reproduce with: %s\n", s->name,

@@ -1,10 +1,11 @@
 /* Small random models for the accelerator tests and test vectors (flexor/accel_random.h). */
 #include "flexor/accel_random.h"
+#include "flexor/rng.h"
 #include "flexor/driver.h"
 #include "flexor/model_random.h"
 #include <string.h>
 
-static uint32_t rnd(uint64_t *s, uint32_t lo, uint32_t hi) { return lo + (uint32_t)(fx_rand64(s) % (hi - lo + 1)); }
+static uint32_t rnd(uint64_t *s, uint32_t lo, uint32_t hi) { return lo + (uint32_t)(fx_splitmix64(s) % (hi - lo + 1)); }
 
 static fx_layer *add(fx_model *m, const fx_hwcfg *cfg, uint64_t *s, uint32_t type, uint32_t M, uint32_t k,
                      uint32_t pool, uint32_t *c, uint32_t *h, uint32_t *w)

@@ -1,25 +1,18 @@
 /* Random valid models (see flexor/model_random.h). */
 #include "flexor/model_random.h"
+#include "flexor/rng.h"
 #include <math.h>
 #include <string.h>
-
-uint64_t fx_rand64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
 void fx_layer_randomize(fx_layer *l, uint32_t n_out, double act_rms, uint64_t *rng)
 {
     const uint32_t in_mask = l->n_in >= 32 ? 0xFFFFFFFFu : (1u << l->n_in) - 1u;
-    for (size_t s = 0; s < (size_t)l->n_slices * l->q; s++) l->slices[s] = (uint32_t)fx_rand64(rng) & in_mask;
+    for (size_t s = 0; s < (size_t)l->n_slices * l->q; s++) l->slices[s] = (uint32_t)fx_splitmix64(rng) & in_mask;
     double a2 = 0;
     for (uint32_t m = 0; m < l->M; m++)
         for (uint32_t i = 0; i < l->q; i++) {
             /* binary-code-like planes: α halves from plane to plane */
-            int a = (int)(32 + fx_rand64(rng) % 33) << (l->q - 1 - i);
+            int a = (int)(32 + fx_splitmix64(rng) % 33) << (l->q - 1 - i);
             l->alpha[(size_t)m * l->q + i] = (int16_t)a;
             if (m == 0) a2 += (double)a * a;
         }
@@ -28,7 +21,7 @@ void fx_layer_randomize(fx_layer *l, uint32_t n_out, double act_rms, uint64_t *r
     int sh = (int)lround(log2(t_rms / 64.0));
     l->shift = (uint32_t)(sh < 0 ? 0 : sh > 39 ? 39 : sh);
     int64_t bmax = (int64_t)1 << (l->shift + 4 < 30 ? l->shift + 4 : 30);
-    for (uint32_t m = 0; m < l->M; m++) l->bias[m] = (int32_t)((int64_t)(fx_rand64(rng) % (uint64_t)(2 * bmax + 1)) - bmax);
+    for (uint32_t m = 0; m < l->M; m++) l->bias[m] = (int32_t)((int64_t)(fx_splitmix64(rng) % (uint64_t)(2 * bmax + 1)) - bmax);
     (void)n_out;
 }
 
@@ -89,7 +82,7 @@ int fx_model_random(fx_model *m, const fx_hwcfg *cfg, const char *arch, uint32_t
     return 0;
 }
 
-static uint32_t rnd(uint64_t *s, uint32_t lo, uint32_t hi) { return lo + (uint32_t)(fx_rand64(s) % (hi - lo + 1)); }
+static uint32_t rnd(uint64_t *s, uint32_t lo, uint32_t hi) { return lo + (uint32_t)(fx_splitmix64(s) % (hi - lo + 1)); }
 
 int fx_model_random_net(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_t max_layers)
 {

@@ -35,6 +35,7 @@
  * Exit status: 0 ok, 2 bad input (one-line message). */
 #define _POSIX_C_SOURCE 200809L
 #include "flexor/accel_random.h"
+#include "flexor/rng.h"
 #include "flexor/driver.h"
 #include "flexor/model_random.h"
 #include <errno.h>
@@ -245,7 +246,7 @@ int main(int argc, char **argv)
     int *cls = malloc(images * sizeof *cls);
     int32_t *logits = malloc((size_t)m.n_classes * sizeof *logits);
     uint64_t rng = seed ^ 0x1D6A9E5ull;
-    for (size_t i = 0; i < in_sz * images; i++) img[i] = (uint8_t)(fx_rand64(&rng) >> 56);
+    for (size_t i = 0; i < in_sz * images; i++) img[i] = (uint8_t)(fx_splitmix64(&rng) >> 56);
     for (unsigned long k = 0; k < images; k++) {
         cls[k] = fx_driver_infer(&b, &cfg, &m, &plan, img + k * in_sz, logits, chain, NULL, NULL);
         if (cls[k] < 0) { fprintf(stderr, "flexor-vectors: inference failed (error %u)\n", b.error(&b)); return 2; }

@@ -1,6 +1,7 @@
 /* See sx_util.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "sx_util.h"
+#include "flexor/clock.h"
 #include "flexor/spawn.h"
 #include <errno.h>
 #include <stdio.h>
@@ -176,11 +177,9 @@ int sx_yosys(const char *dir, const char *script, const char *log)
 
 double sx_elapsed(void)
 {
-    static struct timespec t0;
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    if (!t0.tv_sec && !t0.tv_nsec) t0 = t;
-    return (double)(t.tv_sec - t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - t0.tv_nsec);
+    static double t0 = -1;
+    if (t0 < 0) t0 = fx_wall_s();
+    return fx_wall_s() - t0;
 }
 
 void sx_progress(const char *fmt, ...)

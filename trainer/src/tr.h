@@ -134,6 +134,5 @@ int tr_ckpt_load(const char *path, tr_net *n, tr_opt *opt, uint32_t *epoch, cons
 int tr_ckpt_load_any(const char *path, tr_net *n, tr_opt *opt, uint32_t *epoch, char *history, size_t histlen, char *err,
                      size_t errlen);
 
-double tr_now(void);
 int tr_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen);
 #endif

@@ -22,6 +22,4 @@ int fx_model_random_net(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_
  * act_rms is the expected RMS of its input activations. */
 void fx_layer_randomize(fx_layer *l, uint32_t n_out, double act_rms, uint64_t *rng);
 
-/* splitmix64 step, for callers that want the same stream. */
-uint64_t fx_rand64(uint64_t *state);
 #endif
