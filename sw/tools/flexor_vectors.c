@@ -34,7 +34,6 @@
  * data words look like RUN commands: they must be dropped.)
  * Exit status: 0 ok, 2 bad input (one-line message). */
 #define _POSIX_C_SOURCE 200809L
-#include "flexor/accel_random.h"
 #include "flexor/rng.h"
 #include "flexor/driver.h"
 #include "flexor/model_random.h"

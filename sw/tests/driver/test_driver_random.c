@@ -2,7 +2,6 @@
  * logits and class equal, chained and unchained identical, taps identical in order, counters as documented. */
 #include "dtest.h"
 #include "flexor/rng.h"
-#include "flexor/accel_random.h"
 #include "flexor/model_random.h"
 #include <stdlib.h>
 #include <string.h>
