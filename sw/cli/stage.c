@@ -6,6 +6,7 @@
 #include "flexor/clock.h"
 #include "flexor/digest.h"
 #include "flexor/fsutil.h"
+#include "flexor/selfpath.h"
 #include "flexor/spawn.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -20,23 +21,12 @@
 
 #define REC_MAX 16384
 
-static const char *self_exe(void)
-{
-    static char exe[1024];
-    if (!exe[0]) {
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n <= 0) snprintf(exe, sizeof exe, "flexor");
-        else exe[n] = 0;
-    }
-    return exe;
-}
-
 void stage_cmdline(const stage *s, char *buf, size_t len)
 {
     /* argv[0] shown as the binary actually run, so the printed command reproduces the stage */
     const char *argv[STAGE_MAX_ARGS];
     memcpy(argv, s->argv, sizeof argv);
-    argv[0] = self_exe();
+    argv[0] = fx_self_exe();
     fx_spawn_cmdline(argv, buf, len);
 }
 
