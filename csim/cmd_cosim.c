@@ -3,11 +3,12 @@
  * reference; the first divergence stops the run with a rerun command that dumps a waveform. */
 #define _POSIX_C_SOURCE 200809L
 #include "cosim_model.h"
-#include "csim_util.h"
 #include "flexor/clock.h"
 #include "flexor/progress.h"
 #include "flexor/opt.h"
 #include "flexor/driver.h"
+#include "flexor/fsutil.h"
+#include "flexor/outfmt.h"
 #include "flexor/idx.h"
 #include "flexor/ref.h"
 #include "rtl_backend.h"
@@ -153,6 +154,58 @@ static void print_div(const fx_divergence *d, uint64_t image, uint32_t hash, con
     print_rerun(o, image + 1, d->cycle);
 }
 
+/* The run's summary, as written to --csv and --json. mismatches counts diverged images (the run stops at
+ * the first) and counter mismatches; status is the exit status the run reached when the file was written. */
+typedef struct {
+    const char *model;
+    uint64_t images, mismatches;
+    double acc_rtl, acc_ref, cycles_per_inf, busy_per_inf, util, rtl_cps, all_cps, wall, cpu;
+    uint32_t hash;
+} cosim_summary;
+
+static int write_csv(const opts_t *o, const cosim_summary *s, int status, char *err, size_t errlen)
+{
+    fx_out out;
+    FILE *f = fx_out_open(&out, o->csv, err, errlen);
+    if (!f) return -1;
+    fprintf(f, "model,images,mismatches,status,acc_rtl,acc_ref,cycles_per_inf,busy_per_inf,mac_util,"
+               "rtl_cycles_per_cpu_s,lockstep_cycles_per_cpu_s,wall_s,cpu_s,seed,stall,chain\n");
+    fx_csv_field(f, s->model);
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%d,%.4f,%.4f,%.1f,%.1f,%.4f,%.0f,%.0f,%.3f,%.3f,%" PRIu64 ",%g,%d\n", s->images,
+            s->mismatches, status, s->acc_rtl, s->acc_ref, s->cycles_per_inf, s->busy_per_inf, s->util, s->rtl_cps,
+            s->all_cps, s->wall, s->cpu, o->seed, o->stall, o->chain);
+    return fx_out_commit(&out, err, errlen);
+}
+
+static int write_json(const opts_t *o, const cosim_summary *s, int status, char *err, size_t errlen)
+{
+    char hash[16];
+    snprintf(hash, sizeof hash, "0x%08X", s->hash);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "model", s->model);
+    cJSON_AddNumberToObject(j, "images", (double)s->images);
+    cJSON_AddNumberToObject(j, "mismatches", (double)s->mismatches);
+    cJSON_AddNumberToObject(j, "status", status);
+    cJSON_AddNumberToObject(j, "acc_rtl", s->acc_rtl);
+    cJSON_AddNumberToObject(j, "acc_ref", s->acc_ref);
+    cJSON_AddNumberToObject(j, "cycles_per_inference", s->cycles_per_inf);
+    cJSON_AddNumberToObject(j, "busy_per_inference", s->busy_per_inf);
+    cJSON_AddNumberToObject(j, "mac_utilisation", s->util);
+    cJSON_AddNumberToObject(j, "rtl_cycles_per_cpu_s", s->rtl_cps);
+    cJSON_AddNumberToObject(j, "lockstep_cycles_per_cpu_s", s->all_cps);
+    cJSON_AddNumberToObject(j, "wall_s", s->wall);
+    cJSON_AddNumberToObject(j, "cpu_s", s->cpu);
+    char seed[24]; /* a 64-bit seed is exact as raw digits, not as a double */
+    snprintf(seed, sizeof seed, "%" PRIu64, o->seed);
+    cJSON_AddRawToObject(j, "seed", seed);
+    cJSON_AddNumberToObject(j, "stall", o->stall);
+    cJSON_AddNumberToObject(j, "chain", o->chain);
+    cJSON_AddStringToObject(j, "config_hash", hash);
+    int r = fx_write_json(o->json, j, err, errlen);
+    cJSON_Delete(j);
+    return r;
+}
+
 static int parse(int argc, char **argv, opts_t *o)
 {
     static const struct option lo[] = {{"data", 1, 0, 'd'},      {"limit", 1, 0, 'n'},    {"seed", 1, 0, 's'},
@@ -242,7 +295,7 @@ int fx_cmd_cosim(int argc, char **argv)
 
     double t0 = fx_wall_s(), cpu0 = fx_cpu_s();
     int status = 0;
-    uint64_t img = 0, ok_rtl = 0, ok_ref = 0, compared = 0;
+    uint64_t img = 0, ok_rtl = 0, ok_ref = 0, compared = 0, mismatches = 0;
     const uint32_t clear = (uint32_t)FX_OP_CLEAR_COUNTERS << 24;
     if (fx_driver_load(mod, cfg, &m, &plan) || fx_driver_load(dut, cfg, &m, &plan) || mod->write(mod, &clear, 1) ||
         dut->write(dut, &clear, 1)) {
@@ -295,6 +348,7 @@ int fx_cmd_cosim(int argc, char **argv)
             if (!d && c_rtl != c_ref) abort(); /* equal logits give equal classes */
         }
         if (d) {
+            mismatches++;
             fx_progress_end(&pr);
             print_div(d, img, info.hash, &o);
             status = 1;
@@ -317,6 +371,7 @@ int fx_cmd_cosim(int argc, char **argv)
     if (!status && cr.slices != cm.slices) {
         fprintf(stderr, "cosim: MISMATCH counter cnt_slices: C model %" PRIu64 ", RTL %" PRIu64 "\n", cm.slices,
                 cr.slices);
+        mismatches++;
         status = 1;
     }
     {
@@ -343,27 +398,18 @@ int fx_cmd_cosim(int argc, char **argv)
                wall > 0 ? (double)cycles / wall / 1e6 : 0);
         printf("  %-36s %.2f s (CPU %.2f s)\n", "time", wall, cpu);
         printf("  %-36s %.0f s wall, %.0f s CPU\n", "projected for 10000 images", wall / n * 1e4, cpu / n * 1e4);
-        char buf[2048];
         double acc_rtl = im.labels ? (double)ok_rtl / n : -1, acc_ref = im.labels ? (double)ok_ref / n : -1;
-        if (o.csv) {
-            snprintf(buf, sizeof buf,
-                     "model,images,mismatches,acc_rtl,acc_ref,cycles_per_inf,busy_per_inf,mac_util,"
-                     "rtl_cycles_per_cpu_s,lockstep_cycles_per_cpu_s,wall_s,cpu_s,seed,stall,chain\n"
-                     "%s,%" PRIu64 ",%d,%.4f,%.4f,%.1f,%.1f,%.4f,%.0f,%.0f,%.3f,%.3f,%" PRIu64 ",%g,%d\n",
-                     o.model, img, status, acc_rtl, acc_ref, (double)cycles / n, (double)cr.busy / n, util, rtl_cps,
-                     all_cps, wall, cpu, o.seed, o.stall, o.chain);
-            if (fx_write_text_atomic(o.csv, buf)) status = status ? status : 2;
+        const cosim_summary sum = {o.model, img, mismatches, acc_rtl, acc_ref, (double)cycles / n, (double)cr.busy / n,
+                                   util, rtl_cps, all_cps, wall, cpu, info.hash};
+        char err[1200];
+        /* The files record the status the run reached; a failed write then makes the exit status 2. */
+        if (o.csv && write_csv(&o, &sum, status, err, sizeof err)) {
+            fprintf(stderr, "flexor cosim: %s\n", err);
+            status = status ? status : 2;
         }
-        if (o.json) {
-            snprintf(buf, sizeof buf,
-                     "{\"model\": \"%s\", \"images\": %" PRIu64 ", \"mismatches\": %d, \"acc_rtl\": %.4f, "
-                     "\"acc_ref\": %.4f, \"cycles_per_inference\": %.1f, \"busy_per_inference\": %.1f, "
-                     "\"mac_utilisation\": %.4f, \"rtl_cycles_per_cpu_s\": %.0f, \"lockstep_cycles_per_cpu_s\": %.0f, "
-                     "\"wall_s\": %.3f, \"cpu_s\": %.3f, \"seed\": %" PRIu64 ", \"stall\": %g, \"chain\": %d, "
-                     "\"config_hash\": \"0x%08X\"}\n",
-                     o.model, img, status, acc_rtl, acc_ref, (double)cycles / n, (double)cr.busy / n, util, rtl_cps,
-                     all_cps, wall, cpu, o.seed, o.stall, o.chain, info.hash);
-            if (fx_write_text_atomic(o.json, buf)) status = status ? status : 2;
+        if (o.json && write_json(&o, &sum, status, err, sizeof err)) {
+            fprintf(stderr, "flexor cosim: %s\n", err);
+            status = status ? status : 2;
         }
     }
 out:

@@ -2,9 +2,9 @@
  * values, deadlock watchdog) and the C model; outputs and every tap compared, outputs also against the
  * integer reference. The master seed is printed first; any case replays alone with --case. */
 #define _POSIX_C_SOURCE 200809L
-#include "csim_util.h"
 #include "flexor/clock.h"
 #include "flexor/progress.h"
+#include "flexor/outfmt.h"
 #include "flexor/opt.h"
 #include "regress_case.h"
 #include "rtl_backend.h"
@@ -270,14 +270,22 @@ int fx_cmd_regress(int argc, char **argv)
                "RUN overhead over bound", st.ovh_min, (double)st.ovh_sum / (double)st.ovh_n, st.ovh_max, st.ovh_n);
     printf("  %-28s %.1f s\n", "wall time", wall);
     if (o.json) {
-        char buf[1024];
-        snprintf(buf, sizeof buf,
-                 "{\"seed\": %" PRIu64 ", \"status\": %d, \"cases\": %" PRIu64 ", \"layers\": %" PRIu64
-                 ", \"chained\": %" PRIu64 ", \"straddle\": %" PRIu64 ", \"raw\": %" PRIu64 ", \"stalled\": %" PRIu64
-                 ", \"outputs\": %" PRIu64 ", \"taps\": %" PRIu64 ", \"rtl_cycles\": %" PRIu64 ", \"wall_s\": %.2f}\n",
-                 o.seed, status, st.cases, st.runs, st.chained, st.straddle, st.raw, st.stalled, st.outputs, st.taps,
-                 st.cycles, wall);
-        if (fx_write_text_atomic(o.json, buf) && !status) status = 2;
+        const double f[] = {status, (double)st.cases, (double)st.runs, (double)st.chained,
+                            (double)st.straddle, (double)st.raw, (double)st.stalled, (double)st.outputs, (double)st.taps,
+                            (double)st.cycles, wall};
+        const char *k[] = {"status", "cases", "layers", "chained", "straddle", "raw", "stalled", "outputs", "taps",
+                           "rtl_cycles", "wall_s"};
+        cJSON *j = cJSON_CreateObject();
+        char seed[24]; /* a 64-bit seed is exact as raw digits, not as a double */
+        snprintf(seed, sizeof seed, "%" PRIu64, o.seed);
+        cJSON_AddRawToObject(j, "seed", seed);
+        for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) cJSON_AddNumberToObject(j, k[i], f[i]);
+        char err[1200];
+        if (fx_write_json(o.json, j, err, sizeof err)) {
+            fprintf(stderr, "flexor regress: %s\n", err);
+            if (!status) status = 2;
+        }
+        cJSON_Delete(j);
     }
     return status;
 }

@@ -2,7 +2,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "commands.h"
 #include "flexor/clock.h"
+#include "flexor/fsutil.h"
 #include "flexor/idx.h"
+#include "flexor/outfmt.h"
 #include "flexor/opt.h"
 #include "flexor/progress.h"
 #include "flexor/ref.h"
@@ -50,17 +52,40 @@ static void *worker(void *arg)
 }
 
 static int write_csv(const char *path, const char *model, const char *split, uint32_t n, uint32_t correct, double secs,
-                     double cpu, uint32_t threads)
+                     double cpu, uint32_t threads, char *err, size_t errlen)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
+    fx_out o;
+    FILE *f = fx_out_open(&o, path, err, errlen);
     if (!f) return -1;
     fprintf(f, "model,split,images,correct,accuracy,seconds,images_per_s,threads,cpu_seconds,images_per_cpu_s\n");
-    fprintf(f, "%s,%s,%u,%u,%.6f,%.6f,%.2f,%u,%.6f,%.2f\n", model, split, n, correct, n ? (double)correct / n : 0, secs,
+    fx_csv_field(f, model);
+    fputc(',', f);
+    fx_csv_field(f, split);
+    fprintf(f, ",%u,%u,%.6f,%.6f,%.2f,%u,%.6f,%.2f\n", n, correct, n ? (double)correct / n : 0, secs,
             secs > 0 ? n / secs : 0, threads, cpu, cpu > 0 ? n / cpu : 0);
-    if (fclose(f) || rename(tmp, path)) { remove(tmp); return -1; }
-    return 0;
+    return fx_out_commit(&o, err, errlen);
+}
+
+/* Rows: true class, columns: predicted. Bounded: a model may have up to 65,536 classes (a matrix of
+ * 2^32 cells), so past FX_CONFUSION_MAX classes only a one-line note is printed. */
+enum { FX_CONFUSION_MAX = 64 };
+static void print_confusion(const fx_dataset *d, const int *pred, uint32_t C)
+{
+    if (C > FX_CONFUSION_MAX) {
+        printf("confusion matrix: not printed for %u classes (more than %d)\n", C, FX_CONFUSION_MAX);
+        return;
+    }
+    uint32_t conf[FX_CONFUSION_MAX][FX_CONFUSION_MAX] = {{0}};
+    for (uint32_t i = 0; i < d->n; i++)
+        if (d->labels[i] < C && pred[i] >= 0 && (uint32_t)pred[i] < C) conf[d->labels[i]][pred[i]]++;
+    printf("confusion matrix (rows: true class, columns: predicted)\n     ");
+    for (uint32_t p = 0; p < C; p++) printf(" %5u", p);
+    printf("\n");
+    for (uint32_t t = 0; t < C; t++) {
+        printf("%5u", t);
+        for (uint32_t p = 0; p < C; p++) printf(" %5u", conf[t][p]);
+        printf("\n");
+    }
 }
 
 int fx_cmd_infer(int argc, char **argv)
@@ -94,6 +119,8 @@ int fx_cmd_infer(int argc, char **argv)
         if (fx_hwcfg_load(cfg_path, &loaded, err, sizeof err)) { fprintf(stderr, "flexor infer: %s\n", err); return 2; }
         cfg = &loaded;
     }
+    /* an unwritable --csv is reported before the work, not after it */
+    if (csv && fx_out_probe(csv, err, sizeof err)) { fprintf(stderr, "flexor infer: %s\n", err); return 2; }
     fx_model m;
     if (fx_model_read(path, cfg, &m, err, sizeof err)) { fprintf(stderr, "flexor infer: %s\n", err); return 2; }
     fx_dataset d;
@@ -108,6 +135,11 @@ int fx_cmd_infer(int argc, char **argv)
     if (m.in_c != 1 || m.in_h != d.rows || m.in_w != d.cols) {
         fprintf(stderr, "flexor infer: %s: model input %ux%ux%u does not fit the dataset's 1x%ux%u images\n", path, m.in_c,
                 m.in_h, m.in_w, d.rows, d.cols);
+        goto out;
+    }
+    if (d.n_classes > m.n_classes) {
+        fprintf(stderr, "flexor infer: %s: the dataset has labels up to %u but the model has %u classes\n", data,
+                d.n_classes - 1, m.n_classes);
         goto out;
     }
     if (fx_ref_prepare(&net, &m, cfg, err, sizeof err)) { fprintf(stderr, "flexor infer: %s: %s\n", path, err); goto out; }
@@ -139,28 +171,17 @@ int fx_cmd_infer(int argc, char **argv)
     fx_progress_end(&pr);
     if (failed) { fprintf(stderr, "flexor infer: out of memory during inference\n"); rc = 1; goto out_net; }
     const uint32_t C = m.n_classes;
-    uint32_t *conf = calloc((size_t)C * C + 1, sizeof *conf), correct = 0;
-    for (uint32_t i = 0; i < d.n; i++) {
-        correct += pred[i] == d.labels[i];
-        if (d.labels[i] < C) conf[(size_t)d.labels[i] * C + (uint32_t)pred[i]]++;
-    }
+    uint32_t correct = 0;
+    for (uint32_t i = 0; i < d.n; i++) correct += pred[i] == d.labels[i];
     printf("model %s, %s split, %u images, %u threads\n", path, split, d.n, threads);
     printf("accuracy %.4f (%u / %u)\n", d.n ? (double)correct / d.n : 0.0, correct, d.n);
     /* CPU time too: on a shared machine wall-clock speed depends on the load */
     printf("speed %.1f images/s (%.3f s wall), %.1f images per CPU-second\n", secs > 0 ? d.n / secs : 0.0, secs,
            cpu > 0 ? d.n / cpu : 0.0);
-    printf("confusion matrix (rows: true class, columns: predicted)\n     ");
-    for (uint32_t p = 0; p < C; p++) printf(" %5u", p);
-    printf("\n");
-    for (uint32_t t = 0; t < C; t++) {
-        printf("%5u", t);
-        for (uint32_t p = 0; p < C; p++) printf(" %5u", conf[(size_t)t * C + p]);
-        printf("\n");
-    }
-    free(conf);
+    print_confusion(&d, pred, C);
     rc = 0;
-    if (csv && write_csv(csv, path, split, d.n, correct, secs, cpu, threads)) {
-        fprintf(stderr, "flexor infer: %s: cannot write the CSV file\n", csv);
+    if (csv && write_csv(csv, path, split, d.n, correct, secs, cpu, threads, err, sizeof err)) {
+        fprintf(stderr, "flexor infer: %s\n", err);
         rc = 2;
     }
 out_net:

@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "flexor/model.h"
 #include "flexor/opt.h"
+#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,15 +16,33 @@ static void usage(FILE *f)
                "  --config CFG  validate against rtl/config/NAME.cfg instead of the built-in configuration\n");
 }
 
-static void json_string(const char *s)
+static cJSON *int_array(const uint32_t *v, int n)
 {
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\') printf("\\%c", *s);
-        else if ((unsigned char)*s < 0x20) printf("\\u%04x", *s);
-        else putchar(*s);
-    }
-    putchar('"');
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
+    return a;
+}
+
+static cJSON *layer_json(const fx_layer *l, uint32_t n_out, double bpw, double w, uint64_t payload)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "type", l->type == FX_LAYER_CONV ? "conv" : "fc");
+    cJSON_AddNumberToObject(o, "M", l->M);
+    cJSON_AddNumberToObject(o, "K", l->K);
+    cJSON_AddItemToObject(o, "in", int_array((const uint32_t[]){l->in_c, l->in_h, l->in_w}, 3));
+    cJSON_AddItemToObject(o, "kernel", int_array((const uint32_t[]){l->kh, l->kw}, 2));
+    cJSON_AddNumberToObject(o, "pool", l->pool);
+    cJSON_AddNumberToObject(o, "q", l->q);
+    cJSON_AddNumberToObject(o, "n_in", l->n_in);
+    cJSON_AddNumberToObject(o, "n_out", n_out);
+    cJSON_AddBoolToObject(o, "encrypted", (l->flags & FX_F_ENCRYPTED) != 0);
+    cJSON_AddBoolToObject(o, "straddle", (l->flags & FX_F_STRADDLE) != 0);
+    cJSON_AddBoolToObject(o, "relu", (l->flags & FX_F_RELU_U8) != 0);
+    cJSON_AddNumberToObject(o, "shift", l->shift);
+    cJSON_AddNumberToObject(o, "bits_per_weight", bpw);
+    cJSON_AddNumberToObject(o, "weights", w);
+    cJSON_AddNumberToObject(o, "payload_bytes", (double)payload);
+    return o;
 }
 
 static void shape_str(const fx_layer *l, char *s, size_t n)
@@ -70,10 +89,11 @@ int fx_cmd_inspect(int argc, char **argv)
     const uint32_t builtin_hash = fx_hwcfg_hash(fx_hwcfg_builtin());
     const int match = m.cfg_hash == builtin_hash;
     double stored_bits = 0, weights = 0;
+    cJSON *doc = NULL, *layers = NULL;
     if (json) {
-        printf("{\n  \"file\": ");
-        json_string(path);
-        printf(",\n  \"layers\": [\n");
+        doc = cJSON_CreateObject();
+        cJSON_AddStringToObject(doc, "file", path);
+        layers = cJSON_AddArrayToObject(doc, "layers");
     }
     else printf("%-3s %-5s %-26s %2s %-7s %-19s %9s %9s %9s\n", "#", "type", "shape", "q", "Nin/Nout", "flags", "bits/w",
                 "weights", "payload");
@@ -90,23 +110,29 @@ int fx_cmd_inspect(int argc, char **argv)
         weights += w;
         const char *type = l->type == FX_LAYER_CONV ? "conv" : "fc";
         if (json)
-            printf("    {\"type\": \"%s\", \"M\": %u, \"K\": %u, \"in\": [%u, %u, %u], \"kernel\": [%u, %u], \"pool\": %u, "
-                   "\"q\": %u, \"n_in\": %u, \"n_out\": %u, \"encrypted\": %s, \"straddle\": %s, \"relu\": %s, "
-                   "\"shift\": %u, \"bits_per_weight\": %.6f, \"weights\": %.0f, \"payload_bytes\": %llu}%s\n",
-                   type, l->M, l->K, l->in_c, l->in_h, l->in_w, l->kh, l->kw, l->pool, l->q, l->n_in, m.n_out,
-                   l->flags & FX_F_ENCRYPTED ? "true" : "false", l->flags & FX_F_STRADDLE ? "true" : "false",
-                   l->flags & FX_F_RELU_U8 ? "true" : "false", l->shift, bpw, w, (unsigned long long)payload,
-                   i + 1 < m.n_layers ? "," : "");
+            cJSON_AddItemToArray(layers, layer_json(l, m.n_out, bpw, w, payload));
         else
             printf("%-3u %-5s %-26s %2u %3u/%-3u %-19s %9.4f %9.0f %9llu\n", i, type, shape, l->q, l->n_in, m.n_out, flags,
                    bpw, w, (unsigned long long)payload);
     }
     const double avg = weights > 0 ? stored_bits / weights : 0;
-    if (json)
-        printf("  ],\n  \"input\": [%u, %u, %u],\n  \"n_classes\": %u,\n  \"weights\": %.0f,\n  \"avg_bits_per_weight\": %.6f,\n"
-               "  \"file_bytes\": %zu,\n  \"config_hash\": \"0x%08x\",\n  \"builtin_config_hash\": \"0x%08x\",\n"
-               "  \"matches_builtin\": %s\n}\n",
-               m.in_c, m.in_h, m.in_w, m.n_classes, weights, avg, file_bytes, m.cfg_hash, builtin_hash, match ? "true" : "false");
+    if (json) {
+        char h[16], bh[16];
+        snprintf(h, sizeof h, "0x%08x", m.cfg_hash);
+        snprintf(bh, sizeof bh, "0x%08x", builtin_hash);
+        cJSON_AddItemToObject(doc, "input", int_array((const uint32_t[]){m.in_c, m.in_h, m.in_w}, 3));
+        cJSON_AddNumberToObject(doc, "n_classes", m.n_classes);
+        cJSON_AddNumberToObject(doc, "weights", weights);
+        cJSON_AddNumberToObject(doc, "avg_bits_per_weight", avg);
+        cJSON_AddNumberToObject(doc, "file_bytes", (double)file_bytes);
+        cJSON_AddStringToObject(doc, "config_hash", h);
+        cJSON_AddStringToObject(doc, "builtin_config_hash", bh);
+        cJSON_AddBoolToObject(doc, "matches_builtin", match);
+        char *txt = cJSON_Print(doc);
+        cJSON_Delete(doc);
+        if (txt) puts(txt);
+        free(txt);
+    }
     else
         printf("total: %.0f weights, %.4f bits/weight on average, file %zu bytes, input %ux%ux%u, %u classes\n"
                "config hash 0x%08x: %s the built-in configuration '%s' (0x%08x)\n",

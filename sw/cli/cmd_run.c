@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void usage(FILE *f)
 {
@@ -90,6 +91,9 @@ int fx_cmd_run(int argc, char **argv)
         !path_in(trl, P, data, "train-labels-idx1-ubyte.gz") || !path_in(tei, P, data, "t10k-images-idx3-ubyte.gz") ||
         !path_in(tel, P, data, "t10k-labels-idx1-ubyte.gz"))
         return fx_opt_fail("run", "--out or --data path too long");
+    const char *data_files[] = {tri, trl, tei, tel};
+    for (int i = 0; i < 4; i++)
+        if (access(data_files[i], R_OK)) return fx_opt_fail("run", "%s: %s (--data)", data_files[i], strerror(errno));
     if (fx_mkdir_p(out) || fx_mkdir_p(stamps)) { fprintf(stderr, "flexor run: %s: cannot create: %s\n", out, strerror(errno)); return 2; }
     snprintf(ep, sizeof ep, "%d", epochs);
     snprintf(lim, sizeof lim, "%d", images ? images : 10000);

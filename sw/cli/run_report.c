@@ -2,6 +2,7 @@
  * except model size, which is read from the model file itself. */
 #define _POSIX_C_SOURCE 200809L
 #include "run_report.h"
+#include "flexor/fsutil.h"
 #include "flexor/model.h"
 #include "flexor/spawn.h"
 #include "results.h"
@@ -13,7 +14,7 @@
 #include <unistd.h>
 
 typedef struct {
-    double float_acc, int_acc, rtl_acc, ref_acc, mismatches, images, cycles, util, cps, img_s;
+    double float_acc, int_acc, rtl_acc, ref_acc, mismatches, cosim_status, images, cycles, util, cps, img_s;
     double bpw, enc_bpw, weights, fxm_bytes;
     double cells, transistors, nand2, dec_pct, ice40_luts, fmax, xil_luts;
     char hash[32];
@@ -94,13 +95,14 @@ static void plot_training(const run_report *r)
 int run_report_write(const run_report *r)
 {
     figures f;
-    char a[64], b[64], c[64], path[1200], tmp[1300];
+    char a[64], b[64], c[64], path[1200], err[1300];
     f.float_acc = csv_number(r->train_csv, 0, NULL, NULL, "test_acc") / 100; /* the trainer logs percent */
     f.int_acc = csv_number(r->infer_csv, 0, NULL, NULL, "accuracy");
     f.img_s = csv_number(r->infer_csv, 0, NULL, NULL, "images_per_s");
     f.rtl_acc = jnum(r->cosim_json, "acc_rtl");
     f.ref_acc = jnum(r->cosim_json, "acc_ref");
     f.mismatches = jnum(r->cosim_json, "mismatches");
+    f.cosim_status = jnum(r->cosim_json, "status");
     f.images = jnum(r->cosim_json, "images");
     f.cycles = jnum(r->cosim_json, "cycles_per_inference");
     f.util = jnum(r->cosim_json, "mac_utilisation");
@@ -117,9 +119,9 @@ int run_report_write(const run_report *r)
     plot_training(r);
 
     snprintf(path, sizeof path, "%s/report.md", r->dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *o = fopen(tmp, "w");
-    if (!o) { fprintf(stderr, "flexor run: %s: cannot write\n", tmp); return 2; }
+    fx_out out;
+    FILE *o = fx_out_open(&out, path, err, sizeof err);
+    if (!o) { fprintf(stderr, "flexor run: %s\n", err); return 2; }
     fprintf(o, "# flexor run: %s at %s bits per weight\n\n", r->model, r->bits);
     fprintf(o, "Config hash %s; %d training epochs; model file `%s`.\n\n", f.hash[0] ? f.hash : "n/a", r->epochs, r->fxm);
     fprintf(o, "| figure | value |\n|---|---|\n");
@@ -148,15 +150,15 @@ int run_report_write(const run_report *r)
         fprintf(o, "| %s | %s |\n", r->stage_names[i], r->stage_reused[i] ? "reused" : fmt(a, sizeof a, "%.1f s", r->stage_seconds[i]));
     fprintf(o, "\n## Plots\n\n![training](training.svg)\n");
     if (r->synth_json) fprintf(o, "\nSynthesis details: `synth/report.md` and `fmax/report.md` in this directory.\n");
-    fclose(o);
-    rename(tmp, path);
+    if (fx_out_commit(&out, err, sizeof err)) { fprintf(stderr, "flexor run: %s\n", err); return 2; }
 
     printf("flexor run: %s, %s bits/weight (FleXOR layers %.3f, whole network %.3f), float %.2f %%, integer %.2f %%, RTL %.2f %% on %.0f images, "
            "%.0f mismatches, %.0f cycles/inference, utilisation %.1f %%\n",
            r->model, r->bits, f.enc_bpw, f.bpw, 100 * f.float_acc, 100 * f.int_acc, 100 * f.rtl_acc, f.images, f.mismatches, f.cycles,
            100 * f.util);
     printf("report: %s\n", path);
-    if (!(f.mismatches == 0)) {
+    /* status too: a co-simulation that failed before comparing anything has 0 mismatches */
+    if (!(f.mismatches == 0 && f.cosim_status == 0)) {
         fprintf(stderr, "flexor run: the RTL co-simulation did not report 0 mismatches; see %s/cosim.log\n", r->dir);
         return 1;
     }

@@ -117,15 +117,13 @@ static void redo_reason(const char *old, const char *cur, char *why, size_t len)
     } else snprintf(why, len, "its record is unreadable");
 }
 
+/* -1 with a one-line message on stderr naming the file and the reason */
 static int write_record(const char *path, const char *rec)
 {
-    char tmp[4400];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) return -1;
-    int bad = fputs(rec, f) < 0;
-    if (fclose(f) || bad || rename(tmp, path)) { remove(tmp); return -1; }
-    return 0;
+    char err[4400];
+    if (fx_write_file(path, rec, strlen(rec), err, sizeof err) == 0) return 0;
+    fprintf(stderr, "flexor: %s\n", err);
+    return -1;
 }
 
 /* The checkpoint belongs to one fingerprint: NAME.pending records it when the stage starts. A checkpoint
@@ -141,10 +139,7 @@ static int prepare_checkpoint(const stage *s, const char *stamp_dir, int force, 
             fprintf(stderr, "flexor: %s: cannot remove: %s\n", s->ckpt, strerror(errno));
             return -1;
         }
-    if (write_record(pending, fp)) {
-        fprintf(stderr, "flexor: %s: cannot write\n", pending);
-        return -1;
-    }
+    if (write_record(pending, fp)) return -1;
     return 0;
 }
 
@@ -214,10 +209,8 @@ int stage_run(stage *s, const char *stamp_dir, int force, int index, int total)
         return rc;
     }
     o = fp_len;
-    if (add_outputs(s, rec, &o) || write_record(stamp, rec)) {
-        fprintf(stderr, "flexor: %s: cannot write the stage record\n", stamp);
-        return 2;
-    }
+    if (add_outputs(s, rec, &o)) { fprintf(stderr, "flexor: stage '%s': too many outputs\n", s->name); return 2; }
+    if (write_record(stamp, rec)) return 2;
     fprintf(stderr, "[%d/%d] %-8s done in %.1f s\n", index, total, s->name, s->seconds);
     return 0;
 }

@@ -5,6 +5,7 @@
  * OUT.c is rewritten only when it changes, so an unchanged tree relinks nothing. */
 #define _POSIX_C_SOURCE 200809L
 #include "flexor/digest.h"
+#include "flexor/fsutil.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,11 +81,9 @@ int main(int argc, char **argv)
     }
     snprintf(text + o, sizeof text - o, "    {0, 0}};\n");
     if (same_content(out, text)) return 0;
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", out);
-    FILE *w = fopen(tmp, "w");
-    if (!w || fputs(text, w) < 0 || fclose(w) || rename(tmp, out)) {
-        fprintf(stderr, "flexor-buildid: cannot write %s: %s\n", out, strerror(errno));
+    char err[4400];
+    if (fx_write_file(out, text, strlen(text), err, sizeof err)) {
+        fprintf(stderr, "flexor-buildid: %s\n", err);
         return 2;
     }
     return 0;

@@ -31,6 +31,34 @@ static long long read_full(gzFile f, uint8_t *dst, size_t len)
     return (long long)got;
 }
 
+/* Reads want bytes into a buffer that grows with what actually arrives (doubling from 1 MiB), so a header
+ * claiming 2^32 images in a 100-byte file costs 1 MiB, not 3 TiB. 0 with *got bytes (short on EOF),
+ * -1 on a zlib error, -2 out of memory. */
+static int read_grow(gzFile f, size_t want, uint8_t **out, size_t *got)
+{
+    size_t cap = 0, n = 0;
+    uint8_t *b = NULL;
+    *out = NULL;
+    *got = 0;
+    while (n < want) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : (1u << 20);
+            if (nc > want) nc = want;
+            uint8_t *nb = realloc(b, nc + 1);
+            if (!nb) { free(b); return -2; }
+            b = nb; cap = nc;
+        }
+        long long r = read_full(f, b + n, cap - n);
+        if (r < 0) { free(b); return -1; }
+        n += (size_t)r;
+        if (n < cap) break; /* end of file */
+    }
+    if (!b && !(b = malloc(1))) return -2;
+    *out = b;
+    *got = n;
+    return 0;
+}
+
 static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 
 static gzFile open_idx(const char *path, char *err, size_t errlen)
@@ -69,14 +97,14 @@ int fx_dataset_load_files(const char *images, const char *labels, uint32_t limit
         snprintf(msg, sizeof msg, "absurd image size %ux%u", rows, cols);
         return fail(err, errlen, images, msg);
     }
+    if (n == 0) { gzclose(f); return fail(err, errlen, images, "no images (the IDX3 header says 0)"); }
     uint32_t use = limit && limit < n ? limit : n;
-    size_t bytes = (size_t)use * rows * cols;
-    d->images = malloc(bytes + 1);
-    if (!d->images) { gzclose(f); return fail(err, errlen, images, "out of memory"); }
-    r = read_full(f, d->images, bytes);
-    if (r < 0 || (size_t)r < bytes) {
-        if (r < 0) snprintf(msg, sizeof msg, "%s", gz_problem(f));
-        else snprintf(msg, sizeof msg, "truncated: header says %u images of %ux%u, data ends after %lld bytes", n, rows, cols, r);
+    size_t bytes = (size_t)use * rows * cols, got;
+    int rr = read_grow(f, bytes, &d->images, &got);
+    if (rr || got < bytes) {
+        if (rr == -1) snprintf(msg, sizeof msg, "%s", gz_problem(f));
+        else if (rr == -2) snprintf(msg, sizeof msg, "out of memory");
+        else snprintf(msg, sizeof msg, "truncated: header says %u images of %ux%u, data ends after %zu bytes", n, rows, cols, got);
         gzclose(f); fx_dataset_free(d);
         return fail(err, errlen, images, msg);
     }
@@ -93,17 +121,18 @@ int fx_dataset_load_files(const char *images, const char *labels, uint32_t limit
         gzclose(f); fx_dataset_free(d);
         return fail(err, errlen, labels, msg);
     }
-    d->labels = malloc((size_t)use + 1);
-    if (!d->labels) { gzclose(f); fx_dataset_free(d); return fail(err, errlen, labels, "out of memory"); }
-    r = read_full(f, d->labels, use);
-    if (r < 0 || (size_t)r < use) {
-        if (r < 0) snprintf(msg, sizeof msg, "%s", gz_problem(f));
-        else snprintf(msg, sizeof msg, "truncated: header says %u labels, data ends after %lld", n, r);
+    rr = read_grow(f, use, &d->labels, &got);
+    if (rr || got < use) {
+        if (rr == -1) snprintf(msg, sizeof msg, "%s", gz_problem(f));
+        else if (rr == -2) snprintf(msg, sizeof msg, "out of memory");
+        else snprintf(msg, sizeof msg, "truncated: header says %u labels, data ends after %zu", n, got);
         gzclose(f); fx_dataset_free(d);
         return fail(err, errlen, labels, msg);
     }
     gzclose(f);
     d->n = use; d->rows = rows; d->cols = cols;
+    for (uint32_t i = 0; i < use; i++)
+        if (d->labels[i] >= d->n_classes) d->n_classes = d->labels[i] + 1u;
     return 0;
 }
 

@@ -104,6 +104,8 @@ int fx_model_random(fx_model *m, const fx_hwcfg *cfg, const char *arch, uint32_t
         push_layer(m, FX_LAYER_CONV, enc, nin, 1, 64, 5, 2, &c, &h, &w);
         push_layer(m, FX_LAYER_FC, enc, nin, 1, 512, 1, 0, &c, &h, &w);
         push_layer(m, FX_LAYER_FC, plain, nin, q1, 10, 1, 0, &c, &h, &w);
+    } else if (!strcmp(arch, "wide")) { /* the most classes the format allows (65,536): bounded-output tests */
+        push_layer(m, FX_LAYER_FC, plain, nin, 1, 65536, 1, 0, &c, &h, &w);
     } else {
         return -1;
     }

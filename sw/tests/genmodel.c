@@ -11,6 +11,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: flexor-genmodel ARCH OUT.fxm [--straddle] [--seed N]\n"
                "       flexor-genmodel --corpus DIR [--count N] [--seed N]\n"
                "  ARCH: mlp (784-512-512-10) | lenet (conv5x5x32 pool, conv5x5x64 pool, fc 512, fc 10) | net (small random)\n"
+               "        | wide (fc 784-65536: the most classes a model can have)\n"
                "  --corpus DIR  write N small random networks DIR/seed-K.fxm (a fuzzing seed corpus)\n");
 }
 

@@ -58,6 +58,7 @@ int main(int argc, char **argv)
         if (!r) {
             CHECK(d.n == 5 && d.rows == 28 && d.cols == 28 && !memcmp(d.images, px, sizeof px) && !memcmp(d.labels, lb, 5),
                   "%s: contents differ", gz ? "gz" : "plain");
+            CHECK(d.n_classes == 6, "%s: n_classes %u, expected 6 (largest label 5)", gz ? "gz" : "plain", d.n_classes);
             fx_dataset_free(&d);
         }
         r = fx_dataset_load(dir, "t10k", 2, &d, err, sizeof err);
@@ -86,6 +87,11 @@ int main(int argc, char **argv)
         expect_fail(img, lab, "absurd image size", "zero rows");
         write_idx(img, gz, 0x803, 5, 100000, 28, px, sizeof px, 3);
         expect_fail(img, lab, "absurd image size", "huge rows");
+        /* a header that lies about the count: refused as truncated, without allocating 16 TB first */
+        write_idx(img, gz, 0x803, 1000000, 4096, 4096, px, sizeof px, 3);
+        expect_fail(img, lab, "truncated: header says 1000000 images of 4096x4096", "huge count in a small file");
+        write_idx(img, gz, 0x803, 0, 28, 28, NULL, 0, 3);
+        expect_fail(img, lab, "no images", "0 images");
         write_idx(img, gz, 0x803, 5, 28, 28, NULL, 0, 1); /* the file ends after 8 header bytes */
         expect_fail(img, lab, "truncated IDX3 header", "short header");
         write_idx(img, gz, 0x803, 5, 28, 28, px, sizeof px, 3);

@@ -3,6 +3,7 @@
  * `flexor inspect` with exit status 2. Then random byte mutations must never crash the parser. */
 #include "test_util.h"
 #include "flexor/rng.h"
+#include <cjson/cJSON.h>
 #include "flexor/model.h"
 #include "flexor/model_random.h"
 #include <math.h>
@@ -280,7 +281,7 @@ static void inspect_json(void)
     if (!flexor_bin) return;
     fx_model m;
     char err[512], path[300], out[16384];
-    snprintf(path, sizeof path, "%s/lenet.fxm", t_tmpdir());
+    snprintf(path, sizeof path, "%s/le\"net, 1.fxm", t_tmpdir()); /* a quote: escaped in the JSON */
     CHECK(!fx_model_random(&m, cfg, "lenet", FX_F_STRADDLE, 3) && !fx_model_write(path, &m, err, sizeof err), "lenet");
     double bits = 0, weights = 0;
     for (uint32_t i = 0; i < m.n_layers; i++) {
@@ -293,20 +294,23 @@ static void inspect_json(void)
     if (f) { fseek(f, 0, SEEK_END); size = ftell(f); fclose(f); }
     char *argv[] = {(char *)flexor_bin, "inspect", "--json", path, NULL};
     CHECK(t_run_out(argv, out, sizeof out) == 0, "inspect --json failed");
-    const char *p = strstr(out, "\"avg_bits_per_weight\": "), *q = strstr(out, "\"file_bytes\": "),
-               *w = strstr(out, "\"weights\": "), *mb = strstr(out, "\"matches_builtin\": true");
-    /* the last "weights" key is the total */
-    for (const char *x = w; x; x = strstr(x + 1, "\"weights\": ")) w = x;
-    CHECK(p && fabs(atof(p + 24) - bits / weights) < 1e-6, "avg bits/weight: %s vs %.6f", p ? p + 24 : "missing", bits / weights);
-    CHECK(q && atol(q + 14) == size, "file_bytes: %s vs %ld", q ? q + 14 : "missing", size);
-    CHECK(w && atof(w + 11) == weights, "total weights: %s vs %.0f", w ? w + 11 : "missing", weights);
-    CHECK(mb != NULL, "matches_builtin not true");
-    int layers = 0;
-    for (const char *x = strstr(out, "\"type\": "); x; x = strstr(x + 1, "\"type\": ")) layers++;
-    CHECK(layers == 4, "%d layers listed", layers);
-    long payload = 0; /* header + table + payloads + CRC = the file */
-    for (const char *x = strstr(out, "\"payload_bytes\": "); x; x = strstr(x + 1, "\"payload_bytes\": ")) payload += atol(x + 17);
-    CHECK(64 + 64 * 4 + payload + 4 == size, "payload bytes sum %ld, file %ld", payload, size);
+    cJSON *doc = cJSON_Parse(out);
+    CHECK(doc != NULL, "inspect --json is not JSON: %s", out);
+    if (!doc) { fx_model_free(&m); return; }
+    const cJSON *avg = cJSON_GetObjectItem(doc, "avg_bits_per_weight"), *fb = cJSON_GetObjectItem(doc, "file_bytes"),
+                *w = cJSON_GetObjectItem(doc, "weights"), *layers = cJSON_GetObjectItem(doc, "layers"),
+                *file = cJSON_GetObjectItem(doc, "file");
+    CHECK(cJSON_IsNumber(avg) && fabs(avg->valuedouble - bits / weights) < 1e-6, "avg bits/weight vs %.6f", bits / weights);
+    CHECK(cJSON_IsNumber(fb) && fb->valuedouble == size, "file_bytes vs %ld", size);
+    CHECK(cJSON_IsNumber(w) && w->valuedouble == weights, "total weights vs %.0f", weights);
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(doc, "matches_builtin")), "matches_builtin not true");
+    CHECK(cJSON_IsString(file) && !strcmp(file->valuestring, path), "file name");
+    CHECK(cJSON_GetArraySize(layers) == 4, "%d layers listed", cJSON_GetArraySize(layers));
+    double payload = 0; /* header + table + payloads + CRC = the file */
+    const cJSON *l;
+    cJSON_ArrayForEach(l, layers) payload += cJSON_GetObjectItem(l, "payload_bytes")->valuedouble;
+    CHECK(64 + 64 * 4 + payload + 4 == size, "payload bytes sum %.0f, file %ld", payload, size);
+    cJSON_Delete(doc);
     char *argv2[] = {(char *)flexor_bin, "inspect", path, NULL};
     CHECK(t_run_out(argv2, out, sizeof out) == 0 && strstr(out, "matches the built-in configuration") && strstr(out, "straddle"),
           "inspect table: %s", out);

@@ -75,7 +75,10 @@ cmp -s "$t/id1.c" "$t/id2.c" && fail "build id unchanged after a source change"
 
 # A failing stage: one line naming it, with the command that reproduces it; non-zero exit.
 run 11 --skip-synth --epochs 1 --data "$t/no-such-dir" --out "$t/bad"; rc=$?
-[ $rc -ne 0 ] || fail "a missing dataset did not fail"
+[ $rc -eq 2 ] && [ "$(wc -l < "$t/11.err")" -eq 1 ] || { cat "$t/11.err"; fail "a missing dataset is not one line, exit 2"; }
+mkdir -p "$t/baddata"; cp "$t/data"/*.gz "$t/baddata/"; head -c 5000 "$t/data/train-images-idx3-ubyte.gz" > "$t/baddata/train-images-idx3-ubyte.gz"
+run 11 --skip-synth --epochs 1 --data "$t/baddata" --out "$t/bad"; rc=$?
+[ $rc -ne 0 ] || fail "a truncated dataset did not fail"
 grep -q "stage 'train' failed .*reproduce with: [^ ]*flexor train " "$t/11.err" || { cat "$t/11.err"; fail "no one-line cause"; }
 [ -f "$t/bad/report.md" ] && fail "a failed run wrote a report"
 

@@ -3,6 +3,7 @@
 #include "sx_util.h"
 #include "flexor/clock.h"
 #include "flexor/selfpath.h"
+#include "flexor/fsutil.h"
 #include "flexor/spawn.h"
 #include <errno.h>
 #include <stdio.h>
@@ -87,19 +88,10 @@ char *sx_read_file(const char *path, size_t *len)
 
 int sx_write_file(const char *path, const char *text)
 {
-    size_t n = strlen(path) + 16;
-    char *tmp = sx_xmalloc(n);
-    snprintf(tmp, n, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    int ok = f && fputs(text, f) >= 0;
-    if (f && fclose(f)) ok = 0;
-    if (ok && rename(tmp, path)) ok = 0;
-    if (!ok) {
-        fprintf(stderr, "flexor synth: cannot write %s: %s\n", path, strerror(errno));
-        remove(tmp);
-    }
-    free(tmp);
-    return ok ? 0 : -1;
+    char err[4400];
+    if (fx_write_file(path, text, strlen(text), err, sizeof err) == 0) return 0;
+    fprintf(stderr, "flexor synth: %s\n", err);
+    return -1;
 }
 
 int sx_mkdirs(const char *path)

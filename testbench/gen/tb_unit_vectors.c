@@ -11,6 +11,7 @@
  * Exit status 0, 2 on error. */
 #define _POSIX_C_SOURCE 200809L
 #include "flexor/decrypt.h"
+#include "flexor/fsutil.h"
 #include "flexor/hwcfg.h"
 #include "flexor/ref.h"
 #include "flexor/rng.h"
@@ -24,19 +25,8 @@ static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(void) { return fx_xorshift64_u32(&rng); }
 
 static const char *g_dir;
-static FILE *open_out(const char *name, char *tmp, size_t n)
-{
-    snprintf(tmp, n, "%s/.%s.tmp", g_dir, name);
-    FILE *f = fopen(tmp, "w");
-    if (!f) { fprintf(stderr, "tb-unit-vectors: %s: %s\n", tmp, strerror(errno)); exit(2); }
-    return f;
-}
-static void close_out(FILE *f, const char *tmp, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", g_dir, name);
-    if (fclose(f) || rename(tmp, path)) { fprintf(stderr, "tb-unit-vectors: %s: cannot write\n", path); exit(2); }
-}
+static FILE *open_out(const char *name, fx_out *o) { return fx_out_open_or_exit(o, "tb-unit-vectors", g_dir, name); }
+static void close_out(fx_out *o) { fx_out_commit_or_exit(o, "tb-unit-vectors"); }
 
 static int64_t wrap(int64_t v, uint32_t bits)
 {
@@ -53,11 +43,11 @@ int main(int argc, char **argv)
     const fx_hwcfg *c = fx_hwcfg_builtin();
     const fx_widths w = fx_hwcfg_widths(c);
     const uint32_t NO = c->n_out, mask = NO == 32 ? ~0u : (1u << NO) - 1;
-    char tmp[4096];
+    fx_out tmp;
     unsigned n_dec = 0, n_rq = 0, n_lane = 0;
 
     /* ---- decryptors + realignment ---- */
-    FILE *f = open_out("dec.hex", tmp, sizeof tmp);
+    FILE *f = open_out("dec.hex", &tmp);
     for (uint32_t e = 0; e <= c->n_in_count; e++) {
         fx_mxor mx;
         uint32_t nin = e < c->n_in_count ? c->n_in[e] : NO;
@@ -81,10 +71,10 @@ int main(int argc, char **argv)
             n_dec++;
         }
     }
-    close_out(f, tmp, "dec.hex");
+    close_out(&tmp);
 
     /* ---- requantizer: ties, saturation, int32 limits, every shift ---- */
-    f = open_out("requant.hex", tmp, sizeof tmp);
+    f = open_out("requant.hex", &tmp);
     const int64_t tmax = ((int64_t)1 << (w.sum_w - 1)) - 1, tmin = -tmax - 1;
     for (uint32_t k = 0; k < 2000; k++) {
         uint32_t shift = k % 64, relu = (k / 64) & 1;
@@ -104,10 +94,10 @@ int main(int argc, char **argv)
         fprintf(f, "%08x %08x %08x %08x %08x\n", (uint32_t)((uint64_t)t >> 32), (uint32_t)t, shift, relu, (uint32_t)y);
         n_rq++;
     }
-    close_out(f, tmp, "requant.hex");
+    close_out(&tmp);
 
     /* ---- lane: add/sub tree, accumulation, alpha scaling, bias (bypass weights) ---- */
-    f = open_out("lane.hex", tmp, sizeof tmp);
+    f = open_out("lane.hex", &tmp);
     const uint32_t pw = w.p_words - 1;
     for (uint32_t cs = 0; cs < 60; cs++) {
         uint32_t q = 1 + cs % c->q_max, CH = 1 + rnd() % 12;
@@ -159,11 +149,11 @@ int main(int argc, char **argv)
         fprintf(f, "%08x %08x\n", (uint32_t)((uint64_t)t >> 32), (uint32_t)t);
         n_lane++;
     }
-    close_out(f, tmp, "lane.hex");
+    close_out(&tmp);
 
-    f = open_out("counts.txt", tmp, sizeof tmp);
+    f = open_out("counts.txt", &tmp);
     fprintf(f, "%u %u %u\n", n_dec, n_rq, n_lane);
-    close_out(f, tmp, "counts.txt");
+    close_out(&tmp);
     printf("tb-unit-vectors: %s: %u decrypt, %u requant, %u lane records\n", g_dir, n_dec, n_rq, n_lane);
     return 0;
 }

@@ -1,5 +1,5 @@
 /* Checkpoints: every parameter with its optimiser state, running statistics, the epoch and the CSV
- * history, written atomically (temp + rename) with a CRC, so a kill -9 loses at most one epoch. */
+ * history, written atomically (fx_write_file: temp + fsync + rename) with a CRC, so a kill -9 loses at most one epoch. */
 #include "tr.h"
 #include <errno.h>
 #include <stdio.h>
@@ -7,24 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-
-int tr_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen)
-{
-    char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) { snprintf(err, errlen, "%s: cannot write: %s", tmp, strerror(errno)); return -1; }
-    int bad = fwrite(buf, 1, len, f) != len;
-    bad |= fflush(f) != 0;
-    bad |= fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path)) {
-        snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
 
 typedef struct { uint8_t *b; size_t n, cap; int oom; } buf_t;
 static void put(buf_t *b, const void *p, size_t n)
@@ -75,7 +57,7 @@ int tr_ckpt_save(const char *path, tr_net *n, const tr_opt *opt, uint32_t epoch,
     uint32_t crc = (uint32_t)crc32(0, b.b, (uInt)b.n);
     put(&b, &crc, 4);
     if (b.oom) { free(b.b); snprintf(err, errlen, "%s: out of memory", path); return -1; }
-    int rc = tr_write_atomic(path, b.b, b.n, err, errlen);
+    int rc = fx_write_file(path, b.b, b.n, err, errlen);
     free(b.b);
     return rc;
 }

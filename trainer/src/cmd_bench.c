@@ -57,6 +57,11 @@ int fx_cmd_bench(int argc, char **argv)
     fx_dataset ds;
     char err[512];
     if (fx_dataset_load(data, "t10k", 10000, &ds, err, sizeof err)) { fprintf(stderr, "flexor bench: %s\n", err); return 2; }
+    if (tr_check_dataset(&ds, data, err, sizeof err)) {
+        fprintf(stderr, "flexor bench: %s\n", err);
+        fx_dataset_free(&ds);
+        return 2;
+    }
     const fx_hwcfg *cfg = fx_hwcfg_builtin();
     /* OpenBLAS picks its kernels at load time; on AMD Zen 4 it picks Haswell (AVX2) kernels, while
      * OPENBLAS_CORETYPE=SkylakeX (AVX-512) measured ~25 % faster here */
@@ -112,8 +117,8 @@ int fx_cmd_bench(int argc, char **argv)
                     tr_int_eval(&fm, ds.images, ds.labels, ds.n, NULL);
                     snprintf(iinf, sizeof iinf, "%.0f", ds.n / (fx_wall_s() - t0));
                     fx_ref_net rn;
-                    if (fx_ref_prepare(&rn, &fm, cfg, err, sizeof err) == 0) {
-                        int32_t lg[16];
+                    if (fm.n_classes <= TR_CLASSES && fx_ref_prepare(&rn, &fm, cfg, err, sizeof err) == 0) {
+                        int32_t lg[TR_CLASSES]; /* checked above: fx_ref_infer writes n_classes logits */
                         const uint32_t n = (uint32_t)refn < ds.n ? (uint32_t)refn : ds.n;
                         t0 = fx_wall_s();
                         for (uint32_t i = 0; i < n; i++) fx_ref_infer(&rn, ds.images + (size_t)i * 784, lg, NULL, NULL);

@@ -2,6 +2,7 @@
  * an accuracy-vs-bits plot. Each job is exactly `flexor train --model M --bits B --epochs E ...`. */
 #include "flexor/opt.h"
 #include "flexor/fsutil.h"
+#include "flexor/outfmt.h"
 #include "flexor/spawn.h"
 #include "tr.h"
 #include <errno.h>
@@ -58,8 +59,9 @@ static void write_tables(const char *dir, const job_t *jobs, int nj, const fx_tr
         a += (size_t)snprintf(md + a, sizeof md - a, "| %s | %s | %d | %s | %s | %s | %s | %.3f | %.3f | %s | %.0f | %.0f |\n",
                               j->model, j->bits, j->r.epochs_done, fa, ia, gap, ff, j->r.bits_per_weight, j->r.avg_bits, mb,
                               j->r.train_seconds, j->r.train_img_s);
-        c += (size_t)snprintf(csv + c, sizeof csv - c, "%s,%s,%d,%.3f,%.3f,%.3f,%ld,%.3f,%.4f,%.4f,%ld,%.1f,%.0f\n", j->model,
-                              j->bits, j->r.epochs_done, j->r.float_acc, j->r.ref_acc, j->r.int_acc, j->r.ref_mismatch, j->r.float_fact_acc,
+        char qm[64], qb[80];
+        c += (size_t)snprintf(csv + c, sizeof csv - c, "%s,%s,%d,%.3f,%.3f,%.3f,%ld,%.3f,%.4f,%.4f,%ld,%.1f,%.0f\n",
+                              fx_csv_text(qm, sizeof qm, j->model), fx_csv_text(qb, sizeof qb, j->bits), j->r.epochs_done, j->r.float_acc, j->r.ref_acc, j->r.int_acc, j->r.ref_mismatch, j->r.float_fact_acc,
                               j->r.bits_per_weight, j->r.avg_bits, j->r.model_bytes, j->r.train_seconds, j->r.train_img_s);
     }
     a += (size_t)snprintf(md + a, sizeof md - a,
@@ -69,9 +71,9 @@ static void write_tables(const char *dir, const job_t *jobs, int nj, const fx_tr
                           "the aligned layout); avg: all weights of the network (float = 32). '-': not exportable (float "
                           "weights or activations).\n\n![accuracy vs bits](accuracy_vs_bits.svg)\n");
     snprintf(path, sizeof path, "%s/sweep.md", dir);
-    if (tr_write_atomic(path, md, a, err, sizeof err)) fprintf(stderr, "flexor sweep: %s\n", err);
+    if (fx_write_file(path, md, a, err, sizeof err)) fprintf(stderr, "flexor sweep: %s\n", err);
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
-    if (tr_write_atomic(path, csv, c, err, sizeof err)) fprintf(stderr, "flexor sweep: %s\n", err);
+    if (fx_write_file(path, csv, c, err, sizeof err)) fprintf(stderr, "flexor sweep: %s\n", err);
 }
 
 /* One data file per series (gnuplot skips empty blocks, which would shift `index` numbering). The script
@@ -108,7 +110,7 @@ static void plot(const char *dir, const job_t *jobs, int nj)
             }
             if (!a) continue;
             snprintf(path, sizeof path, "%s/accuracy_%s_%s.dat", dir, models[mi], kind ? "binary" : "flexor");
-            if (tr_write_atomic(path, d, a, err, sizeof err)) { fprintf(stderr, "flexor sweep: %s\n", err); return; }
+            if (fx_write_file(path, d, a, err, sizeof err)) { fprintf(stderr, "flexor sweep: %s\n", err); return; }
             b += (size_t)snprintf(g + b, sizeof g - b, "%s'accuracy_%s_%s.dat' with %s title '%s %s'", clauses++ ? ", " : "",
                                   models[mi], kind ? "binary" : "flexor", style[mi][kind], names[mi], kind ? "binary" : "FleXOR");
         }
@@ -117,7 +119,7 @@ static void plot(const char *dir, const job_t *jobs, int nj)
     }
     if (!clauses) return;
     b += (size_t)snprintf(g + b, sizeof g - b, "\n");
-    if (tr_write_atomic(gp, g, b, err, sizeof err)) { fprintf(stderr, "flexor sweep: %s\n", err); return; }
+    if (fx_write_file(gp, g, b, err, sizeof err)) { fprintf(stderr, "flexor sweep: %s\n", err); return; }
     const char *argv[] = {"gnuplot", "accuracy_vs_bits.gp", NULL};
     fx_spawn_opts o = {.cwd = dir, .err = FX_SPAWN_NULL};
     if (fx_spawn(argv, &o, NULL, 0) != 0) fprintf(stderr, "flexor sweep: gnuplot failed (is gnuplot installed?); script in %s\n", gp);

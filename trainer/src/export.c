@@ -61,6 +61,18 @@ int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t
             for (uint32_t i = 0; i < Q; i++) ar[mm * Q + i] = q->alpha.v[mm * Q + i] * gain * s_in / s_out;
             br[mm] = b / s_out;
         }
+        /* A diverged training (NaN / inf) would export a well-formed model of garbage: the scales, biases,
+         * BN statistics and activation range all reach ar/br; the stored bits come from lat. */
+        int finite = isfinite(s_out) && s_out > 0;
+        for (uint32_t t = 0; t < M * Q && finite; t++) finite = isfinite(ar[t]);
+        for (uint32_t t = 0; t < M && finite; t++) finite = isfinite(br[t]);
+        for (size_t t = 0; t < q->lat.n && finite; t++) finite = isfinite(q->lat.v[t]);
+        if (!finite) {
+            free(ar); free(br);
+            snprintf(err, errlen, "layer %u (%s %ux%u): non-finite parameters (NaN or inf): the training diverged; "
+                     "try a lower --lr", li, L->type == TR_FC ? "fc" : "conv", M, K);
+            return TR_EXPORT_NONFINITE;
+        }
         int shift = 39;
         for (; shift > 0; shift--) {
             double sc = ldexp(1.0, shift);

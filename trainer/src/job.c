@@ -71,6 +71,20 @@ static double net_bits(const tr_net *n, double *mid_bits)
     return bits / weights;
 }
 
+int tr_check_dataset(const fx_dataset *d, const char *dir, char *err, size_t errlen)
+{
+    if (d->rows != TR_SIDE || d->cols != TR_SIDE) {
+        snprintf(err, errlen, "%s: images are %ux%u; the networks need %dx%d", dir, d->rows, d->cols, TR_SIDE, TR_SIDE);
+        return -1;
+    }
+    if (d->n_classes > TR_CLASSES) {
+        snprintf(err, errlen, "%s: label %u out of range (the networks have %d classes, labels 0..%d)", dir,
+                 d->n_classes - 1, TR_CLASSES, TR_CLASSES - 1);
+        return -1;
+    }
+    return 0;
+}
+
 int fx_train_job(const fx_train_opts *o, fx_train_result *r)
 {
     char err[1024], fp[1024];
@@ -85,6 +99,14 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
         tr_net_free(&net);
         return 2;
     }
+    /* every output is probed before the first epoch: an unwritable --out must not cost a training */
+    const char *outs[] = {o->no_export ? "" : o->out, o->csv, o->ckpt};
+    for (int i = 0; i < 3; i++)
+        if (outs[i][0] && fx_out_probe(outs[i], err, sizeof err)) {
+            fprintf(stderr, "flexor train: %s\n", err);
+            tr_net_free(&net);
+            return 2;
+        }
     if (fx_dataset_load(o->data, "train", o->train_limit, &tr, err, sizeof err) ||
         fx_dataset_load(o->data, "t10k", o->test_limit, &te, err, sizeof err)) {
         fprintf(stderr, "flexor train: %s\n", err);
@@ -92,8 +114,8 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
         tr_net_free(&net);
         return 2;
     }
-    if (tr.rows != 28 || tr.cols != 28 || te.rows != 28 || te.cols != 28) {
-        fprintf(stderr, "flexor train: %s: images must be 28x28\n", o->data);
+    if (tr_check_dataset(&tr, o->data, err, sizeof err) || tr_check_dataset(&te, o->data, err, sizeof err)) {
+        fprintf(stderr, "flexor train: %s\n", err);
         fx_dataset_free(&tr); fx_dataset_free(&te); tr_net_free(&net);
         return 2;
     }
@@ -192,7 +214,7 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
         size_t hl = strlen(history);
         snprintf(history + hl, sizeof history - hl, "%u,%.2f,%.0f,%.6g,%.4g,%.5f,%.3f,%.3f,%.3f\n", ep + 1, secs,
                  ntrain / secs, lr, S, loss / seen, 100.0 * ok / seen, va, ta);
-        if (o->csv[0] && tr_write_atomic(o->csv, history, strlen(history), err, sizeof err))
+        if (o->csv[0] && fx_write_file(o->csv, history, strlen(history), err, sizeof err))
             fprintf(stderr, "flexor train: %s\n", err);
         if (o->ckpt[0] && tr_ckpt_save(o->ckpt, &net, &opt, ep + 1, fp, history, err, sizeof err)) {
             fprintf(stderr, "flexor train: %s\n", err);
@@ -231,12 +253,20 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
         if (!o->quiet) fprintf(stderr, "note: %s (float results only)\n", r->note);
     } else {
         fx_model m;
-        if (tr_export(&net, &mode, &m, err, sizeof err) || fx_model_validate(&m, cfg, err, sizeof err)) {
+        memset(&m, 0, sizeof m);
+        int ex = tr_export(&net, &mode, &m, err, sizeof err);
+        /* the logits below go to lg[TR_CLASSES] (this was a hidden lg[16]) */
+        if (!ex && m.n_classes > TR_CLASSES) {
+            snprintf(err, sizeof err, "%u classes, more than the %d the trainer evaluates", m.n_classes, TR_CLASSES);
+            ex = -1;
+        }
+        if (ex || fx_model_validate(&m, cfg, err, sizeof err)) {
             fprintf(stderr, "flexor train: export failed: %s\n", err);
-            rc = 1;
+            fx_model_free(&m);
+            rc = ex == TR_EXPORT_NONFINITE ? 2 : 1;
             goto out;
         }
-        int32_t *own = malloc(sizeof(int32_t) * te.n * m.n_classes), lg[16];
+        int32_t *own = malloc(sizeof(int32_t) * te.n * m.n_classes), lg[TR_CLASSES];
         r->int_acc = tr_int_eval(&m, te.images, te.labels, te.n, own);
         uint8_t *buf;
         size_t len;

@@ -64,7 +64,7 @@ static int layer_alloc(tr_layer *l, uint32_t B)
 int tr_net_build(tr_net *n, const fx_train_opts *o, const fx_hwcfg *cfg, uint32_t batch, char *err, size_t errlen)
 {
     memset(n, 0, sizeof *n);
-    n->cfg = cfg; n->batch = batch; n->in_c = 1; n->in_h = 28; n->in_w = 28; n->n_classes = 10;
+    n->cfg = cfg; n->batch = batch; n->in_c = 1; n->in_h = TR_SIDE; n->in_w = TR_SIDE; n->n_classes = TR_CLASSES;
     struct { int type; uint32_t c, k, pool; } arch[FXT_MAX_LAYERS];
     uint32_t nl;
     if (!strcmp(o->model, "mlp")) {

@@ -1,7 +1,9 @@
 /* Trainer internals: parameters, weight quantizers, the network, optimiser, export. */
 #ifndef FLEXOR_TR_H
 #define FLEXOR_TR_H
+#include "flexor/fsutil.h"
 #include "flexor/hwcfg.h"
+#include "flexor/idx.h"
 #include "flexor/model.h"
 #include "flexor/mxor.h"
 #include "flexor/trainer.h"
@@ -52,7 +54,15 @@ void tr_xor_slice_forward(const fx_mxor *mx, const float *x, float S, int analog
 void tr_xor_slice_backward(const fx_mxor *mx, const float *x, float S, int unsimplified, const float *g, float *dx);
 
 /* ---- the network ---- */
+/* The trainer's networks read 28x28 images and end in TR_CLASSES logits (Fashion-MNIST); datasets are
+ * checked against both (tr_check_dataset) before any label indexes a buffer. */
+enum { TR_CLASSES = 10, TR_SIDE = 28 };
+/* 0, or -1 with "DIR: ..." in err when d does not fit the networks. */
+int tr_check_dataset(const fx_dataset *d, const char *dir, char *err, size_t errlen);
+
 enum { TR_FC = 1, TR_CONV = 2 };
+/* tr_export's return for a diverged network (exit status 2: bad input, not a bug) */
+enum { TR_EXPORT_NONFINITE = -2 };
 typedef struct {
     int type;
     uint32_t in_c, in_h, in_w, kh, kw, pool;
@@ -134,5 +144,4 @@ int tr_ckpt_load(const char *path, tr_net *n, tr_opt *opt, uint32_t *epoch, cons
 int tr_ckpt_load_any(const char *path, tr_net *n, tr_opt *opt, uint32_t *epoch, char *history, size_t histlen, char *err,
                      size_t errlen);
 
-int tr_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen);
 #endif

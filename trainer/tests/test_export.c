@@ -5,6 +5,7 @@
 #include "flexor/idx.h"
 #include "flexor/ref.h"
 #include "flexor/decrypt.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,9 +94,36 @@ static void one(const fx_dataset *tr, const fx_dataset *te, const char *model, c
     tr_net_free(&net);
 }
 
+/* A diverged network (NaN / inf in a scale, a bias or a latent weight) is refused, naming the layer. */
+static void nonfinite(void)
+{
+    const fx_hwcfg *cfg = fx_hwcfg_builtin();
+    fx_train_opts o;
+    fx_train_defaults(&o);
+    snprintf(o.bits, sizeof o.bits, "0.8");
+    for (int what = 0; what < 3; what++) {
+        tr_net net;
+        char err[512] = "";
+        if (tr_net_build(&net, &o, cfg, 8, err, sizeof err)) { CHECK(0, "%s", err); tr_net_free(&net); return; }
+        tr_xor_mode mode = {30.0f, 0, 0};
+        for (uint32_t l = 0; l < net.n_layers; l++) net.L[l].act_ema = 1.0f; /* an activation range, as after training */
+        if (what == 0) net.L[1].bias.v[3] = NAN;
+        if (what == 1) net.L[2].wq.alpha.v[0] = INFINITY;
+        if (what == 2) net.L[1].wq.lat.v[5] = NAN;
+        fx_model m;
+        memset(&m, 0, sizeof m);
+        int r = tr_export(&net, &mode, &m, err, sizeof err);
+        const char *want = what == 1 ? "layer 2 " : "layer 1 ";
+        CHECK(r == TR_EXPORT_NONFINITE && strstr(err, want) && strstr(err, "non-finite"), "case %d: r=%d '%s'", what, r, err);
+        fx_model_free(&m);
+        tr_net_free(&net);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : FX_DEFAULT_DATA_DIR;
+    nonfinite();
     fx_dataset tr, te;
     char err[512];
     if (fx_dataset_load(dir, "train", 3000, &tr, err, sizeof err) || fx_dataset_load(dir, "t10k", 500, &te, err, sizeof err)) {

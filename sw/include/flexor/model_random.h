@@ -7,7 +7,8 @@
 
 /* arch "mlp": FC 784-512-512-10; "lenet": conv 1->32 5x5 pool2, conv 32->64 5x5 pool2, FC 1024-512,
  * FC 512-10 (input 1x28x28). First and last layers unencrypted q=4, the others encrypted with N_in 16
- * (or the configuration's middle N_in when 16 is not in its set) q=1; the last layer is RAW.
+ * (or the configuration's middle N_in when 16 is not in its set) q=1; the last layer is RAW;
+ * "wide": one unencrypted q=1 FC 784-65536, the most classes a model can have.
  * flags_extra is OR-ed into every layer's flags (e.g. FX_F_STRADDLE; FX_F_ENCRYPTED also encrypts the
  * first and last layers). α, bias and shift are scaled so that activations stay in a useful range.
  * The same seed gives the same model. Returns 0, or -1 (unknown arch, configuration too small). */
