@@ -88,7 +88,7 @@ SC_MODULE(Host)
                 if (v != s->out[oi] || l != (bool)s->last[oi]) {
                     std::snprintf(msg, sizeof msg,
                                   "MISMATCH output word %zu: expected 0x%08x last %d (C model), RTL 0x%08x last %d",
-                                  oi, s->out[oi], s->last[oi], v, (int)l);
+                                  oi, s->out[oi], (int)s->last[oi], v, (int)l);
                     return fail(msg);
                 }
                 got.push_back(v);
