@@ -297,9 +297,9 @@ int fx_cmd_cosim(int argc, char **argv)
     int status = 0;
     uint64_t img = 0, ok_rtl = 0, ok_ref = 0, compared = 0, mismatches = 0;
     const uint32_t clear = (uint32_t)FX_OP_CLEAR_COUNTERS << 24;
-    if (fx_driver_load(mod, cfg, &m, &plan) || fx_driver_load(dut, cfg, &m, &plan) || mod->write(mod, &clear, 1) ||
-        dut->write(dut, &clear, 1)) {
-        fprintf(stderr, "cosim: loading the model failed: %s\n", fx_rtl_backend_msg(rtl_b));
+    if (fx_driver_load(mod, cfg, &m, &plan, err, sizeof err) || fx_driver_load(dut, cfg, &m, &plan, err, sizeof err) ||
+        mod->write(mod, &clear, 1) || dut->write(dut, &clear, 1)) {
+        fprintf(stderr, "cosim: loading the model failed: %s %s\n", err, fx_rtl_backend_msg(rtl_b));
         fprintf(stderr, "  config hash 0x%08X, seed %" PRIu64 "\n", info.hash, o.seed);
         print_rerun(&o, 1, fx_rtl_cycle(rtl));
         status = 1;

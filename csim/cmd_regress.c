@@ -112,16 +112,18 @@ static int run_case(const fx_hwcfg *cfg, const opts_t *o, uint64_t index, stats_
     char msg[400] = "";
     uint64_t cyc0 = 0;
     fx_tapbook_rewind(&tb, FX_TB_RECORD);
-    if (fx_driver_load(ms, cfg, &c.m, &c.plan) || ms->write(ms, words, nw) || ms->read(ms, (uint32_t *)out_m, nout)) {
-        snprintf(msg, sizeof msg, "the C model failed (err %u)", mb->error(mb));
+    char lerr[300] = "";
+    if (fx_driver_load(ms, cfg, &c.m, &c.plan, lerr, sizeof lerr) || ms->write(ms, words, nw) ||
+        ms->read(ms, (uint32_t *)out_m, nout)) {
+        snprintf(msg, sizeof msg, "the C model failed (err %u) %s", mb->error(mb), lerr);
     } else {
         fx_divergence rec = tb.first;
         fx_tapbook_rewind(&tb, FX_TB_CHECK);
         cyc0 = fx_rtl_cycle(rtl);
         if (rec.set) tb.first = rec;
-        else if (fx_driver_load(rs, cfg, &c.m, &c.plan) || rs->write(rs, words, nw) ||
+        else if (fx_driver_load(rs, cfg, &c.m, &c.plan, lerr, sizeof lerr) || rs->write(rs, words, nw) ||
                  rs->read(rs, (uint32_t *)out_r, nout))
-            snprintf(msg, sizeof msg, "RTL: %s (err %u)", fx_rtl_backend_msg(rb), rb->error(rb));
+            snprintf(msg, sizeof msg, "RTL: %s (err %u) %s", fx_rtl_backend_msg(rb), rb->error(rb), lerr);
         else fx_tapbook_finish(&tb);
     }
     fx_divergence *d = tb.first.set ? &tb.first : NULL, od = {0};

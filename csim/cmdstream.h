@@ -19,7 +19,9 @@ typedef struct {
 } fx_cmdstream;
 
 void fx_cmdstream_init(fx_cmdstream *p, const fx_hwcfg *cfg);
-/* Consume up to n words; stops right after a RUN descriptor completes (*got_run = 1, *run filled).
- * Returns the number of words consumed. */
-size_t fx_cmdstream_feed(fx_cmdstream *p, const uint32_t *w, size_t n, fx_run_desc *run, int *got_run);
+enum { FX_CS_NONE = 0, FX_CS_RUN = 1, FX_CS_ID = 2 };
+/* Consume up to n words; stops right after a RUN descriptor completes (*got = FX_CS_RUN, *run filled)
+ * or after an ID command (*got = FX_CS_ID: FX_ID_WORDS output words follow). Returns the number of words
+ * consumed. */
+size_t fx_cmdstream_feed(fx_cmdstream *p, const uint32_t *w, size_t n, fx_run_desc *run, int *got);
 #endif

@@ -124,7 +124,7 @@ static void make_bad(fx_rcase *c, const fx_hwcfg *cfg, uint64_t *s)
     n = 9;
     uint32_t *fl = &b[4];
     switch (rnd(s, 0, 13)) {
-    case 0: b[0] = rnd(s, 6, 255) << 24 | rnd(s, 0, 0xFFFFFF), n = 1, code = 1; break; /* unknown opcode */
+    case 0: b[0] = rnd(s, FX_OP_ID + 1, 255) << 24 | rnd(s, 0, 0xFFFFFF), n = 1, code = 1; break; /* unknown opcode */
     case 1: *fl &= ~0xFu, code = 2; break;                                               /* q = 0 */
     case 2: *fl = (*fl & ~0xFu) | rnd(s, cfg->q_max + 1, 15), code = 2; break;
     case 3: b[1] = chance(s, 50) ? 0 : cfg->k_max + rnd(s, 1, 100), code = 2; break;    /* K */

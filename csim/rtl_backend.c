@@ -19,6 +19,7 @@ typedef struct {
     fx_run_desc run; /* the RUN executing (or last executed) */
     int have_run;
     uint64_t run_out; /* output words of that RUN so far */
+    uint32_t id_left; /* words of an ID reply still to come (they precede any later RUN's) */
     uint64_t lane_taps;
     fx_taps taps;
     int have_taps;
@@ -79,6 +80,16 @@ static int fifo_room(ctx_t *c, size_t want)
 static int check_outputs(ctx_t *c, size_t from, size_t to)
 {
     for (size_t i = from; i < to; i++) {
+        if (c->id_left) {
+            if (!!c->ql[c->head + i] != (c->id_left == 1)) {
+                snprintf(c->msg, sizeof c->msg, "protocol: out_last_o=%d on ID reply word %u of %d (cycle %llu)",
+                         c->ql[c->head + i], FX_ID_WORDS + 1 - c->id_left, FX_ID_WORDS,
+                         (unsigned long long)fx_rtl_cycle(c->rtl));
+                return -1;
+            }
+            c->id_left--;
+            continue;
+        }
         uint64_t want = c->have_run && c->run.stream ? (uint64_t)c->run.N * c->run.M : 0;
         if (!want) {
             snprintf(c->msg, sizeof c->msg, "protocol: output word 0x%08x at cycle %llu while no streaming RUN runs",
@@ -153,7 +164,8 @@ static int b_write(fx_backend *b, const uint32_t *w, size_t n)
         int got;
         size_t k = fx_cmdstream_feed(&c->cs, w, n, &run, &got);
         if (clock_rtl(c, w, k, 0)) return -1;
-        if (got) c->run = run, c->have_run = 1, c->run_out = 0;
+        if (got == FX_CS_RUN) c->run = run, c->have_run = 1, c->run_out = 0;
+        if (got == FX_CS_ID) c->id_left = FX_ID_WORDS;
         w += k, n -= k;
     }
     return 0;

@@ -214,7 +214,11 @@ static int s_write(fx_backend *b, const uint32_t *w, size_t n)
         fx_run_desc d;
         int got;
         size_t k = fx_cmdstream_feed(&s->cs, w, n, &d, &got);
-        if (!got) return s->wrap.inner->write(s->wrap.inner, w, n);
+        if (got != FX_CS_RUN) { /* no RUN in these k words: forward them as they are */
+            if (s->wrap.inner->write(s->wrap.inner, w, k)) return -1;
+            w += k, n -= k;
+            continue;
+        }
         /* Everything before the RUN's last word first: a previous RUN still executing in the RTL
          * finishes (and taps) before the new one is announced. */
         if (k > 1 && s->wrap.inner->write(s->wrap.inner, w, k - 1)) return -1;

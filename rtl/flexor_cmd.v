@@ -1,7 +1,8 @@
 // flexor_cmd: command-stream parser (docs/accelerator.md "Commands"). Accepts one word per cycle on
 // the in stream while parsing or loading, turns LOAD_W/P/A data words into memory writes (one word
 // per cycle, no stall), collects the 8 RUN arguments, starts flexor_ctrl and holds in_ready low until
-// the RUN is done. Owns the sticky error register (codes 1 and 6 here, 2..5 reported by the RUN).
+// the RUN is done. Answers ID with two words on the out stream (interface version, config hash), in_ready
+// low until both are taken. Owns the sticky error register (codes 1 and 6 here, 2..5 reported by the RUN).
 `timescale 1ns / 1ps
 `default_nettype none
 
@@ -12,6 +13,7 @@ module flexor_cmd #(
   parameter integer WDEPTH  = 8192,
   parameter integer PDEPTH  = 256,
   parameter integer ADEPTH  = 4096,
+  parameter [31:0]  CFG_HASH = 32'd0,  // FXC_HASH of the configuration this instance was built for
   parameter integer LW      = (LANES > 1) ? $clog2(LANES) : 1
 ) (
   input  wire            clk_i,
@@ -35,14 +37,21 @@ module flexor_cmd #(
   input  wire [7:0]      run_err_code_i,
   output wire            running_o,    // inside a RUN command
   output wire            clear_cnt_o,  // CLEAR_COUNTERS
+  // ID reply (muxed onto the out stream by the top; no RUN streams while it is pending)
+  output wire            id_valid_o,
+  input  wire            id_ready_i,
+  output wire [31:0]     id_data_o,
+  output wire            id_last_o,
   output wire            busy_o,
   output reg             err_o,
   output reg  [7:0]      err_code_o
 );
   localparam [7:0] OP_LOAD_W = 8'h01, OP_LOAD_P = 8'h02, OP_LOAD_A = 8'h03, OP_RUN = 8'h04,
-                   OP_CLEAR  = 8'h05;
+                   OP_CLEAR  = 8'h05, OP_ID = 8'h06;
   localparam [2:0] S_OP = 3'd0, S_ADDR = 3'd1, S_COUNT = 3'd2, S_DATA = 3'd3, S_ARGS = 3'd4,
-                   S_RUN = 3'd5;
+                   S_RUN = 3'd5, S_ID = 3'd6;
+  // ID word 0: "FX", interface version 1.1 (docs/accelerator.md); word 1: CFG_HASH.
+  localparam [31:0] ID_WORD0 = {16'h4658, 8'd1, 8'd1};
 
   reg  [2:0]  state_q;
   reg  [7:0]  op_q;
@@ -93,6 +102,7 @@ module flexor_cmd #(
           case (op_in)
             OP_LOAD_W, OP_LOAD_P, OP_LOAD_A: state_q <= S_ADDR;
             OP_RUN:                          state_q <= S_ARGS;
+            OP_ID:                           begin state_q <= S_ID; sub_q <= 8'd0; end
             default:                         state_q <= S_OP;  // CLEAR_COUNTERS or unknown
           endcase
         end
@@ -125,6 +135,10 @@ module flexor_cmd #(
           end
         end
         S_RUN: if (run_done_i) state_q <= S_OP;
+        S_ID: if (id_ready_i) begin
+          sub_q <= 8'd1;
+          if (sub_q[0]) state_q <= S_OP;
+        end
         default: state_q <= S_OP;
       endcase
     end
@@ -134,7 +148,7 @@ module flexor_cmd #(
   always @* begin
     err_set      = 1'b0;
     err_set_code = 8'd0;
-    if (state_q == S_OP && fire && (op_in == 8'd0 || op_in > OP_CLEAR)) begin
+    if (state_q == S_OP && fire && (op_in == 8'd0 || op_in > OP_ID)) begin
       err_set = 1'b1; err_set_code = 8'd1;
     end else if (state_q == S_COUNT && fire && load_bad) begin
       err_set = 1'b1; err_set_code = 8'd6;
@@ -160,10 +174,13 @@ module flexor_cmd #(
   assign am_buf_o    = tgt_q[0];
   assign mem_addr_o  = addr_q;
   assign pm_word_o   = sub_q;
-  assign in_ready_o  = state_q != S_RUN;
+  assign in_ready_o  = state_q != S_RUN && state_q != S_ID;
   assign running_o   = state_q == S_RUN;
   assign clear_cnt_o = state_q == S_OP && fire && op_in == OP_CLEAR;
   assign busy_o      = state_q != S_OP;
+  assign id_valid_o  = state_q == S_ID;
+  assign id_data_o   = sub_q[0] ? CFG_HASH : ID_WORD0;
+  assign id_last_o   = sub_q[0];
 endmodule
 
 `default_nettype wire

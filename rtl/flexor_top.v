@@ -1,4 +1,4 @@
-// flexor_top: the FleXOR accelerator (docs/accelerator.md, interface version 1).
+// flexor_top: the FleXOR accelerator (docs/accelerator.md, interface version 1.1).
 // Command stream in, result stream out; LANES output channels in parallel, one N_out-weight chunk
 // per lane per cycle once a RUN is going. Blocks: flexor_cmd (parser, LOADs), flexor_ctrl (RUN
 // sequencer, serialiser), per lane flexor_lane (decrypt, add/sub tree, accumulate) with its weight,
@@ -69,7 +69,8 @@ module flexor_top (
 
   // ---------------- command parser ----------------
   wire            wm_we, pm_we, am_we_cmd, am_buf_cmd, run_start, run_done, run_err, running, clear_cnt;
-  wire            cmd_busy;
+  wire            cmd_busy, id_valid, id_last, run_valid, run_last;
+  wire [31:0]     id_data, run_data;
   wire [LW-1:0]   mem_lane;
   wire [31:0]     mem_addr;
   wire [7:0]      pm_word;
@@ -78,14 +79,15 @@ module flexor_top (
 
   flexor_cmd #(
     .LANES(L), .P_WORDS(FXC_P_WORDS), .A_WORDS(FXC_A_WORDS),
-    .WDEPTH(FXC_WMEM_DEPTH), .PDEPTH(FXC_PMEM_DEPTH), .ADEPTH(FXC_AMEM_DEPTH)
+    .WDEPTH(FXC_WMEM_DEPTH), .PDEPTH(FXC_PMEM_DEPTH), .ADEPTH(FXC_AMEM_DEPTH), .CFG_HASH(FXC_HASH)
   ) u_cmd (
     .clk_i, .rst_ni, .in_valid_i, .in_ready_o, .in_data_i,
     .wm_we_o(wm_we), .pm_we_o(pm_we), .am_we_o(am_we_cmd), .mem_lane_o(mem_lane), .am_buf_o(am_buf_cmd),
     .mem_addr_o(mem_addr), .pm_word_o(pm_word),
     .run_start_o(run_start), .run_args_o(run_args), .run_done_i(run_done), .run_err_i(run_err),
-    .run_err_code_i(run_err_code), .running_o(running), .clear_cnt_o(clear_cnt), .busy_o(cmd_busy),
-    .err_o, .err_code_o);
+    .run_err_code_i(run_err_code), .running_o(running), .clear_cnt_o(clear_cnt),
+    .id_valid_o(id_valid), .id_ready_i(out_ready_i), .id_data_o(id_data), .id_last_o(id_last),
+    .busy_o(cmd_busy), .err_o, .err_code_o);
 
   // ---------------- RUN sequencer ----------------
   wire             adv, exec, stall, v1, straddle, v3, first3, last3;
@@ -112,7 +114,7 @@ module flexor_top (
     .plane3_o(plane3), .t_i(t_all),
     .a_we_o(a_we_run), .a_wbuf_o(a_wbuf_run), .a_waddr_o(a_waddr_run), .a_wdata_o(a_wdata_run),
     .a_wbe_o(a_wbe_run),
-    .out_valid_o, .out_ready_i, .out_data_o, .out_last_o,
+    .out_valid_o(run_valid), .out_ready_i, .out_data_o(run_data), .out_last_o(run_last),
     .tap_valid_o, .tap_chunk_o, .tap_plane_o, .tap_grp_o, .tap_col_o,
     .tap_acc_valid_o, .tap_acc_col_o, .tap_acc_grp_o, .tap_acc_plane_o,
     .slices_inc_o(slices_inc), .stall_o(stall));
@@ -208,6 +210,10 @@ module flexor_top (
     end
   end
 
+  // The out stream: RUN results, or the ID reply (never both: each holds the command parser).
+  assign out_valid_o = run_valid || id_valid;
+  assign out_data_o  = id_valid ? id_data : run_data;
+  assign out_last_o  = id_valid ? id_last : run_last;
   assign busy_o = cmd_busy || out_valid_o;
 endmodule
 

@@ -40,7 +40,8 @@ int fx_sc_script_make(fx_sc_script *s, const char *spec, const char *data_dir, u
     fx_recorder_init(&r, model);
     fx_backend *rb = &r.wrap.be;
     rc = (!s->logits_at || !s->ref_logits || !s->ref_class || !lg || !model) ? 2 : 0;
-    if (!rc && fx_driver_load(rb, cfg, &m, &plan)) rc = 2;
+    err[0] = 0;
+    if (!rc && fx_driver_load(rb, cfg, &m, &plan, err, errlen)) rc = 2; /* with its message in err */
     for (uint32_t i = 0; !rc && i < im.n; i++) {
         const uint8_t *x = im.images + (size_t)i * im.size;
         s->ref_class[i] = fx_ref_infer(&net, x, s->ref_logits + (size_t)i * m.n_classes, NULL, NULL);

@@ -1,11 +1,14 @@
 /* Unit tests of the co-simulation's own machinery, with the C model standing in for the RTL: the
- * command-stream follower finds RUN boundaries however the words are split, and the tap book catches
- * a corrupted, missing, duplicated or reordered tap and names it exactly. */
+ * command-stream follower finds RUN and ID boundaries however the words are split, and the tap book
+ * catches a corrupted, missing, duplicated or reordered tap and names it exactly. Also the RTL's ID
+ * command against the C model's, and the driver's config-hash check through the RTL backend. */
 #include "test_util.h"
 #include "cmdstream.h"
 #include "flexor_rtl.h"
 #include "flexor/driver.h"
+#include "flexor/model_random.h"
 #include "regress_case.h"
+#include "rtl_backend.h"
 #include "tapbook.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,11 +95,14 @@ static fx_divergence run_tampered(const fx_hwcfg *cfg, const fx_rcase *c, int mo
     fx_backend *good = fx_accel_model_new(cfg), *bad = evil_new(cfg, mode, nth);
     fx_backend *gs = fx_tap_spy_new(good, &tb, cfg), *bs = fx_tap_spy_new(bad, &tb, cfg);
     fx_tapbook_rewind(&tb, FX_TB_RECORD);
-    CHECK(!fx_driver_load(gs, cfg, &c->m, &c->plan) && !gs->write(gs, words, nw) && !gs->read(gs, out, nout),
+    char err[256];
+    CHECK(!fx_driver_load(gs, cfg, &c->m, &c->plan, err, sizeof err) && !gs->write(gs, words, nw) &&
+              !gs->read(gs, out, nout),
           "C model run failed");
     CHECK(!tb.first.set, "recording diverged: %s", tb.first.what);
     fx_tapbook_rewind(&tb, FX_TB_CHECK);
-    CHECK(!fx_driver_load(bs, cfg, &c->m, &c->plan) && !bs->write(bs, words, nw) && !bs->read(bs, out, nout),
+    CHECK(!fx_driver_load(bs, cfg, &c->m, &c->plan, err, sizeof err) && !bs->write(bs, words, nw) &&
+              !bs->read(bs, out, nout),
           "tampered run failed");
     fx_tapbook_finish(&tb);
     fx_divergence d = tb.first;
@@ -167,6 +173,8 @@ static void test_cmdstream(const fx_hwcfg *cfg)
     for (uint32_t i = 0; i < wd.p_words; i++) w[n++] = 0x04000000;
     w[n++] = 0x7F000000;                                              /* unknown opcode: one word */
     w[n++] = FX_OP_CLEAR_COUNTERS << 24;
+    const uint32_t id_at = n;
+    w[n++] = FX_OP_ID << 24;                                          /* ID: one word, then its reply */
     const uint32_t run_at = n;
     w[n++] = FX_OP_RUN << 24, w[n++] = 45, w[n++] = 17, w[n++] = 3, w[n++] = 2 | 1u << 13, w[n++] = 5, w[n++] = 6,
     w[n++] = 7, w[n++] = 8;
@@ -177,17 +185,19 @@ static void test_cmdstream(const fx_hwcfg *cfg)
         fx_cmdstream cs;
         fx_cmdstream_init(&cs, cfg);
         fx_run_desc d;
-        int got = 0, runs = 0;
-        size_t pos = 0, end = 0;
+        int got = 0, runs = 0, ids = 0;
+        size_t pos = 0, end = 0, id_end = 0;
         for (uint32_t part = 0; part < 2; part++) {
             size_t lim = part ? n : split;
             while (pos < lim) {
                 size_t k = fx_cmdstream_feed(&cs, w + pos, lim - pos, &d, &got);
                 pos += k;
-                if (got) runs++, end = pos;
+                if (got == FX_CS_RUN) runs++, end = pos;
+                if (got == FX_CS_ID) ids++, id_end = pos;
             }
         }
         CHECK(runs == 1 && end == run_at + 9, "split %u: %d RUNs, boundary %zu (want %u)", split, runs, end, run_at + 9);
+        CHECK(ids == 1 && id_end == id_at + 1, "split %u: %d IDs, boundary %zu (want %u)", split, ids, id_end, id_at + 1);
         CHECK(d.K == 45 && d.M == 17 && d.N == 3 && d.q == 2 && d.stream == 1 && d.ch == 3 && d.a_dst_base == 8,
               "split %u: descriptor fields", split);
         CHECK(cs.hdr_n == 0 && cs.data_left == 0, "split %u: parser not idle at the end", split);
@@ -209,9 +219,57 @@ static void test_xrand(void)
     CHECK(memcmp(v[1], v[3], sizeof v[1]) && (v[1][0] | v[1][3]), "seeds 123 and 124 must differ from each other and from 0");
 }
 
+/* The Verilated RTL answers ID like the C model, word for word (interface version, the configured hash,
+ * out_last on the second word, checked by the backend), at the start, behind a streaming RUN and twice in
+ * a row, under stalls; and the driver refuses, through the RTL, a model stamped with another
+ * configuration's hash before loading anything. */
+static void test_id(const fx_hwcfg *cfg)
+{
+    fx_rtl_opts ro = {.xseed = 5, .stall = 0.3, .stall_seed = 5, .watchdog = 20000};
+    fx_backend *rtl = fx_rtl_backend_new(cfg, &ro), *mod = fx_accel_model_new(cfg);
+    const uint32_t id = (uint32_t)FX_OP_ID << 24 | 0x000123;
+    const uint32_t want0 = (uint32_t)FX_ID_MAGIC << 16 | FX_IF_MAJOR << 8 | FX_IF_MINOR;
+    fx_model m;
+    fx_plan plan;
+    char err[300] = "";
+    CHECK(!fx_model_random(&m, cfg, "mlp", 0, 2) && !fx_driver_plan(cfg, &m, &plan, err, sizeof err), "mlp: %s", err);
+    m.cfg_hash ^= 0x5A5A5A5Au;
+    CHECK(fx_driver_load(rtl, cfg, &m, &plan, err, sizeof err) == -1 && strstr(err, "rtl: the hardware's config hash") &&
+              strstr(err, "differs from the model's"),
+          "the RTL backend accepted a model of another configuration: '%s' %s", err, fx_rtl_backend_msg(rtl));
+    uint64_t cnt[4];
+    fx_rtl_counters(fx_rtl_backend_rtl(rtl), cnt);
+    CHECK(cnt[3] == 0 && rtl->error(rtl) == 0, "the refused load left slices %llu, error %u",
+          (unsigned long long)cnt[3], rtl->error(rtl));
+    m.cfg_hash ^= 0x5A5A5A5Au;
+    CHECK(!fx_driver_load(rtl, cfg, &m, &plan, err, sizeof err) && !fx_driver_load(mod, cfg, &m, &plan, err, sizeof err),
+          "own model: %s %s", err, fx_rtl_backend_msg(rtl));
+    uint8_t img[784];
+    for (int i = 0; i < 784; i++) img[i] = (uint8_t)(i * 13);
+    int32_t lr[10], lm[10];
+    for (int k = 0; k < 4; k++) {
+        uint32_t wr[FX_ID_WORDS] = {0}, wm[FX_ID_WORDS] = {0};
+        if (k == 1) /* right behind the last RUN's result stream */
+            CHECK(fx_driver_infer(rtl, cfg, &m, &plan, img, lr, 1, NULL, NULL) ==
+                      fx_driver_infer(mod, cfg, &m, &plan, img, lm, 1, NULL, NULL) && !memcmp(lr, lm, sizeof lr),
+                  "inference differs: %s", fx_rtl_backend_msg(rtl));
+        CHECK(!rtl->write(rtl, &id, 1) && !rtl->read(rtl, wr, FX_ID_WORDS), "RTL: no ID reply: %s",
+              fx_rtl_backend_msg(rtl));
+        CHECK(!mod->write(mod, &id, 1) && !mod->read(mod, wm, FX_ID_WORDS), "C model: no ID reply");
+        CHECK(wr[0] == wm[0] && wr[1] == wm[1] && wr[0] == want0 && wr[1] == fx_hwcfg_hash(cfg),
+              "ID %d: RTL %08x %08x, C model %08x %08x, expected %08x %08x", k, wr[0], wr[1], wm[0], wm[1], want0,
+              fx_hwcfg_hash(cfg));
+    }
+    CHECK(rtl->error(rtl) == 0 && mod->error(mod) == 0, "errors: RTL %u, C model %u", rtl->error(rtl), mod->error(mod));
+    fx_model_free(&m);
+    rtl->destroy(rtl);
+    mod->destroy(mod);
+}
+
 int main(void)
 {
     const fx_hwcfg *cfg = fx_hwcfg_builtin();
+    test_id(cfg);
     test_cmdstream(cfg);
     test_tapbook(cfg);
     test_xrand();

@@ -283,6 +283,10 @@ static void consume(accel *a, uint32_t w)
         case FX_OP_LOAD_W: case FX_OP_LOAD_P: case FX_OP_LOAD_A: a->need = 2; a->state = ST_HDR; break;
         case FX_OP_RUN: a->need = 8; a->state = ST_HDR; break;
         case FX_OP_CLEAR_COUNTERS: a->cnt.busy = a->cnt.stall = a->cnt.slices = 0; break;
+        case FX_OP_ID:
+            fifo_push(a, (uint32_t)FX_ID_MAGIC << 16 | FX_IF_MAJOR << 8 | FX_IF_MINOR);
+            fifo_push(a, fx_hwcfg_hash(&a->cfg));
+            break;
         default: set_err(a, ERR_OPCODE); break; /* consumes only its own word */
         }
         break;

@@ -82,8 +82,34 @@ static void lane_weights(const fx_hwcfg *cfg, const fx_layer *l, uint32_t lane, 
     }
 }
 
-int fx_driver_load(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan)
+int fx_driver_identify(fx_backend *b, fx_hw_id *id, char *err, size_t errlen)
 {
+    const uint32_t cmd = (uint32_t)FX_OP_ID << 24;
+    uint32_t w[FX_ID_WORDS];
+    if (b->write(b, &cmd, 1) || b->read(b, w, FX_ID_WORDS)) {
+        snprintf(err, errlen, "%s: no reply to the ID command (device error %u)", b->name, b->error(b));
+        return -1;
+    }
+    *id = (fx_hw_id){.magic = w[0] >> 16, .major = w[0] >> 8 & 0xFF, .minor = w[0] & 0xFF, .cfg_hash = w[1]};
+    if (id->magic != FX_ID_MAGIC || id->major != FX_IF_MAJOR) {
+        snprintf(err, errlen, "%s: ID reply 0x%08X is not a flexor accelerator of interface version %d.x", b->name,
+                 w[0], FX_IF_MAJOR);
+        return -1;
+    }
+    return 0;
+}
+
+int fx_driver_load(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan, char *err,
+                   size_t errlen)
+{
+    fx_hw_id id;
+    if (fx_driver_identify(b, &id, err, errlen)) return -1;
+    if (id.cfg_hash != m->cfg_hash) {
+        snprintf(err, errlen,
+                 "%s: the hardware's config hash 0x%08X differs from the model's 0x%08X: the model was built for "
+                 "another configuration", b->name, id.cfg_hash, m->cfg_hash);
+        return -1;
+    }
     const fx_widths wd = fx_hwcfg_widths(cfg);
     uint64_t most = 0;
     for (uint32_t i = 0; i < m->n_layers; i++) {
@@ -92,7 +118,7 @@ int fx_driver_load(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const 
         if (p > most) most = p;
     }
     uint32_t *buf = malloc((3 + most) * sizeof *buf);
-    if (!buf) return -1;
+    if (!buf) { snprintf(err, errlen, "out of memory"); return -1; }
     int rc = 0;
     for (uint32_t i = 0; i < m->n_layers && !rc; i++) {
         const fx_layer *l = &m->layers[i];
@@ -122,6 +148,7 @@ int fx_driver_load(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const 
         }
     }
     free(buf);
+    if (rc) snprintf(err, errlen, "%s: loading the model failed (device error %u)", b->name, b->error(b));
     return rc ? -1 : 0;
 }
 

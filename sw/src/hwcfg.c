@@ -1,22 +1,43 @@
 /* Parser and derived quantities of the hardware configuration (docs/contract.md §1, §4). */
+#define _POSIX_C_SOURCE 200809L
 #include "flexor/hwcfg.h"
 #include "flexor/mxor.h"
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
-static void defaults(fx_hwcfg *c)
-{
-    memset(c, 0, sizeof *c);
-    snprintf(c->name, sizeof c->name, "default");
-    c->n_out = 20; c->n_tap = 2; c->seed = 0x464C584F52ull;
-    c->n_in_count = 4; c->n_in[0] = 8; c->n_in[1] = 12; c->n_in[2] = 16; c->n_in[3] = 20;
-    c->lanes = 16; c->q_max = 4; c->k_max = 4096;
-    c->wmem_depth = 8192; c->pmem_depth = 256; c->amem_depth = 4096;
-}
+/* The keys of a .cfg file (docs/contract.md §1): every one must be stated exactly once, there are no
+ * defaults, so the file alone is the configuration. lo/hi are the ranges fx_hwcfg_check enforces. */
+enum { K_NAME, K_LIST, K_U32, K_U64 };
+typedef struct {
+    const char *key;
+    int kind;
+    size_t off;
+    uint64_t lo, hi;
+} cfg_key;
+
+#define U32(f, lo, hi) {#f, K_U32, offsetof(fx_hwcfg, f), lo, hi}
+static const cfg_key keys[] = {
+    {"name", K_NAME, 0, 0, 0},
+    U32(n_out, 2, 32),
+    {"n_in", K_LIST, 0, 1, 32},
+    U32(n_tap, 1, 32),
+    {"seed", K_U64, offsetof(fx_hwcfg, seed), 0, UINT64_MAX},
+    U32(lanes, 1, 256),
+    U32(q_max, 1, 8),
+    U32(k_max, 1, 1u << 20),
+    U32(wmem_depth, 1, 1u << 24),
+    U32(pmem_depth, 1, 1u << 24),
+    U32(amem_depth, 1, 1u << 24),
+};
+#undef U32
+#define N_KEYS (sizeof keys / sizeof keys[0])
+#define MAX_LINE 1024 /* characters of a line, newline included; longer lines are refused, never split */
 
 static char *trim(char *s)
 {
@@ -26,13 +47,19 @@ static char *trim(char *s)
     return s;
 }
 
-static int parse_u64(const char *s, uint64_t *v)
+/* Decimal, or hexadecimal after 0x: the whole string, no sign, no spaces, within [lo, hi]. A leading
+ * zero is refused ("010": octal to C, decimal to a person). */
+static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
 {
+    int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    const char *d = hex ? s + 2 : s;
+    if (!*d || (!hex && d[0] == '0' && d[1])) return -1;
+    for (const char *p = d; *p; p++)
+        if (!(hex ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p))) return -1;
     char *end;
     errno = 0;
-    if (!*s || *s == '-') return -1;
-    unsigned long long x = strtoull(s, &end, 0);
-    if (errno || *end) return -1;
+    unsigned long long x = strtoull(d, &end, hex ? 16 : 10);
+    if (errno || *end || x < lo || x > hi) return -1;
     *v = x;
     return 0;
 }
@@ -43,81 +70,149 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int fx_hwcfg_load(const char *path, fx_hwcfg *cfg, char *err, unsigned errlen)
+/* One line into buf (without its newline). 1: a line; 0: end of file; -1: longer than MAX_LINE - 1;
+ * -2: a NUL byte; -3: a read error. */
+static int read_line(FILE *f, char buf[MAX_LINE])
 {
-    FILE *f = fopen(path, "r");
-    if (!f) { snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)); return -1; }
-    defaults(cfg);
-    char line[512];
-    int lineno = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
+    size_t n = 0;
+    int c;
+    while ((c = getc(f)) != EOF && c != '\n') {
+        if (c == 0) return -2;
+        if (n == MAX_LINE - 1) return -1;
+        buf[n++] = (char)c;
+    }
+    buf[n] = 0;
+    if (ferror(f)) return -3;
+    return c == EOF && n == 0 ? 0 : 1;
+}
+
+/* Stores one value; returns 0, or -1 with the reason (after "file:line: key: ") in err. */
+static int set_value(fx_hwcfg *cfg, const cfg_key *k, char *val, char *err, unsigned errlen)
+{
+    uint64_t v;
+    switch (k->kind) {
+    case K_NAME: {
+        size_t n = strlen(val);
+        /* the name lands in generated C, Verilog and JSON strings: plain characters only */
+        if (n >= sizeof cfg->name || strspn(val, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") != n) {
+            snprintf(err, errlen, "must be 1..%zu of A-Z a-z 0-9 _ . -", sizeof cfg->name - 1);
+            return -1;
+        }
+        memcpy(cfg->name, val, n + 1);
+        return 0;
+    }
+    case K_LIST:
+        cfg->n_in_count = 0;
+        for (char *tok = val;; cfg->n_in_count++) {
+            char *comma = strchr(tok, ',');
+            if (comma) *comma = 0;
+            if (cfg->n_in_count == FX_MAX_NIN_SET || parse_u64(trim(tok), k->lo, k->hi, &v)) {
+                snprintf(err, errlen, "must list 1..%d values, each %llu..%llu, separated by commas", FX_MAX_NIN_SET,
+                         (unsigned long long)k->lo, (unsigned long long)k->hi);
+                return -1;
+            }
+            cfg->n_in[cfg->n_in_count] = (uint32_t)v;
+            if (!comma) break;
+            tok = comma + 1;
+        }
+        cfg->n_in_count++;
+        qsort(cfg->n_in, cfg->n_in_count, sizeof cfg->n_in[0], cmp_u32);
+        return 0;
+    default:
+        if (parse_u64(val, k->lo, k->hi, &v)) {
+            snprintf(err, errlen, "'%s' is not a number in %llu..%llu (decimal or 0x hex)", val,
+                     (unsigned long long)k->lo, (unsigned long long)k->hi);
+            return -1;
+        }
+        if (k->kind == K_U64) *(uint64_t *)((char *)cfg + k->off) = v;
+        else *(uint32_t *)((char *)cfg + k->off) = (uint32_t)v;
+        return 0;
+    }
+}
+
+int fx_hwcfg_read(FILE *f, const char *path, fx_hwcfg *cfg, char *err, unsigned errlen)
+{
+    char line[MAX_LINE], why[160];
+    int seen[N_KEYS] = {0}, rc;
+    memset(cfg, 0, sizeof *cfg);
+    for (int lineno = 1; (rc = read_line(f, line)) != 0; lineno++) {
+        if (rc < 0) {
+            snprintf(err, errlen, "%s:%d: %s", path, lineno,
+                     rc == -1 ? "line longer than 1023 characters" : rc == -2 ? "NUL byte" : strerror(errno));
+            return -1;
+        }
         char *hash = strchr(line, '#');
         if (hash) *hash = 0;
         char *s = trim(line);
         if (!*s) continue;
         char *eq = strchr(s, '=');
-        if (!eq) { snprintf(err, errlen, "%s:%d: expected key = value", path, lineno); fclose(f); return -1; }
+        if (!eq) { snprintf(err, errlen, "%s:%d: expected key = value", path, lineno); return -1; }
         *eq = 0;
         char *key = trim(s), *val = trim(eq + 1);
-        uint64_t v = 0;
-        if (!strcmp(key, "name")) {
-            snprintf(cfg->name, sizeof cfg->name, "%s", val);
-            continue;
+        size_t k = 0;
+        while (k < N_KEYS && strcmp(keys[k].key, key)) k++;
+        if (!*key) { snprintf(err, errlen, "%s:%d: empty key", path, lineno); return -1; }
+        if (k == N_KEYS) { snprintf(err, errlen, "%s:%d: unknown key '%.64s'", path, lineno, key); return -1; }
+        if (seen[k]) {
+            snprintf(err, errlen, "%s:%d: %s: already set on line %d", path, lineno, key, seen[k]);
+            return -1;
         }
-        if (!strcmp(key, "n_in")) {
-            cfg->n_in_count = 0;
-            for (char *tok = strtok(val, ","); tok; tok = strtok(NULL, ",")) {
-                if (cfg->n_in_count == FX_MAX_NIN_SET || parse_u64(trim(tok), &v) || v > 32) {
-                    snprintf(err, errlen, "%s:%d: n_in must list at most %d values <= 32", path, lineno, FX_MAX_NIN_SET);
-                    fclose(f); return -1;
-                }
-                cfg->n_in[cfg->n_in_count++] = (uint32_t)v;
-            }
-            qsort(cfg->n_in, cfg->n_in_count, sizeof cfg->n_in[0], cmp_u32);
-            continue;
+        if (!*val) { snprintf(err, errlen, "%s:%d: %s: empty value", path, lineno, key); return -1; }
+        if (set_value(cfg, &keys[k], val, why, sizeof why)) {
+            snprintf(err, errlen, "%s:%d: %s: %s", path, lineno, key, why);
+            return -1;
         }
-        if (parse_u64(val, &v)) {
-            snprintf(err, errlen, "%s:%d: %s: not a number: '%s'", path, lineno, key, val); fclose(f); return -1;
-        }
-        uint32_t *dst = NULL;
-        if (!strcmp(key, "seed")) { cfg->seed = v; continue; }
-        else if (!strcmp(key, "n_out")) dst = &cfg->n_out;
-        else if (!strcmp(key, "n_tap")) dst = &cfg->n_tap;
-        else if (!strcmp(key, "lanes")) dst = &cfg->lanes;
-        else if (!strcmp(key, "q_max")) dst = &cfg->q_max;
-        else if (!strcmp(key, "k_max")) dst = &cfg->k_max;
-        else if (!strcmp(key, "wmem_depth")) dst = &cfg->wmem_depth;
-        else if (!strcmp(key, "pmem_depth")) dst = &cfg->pmem_depth;
-        else if (!strcmp(key, "amem_depth")) dst = &cfg->amem_depth;
-        else { snprintf(err, errlen, "%s:%d: unknown key '%s'", path, lineno, key); fclose(f); return -1; }
-        if (v > 0xFFFFFFFFull) { snprintf(err, errlen, "%s:%d: %s too large", path, lineno, key); fclose(f); return -1; }
-        *dst = (uint32_t)v;
+        seen[k] = lineno;
     }
-    fclose(f);
-    if (fx_hwcfg_check(cfg, err, errlen)) return -1;
+    for (size_t k = 0; k < N_KEYS; k++)
+        if (!seen[k]) {
+            snprintf(err, errlen, "%s: missing key '%s' (every key must be stated, docs/contract.md §1)", path,
+                     keys[k].key);
+            return -1;
+        }
+    if (fx_hwcfg_check(cfg, why, sizeof why)) { snprintf(err, errlen, "%s: %s", path, why); return -1; }
     return 0;
 }
 
+int fx_hwcfg_load(const char *path, fx_hwcfg *cfg, char *err, unsigned errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) { snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno)); return -1; }
+    struct stat st;
+    if (fstat(fileno(f), &st) || S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory, not a configuration file", path);
+        fclose(f);
+        return -1;
+    }
+    int rc = fx_hwcfg_read(f, path, cfg, err, errlen);
+    fclose(f);
+    return rc;
+}
+
+/* Ranges of the table above, then the rules between keys. */
 int fx_hwcfg_check(const fx_hwcfg *c, char *err, unsigned errlen)
 {
-    if (c->n_out < 2 || c->n_out > 32) { snprintf(err, errlen, "n_out must be 2..32"); return -1; }
-    if (c->n_in_count == 0) { snprintf(err, errlen, "n_in needs at least one value"); return -1; }
+    for (size_t k = 0; k < N_KEYS; k++) {
+        if (keys[k].kind != K_U32) continue;
+        uint32_t v = *(const uint32_t *)((const char *)c + keys[k].off);
+        if (v < keys[k].lo || v > keys[k].hi) {
+            snprintf(err, errlen, "%s %u outside %llu..%llu", keys[k].key, v, (unsigned long long)keys[k].lo,
+                     (unsigned long long)keys[k].hi);
+            return -1;
+        }
+    }
+    if (c->n_in_count == 0 || c->n_in_count > FX_MAX_NIN_SET) {
+        snprintf(err, errlen, "n_in needs 1..%d values", FX_MAX_NIN_SET);
+        return -1;
+    }
     for (uint32_t i = 0; i < c->n_in_count; i++) {
         fx_mxor m;
         if (c->n_in[i] < 1 || c->n_in[i] > c->n_out) { snprintf(err, errlen, "n_in %u must be 1..n_out", c->n_in[i]); return -1; }
-        if (i && c->n_in[i] == c->n_in[i - 1]) { snprintf(err, errlen, "n_in %u listed twice", c->n_in[i]); return -1; }
-        if (c->n_tap < 1 || c->n_tap > c->n_in[i]) { snprintf(err, errlen, "n_tap %u must be 1..n_in (%u)", c->n_tap, c->n_in[i]); return -1; }
+        if (i && c->n_in[i] <= c->n_in[i - 1]) { snprintf(err, errlen, "n_in %u listed twice (or not ascending)", c->n_in[i]); return -1; }
+        if (c->n_tap > c->n_in[i]) { snprintf(err, errlen, "n_tap %u must be 1..n_in (%u)", c->n_tap, c->n_in[i]); return -1; }
         if (fx_mxor_generate(c->seed, c->n_in[i], c->n_out, c->n_tap, &m)) {
             snprintf(err, errlen, "no M-xor satisfies the rules for n_in=%u n_tap=%u", c->n_in[i], c->n_tap); return -1;
         }
-    }
-    if (c->lanes < 1 || c->lanes > 256) { snprintf(err, errlen, "lanes must be 1..256"); return -1; }
-    if (c->q_max < 1 || c->q_max > 8) { snprintf(err, errlen, "q_max must be 1..8"); return -1; }
-    if (c->k_max < 1 || c->k_max > (1u << 20)) { snprintf(err, errlen, "k_max must be 1..2^20"); return -1; }
-    if (!c->wmem_depth || !c->pmem_depth || !c->amem_depth || c->wmem_depth > (1u << 24) ||
-        c->pmem_depth > (1u << 24) || c->amem_depth > (1u << 24)) {
-        snprintf(err, errlen, "memory depths must be 1..2^24"); return -1;
     }
     return 0;
 }

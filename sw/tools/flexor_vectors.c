@@ -10,17 +10,17 @@
  * (conv with several columns, pooling, FC runs chained on chip, q = 1..q_max, straddle/aligned,
  * encrypted/plain, ragged K and M); mlp/lenet are the full-size architectures. Files written into DIR (atomically):
  *
- *   cmd.hex        the in stream: one 32-bit word per line, 8 hex digits (LOAD_W/LOAD_P of the model,
- *                  then per image LOAD_A and RUN ...). `reg [31:0] cmd [0:VEC_CMD_WORDS-1]`.
- *   out.hex        the expected out stream: one word per line, 9 hex digits: bit 32 = out_last (the RUN's
- *                  final word), bits 31:0 = out_data. `reg [32:0] exp [0:VEC_OUT_WORDS-1]`.
+ *   cmd.hex        the in stream: one 32-bit word per line, 8 hex digits (ID, LOAD_W/LOAD_P of the
+ *                  model, then per image LOAD_A and RUN ...). `reg [31:0] cmd [0:VEC_CMD_WORDS-1]`.
+ *   out.hex        the expected out stream: one word per line, 9 hex digits: bit 32 = out_last (the final
+ *                  word of a RUN or of the ID reply), bits 31:0 = out_data. `reg [32:0] exp [0:VEC_OUT_WORDS-1]`.
  *   tap_chunk.hex  chunk taps, in order, one record per line, per active lane (ascending m) of each tap
  *                  cycle: 6 hex fields "col m plane chunk dec psum" (psum as 32-bit two's complement).
  *                  $readmemh into `reg [31:0] tc [0:6*VEC_TAP_CHUNKS-1]`: record r is tc[6r .. 6r+5].
  *                  The RTL's lane is m % LANES, its group m / LANES.
  *   tap_acc.hex    plane-accumulator taps: 4 fields "col m plane acc" per line, same conventions.
  *   vectors.vh     Verilog localparams: VEC_CMD_WORDS, VEC_OUT_WORDS, VEC_TAP_CHUNKS, VEC_TAP_ACCS,
- *                  VEC_RUNS (streamed RUNs = words with out_last), VEC_ERR_CODE (expected err_code_o at
+ *                  VEC_RUNS (streamed RUNs and ID replies = words with out_last), VEC_ERR_CODE (expected err_code_o at
  *                  the end, 0 = none), VEC_SLICES (expected cnt_slices_o), VEC_BUSY (the documented bound
  *                  Σ N·G·q·S of the RUNs: cnt_busy_o is this plus the RTL's fill/drain overhead), and
  *                  a comment with each image's class.
@@ -192,7 +192,7 @@ int main(int argc, char **argv)
     taprec tr = {0};
     fx_taps taps = {tap_chunk, tap_acc, &tr};
     b->set_taps(b, &taps);
-    if (fx_driver_load(b, &cfg, &m, &plan)) { fprintf(stderr, "flexor-vectors: load failed\n"); return 2; }
+    if (fx_driver_load(b, &cfg, &m, &plan, err, sizeof err)) { fprintf(stderr, "flexor-vectors: %s\n", err); return 2; }
 
     const size_t in_sz = (size_t)m.in_c * m.in_h * m.in_w;
     uint8_t *img = malloc(in_sz * images);

@@ -3,7 +3,7 @@
  * command-level C model (sw/src/accel_model.c). Format: see vecdir.h / flexor-vectors.
  *
  * Usage: tb-corner-vectors -o DIR CASE     CASE: allpos allneg alternate act255 kodd qsweep ninout alpha0
- *                                                straddle_om dstbuf outbound backtoback
+ *                                                straddle_om dstbuf outbound backtoback id
  *        tb-corner-vectors -o DIR bench K M N Q N_IN ENC STRADDLE    one streamed RUN of that shape (benchmark)
  * Exit status 0, 2 on bad arguments. */
 #define _POSIX_C_SOURCE 200809L
@@ -217,6 +217,19 @@ int main(int argc, char **argv)
             emit(v, &l);
             if (i == 2) words(v, &clr, 1);
         }
+    } else if (!strcmp(cs, "id")) {
+        /* ID (its target ignored) first, right behind a streaming RUN's last word, after CLEAR_COUNTERS and
+         * twice in a row: each time the interface version and this configuration's hash, out_last on the
+         * second word */
+        const uint32_t id = (uint32_t)FX_OP_ID << 24 | 0xABCDEF, clr = (uint32_t)FX_OP_CLEAR_COUNTERS << 24;
+        words(v, &id, 1); vd_results(v, FX_ID_WORDS);
+        l = base(2 * NO + 1, L + 3, 2, 2);
+        emit(v, &l);
+        words(v, &id, 1); vd_results(v, FX_ID_WORDS);
+        words(v, &clr, 1);
+        words(v, &id, 1); vd_results(v, FX_ID_WORDS);
+        words(v, &id, 1); vd_results(v, FX_ID_WORDS);
+        emit(v, &l);
     } else {
         fprintf(stderr, "tb-corner-vectors: unknown case '%s'\n", cs);
         return 2;

@@ -7,7 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { FX_OP_LOAD_W = 1, FX_OP_LOAD_P = 2, FX_OP_LOAD_A = 3, FX_OP_RUN = 4, FX_OP_CLEAR_COUNTERS = 5 };
+enum { FX_OP_LOAD_W = 1, FX_OP_LOAD_P = 2, FX_OP_LOAD_A = 3, FX_OP_RUN = 4, FX_OP_CLEAR_COUNTERS = 5, FX_OP_ID = 6 };
+
+/* The ID reply (docs/accelerator.md): word 0 = magic "FX" << 16 | major << 8 | minor, word 1 = config hash. */
+enum { FX_ID_WORDS = 2, FX_ID_MAGIC = 0x4658, FX_IF_MAJOR = 1, FX_IF_MINOR = 1 };
+typedef struct {
+    uint32_t magic, major, minor, cfg_hash;
+} fx_hw_id;
 
 typedef struct {
     uint64_t cycles, busy, stall, slices;
@@ -36,8 +42,13 @@ typedef struct {
 } fx_plan;
 
 int fx_driver_plan(const fx_hwcfg *cfg, const fx_model *m, fx_plan *plan, char *err, size_t errlen);
-/* LOAD_W / LOAD_P of every layer. */
-int fx_driver_load(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan);
+/* Sends ID and reads the reply; -1 with a message if the backend fails or the reply is not a flexor
+ * accelerator of interface major version FX_IF_MAJOR. */
+int fx_driver_identify(fx_backend *b, fx_hw_id *id, char *err, size_t errlen);
+/* Identifies the hardware, refuses one whose config hash differs from the model's, then LOAD_W /
+ * LOAD_P of every layer: the check comes before the first RUN. 0, or -1 with a one-line message. */
+int fx_driver_load(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan, char *err,
+                   size_t errlen);
 /* The RUN descriptor (9 words) of a layer. */
 void fx_driver_run_words(const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan, uint32_t layer, uint32_t N,
                          int dst_stream, uint32_t a_src, uint32_t a_dst, uint32_t src_base, uint32_t dst_base,

@@ -2,6 +2,7 @@
 #ifndef FLEXOR_HWCFG_H
 #define FLEXOR_HWCFG_H
 #include <stdint.h>
+#include <stdio.h>
 
 #define FX_CONTRACT_VERSION "1.0"
 #define FX_MAX_NIN_SET 8
@@ -22,8 +23,11 @@ typedef struct {
     uint32_t psum_w, acc_w, sum_w, p_words, a_words;
 } fx_widths;
 
-/* Parse a .cfg file; on error writes a one-line message into err and returns -1. */
+/* Parse a .cfg file (every key exactly once, docs/contract.md §1); on error writes a one-line message
+ * "path[:line]: ..." into err and returns -1. A directory is refused. */
 int fx_hwcfg_load(const char *path, fx_hwcfg *cfg, char *err, unsigned errlen);
+/* The same on an open stream; path only names it in messages. */
+int fx_hwcfg_read(FILE *f, const char *path, fx_hwcfg *cfg, char *err, unsigned errlen);
 /* Check ranges; returns -1 with a message on error. */
 int fx_hwcfg_check(const fx_hwcfg *cfg, char *err, unsigned errlen);
 uint32_t fx_hwcfg_hash(const fx_hwcfg *cfg);

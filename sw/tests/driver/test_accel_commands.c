@@ -1,6 +1,7 @@
 /* The command-level C model on crafted word streams: every error code, LOAD bounds, RUN semantics with
  * results worked out by hand (docs/accelerator.md), counters. Small configuration: N_out 6, 2 lanes. */
 #include "dtest.h"
+#include "flexor/model_random.h"
 #include "flexor/mxor.h"
 #include <stdlib.h>
 #include <string.h>
@@ -279,7 +280,7 @@ static void expect_run(uint32_t code, uint32_t K, uint32_t M, uint32_t N, uint32
 static void test_errors(void)
 {
     /* 1: unknown opcodes consume only their own word */
-    const uint32_t ops[] = {0x00000000u, 0x06000000u, 0xFF123456u, 0x00000001u};
+    const uint32_t ops[] = {0x00000000u, 0x07000000u, 0xFF123456u, 0x00000001u};
     for (size_t i = 0; i < 4; i++) expect_error(1, &ops[i], 1, "unknown opcode");
     /* 2: shape */
     const uint32_t F = PLAIN(1, 0, 0);
@@ -409,6 +410,51 @@ static void test_counters_read(void)
     b->destroy(b);
 }
 
+/* ID: two words (interface version, this configuration's hash), target ignored, no error, anywhere in the
+ * stream; the driver refuses a model stamped with another configuration's hash before loading anything. */
+static void test_id(void)
+{
+    fx_backend *b = simple();
+    const uint32_t id = (uint32_t)FX_OP_ID << 24 | 0x00ABCD;
+    const uint32_t want0 = (uint32_t)FX_ID_MAGIC << 16 | FX_IF_MAJOR << 8 | FX_IF_MINOR;
+    uint32_t w[2] = {0, 0};
+    wr(b, &id, 1);
+    CHECK(b->read(b, w, 2) == 0 && w[0] == want0 && w[1] == fx_hwcfg_hash(&cfg) && fifo_empty(b),
+          "ID reply %08x %08x, expected %08x %08x", w[0], w[1], want0, fx_hwcfg_hash(&cfg));
+    simple_run(b);
+    wr(b, &id, 1);
+    CHECK(read1(b) == 21 && b->read(b, w, 2) == 0 && w[1] == fx_hwcfg_hash(&cfg), "ID after a RUN");
+    CHECK(b->error(b) == 0, "ID raised error %u", b->error(b));
+    fx_hw_id hid;
+    char err[256];
+    CHECK(fx_driver_identify(b, &hid, err, sizeof err) == 0 && hid.magic == FX_ID_MAGIC && hid.major == FX_IF_MAJOR &&
+              hid.minor == FX_IF_MINOR && hid.cfg_hash == fx_hwcfg_hash(&cfg),
+          "fx_driver_identify: %s", err);
+    b->destroy(b);
+
+    /* the driver: a model of this configuration loads; the same model stamped with another hash does not,
+     * and nothing of it reaches the memories (a RUN of the unloaded weights still sees zeros) */
+    fx_model m;
+    fx_plan plan;
+    fx_hwcfg big = *fx_hwcfg_builtin();
+    CHECK(fx_model_random(&m, &big, "mlp", 0, 1) == 0 && fx_driver_plan(&big, &m, &plan, err, sizeof err) == 0,
+          "mlp: %s", err);
+    fx_backend *c = fx_accel_model_new(&big);
+    m.cfg_hash ^= 0x5A5A5A5Au;
+    CHECK(fx_driver_load(c, &big, &m, &plan, err, sizeof err) == -1 &&
+              strstr(err, "accel-model: the hardware's config hash") && strstr(err, "differs from the model's") &&
+              !strchr(err, '\n'),
+          "foreign model: '%s'", err);
+    fx_counters cnt;
+    c->counters(c, &cnt);
+    CHECK(cnt.cycles == 1, "the refused load sent %llu words, expected only the ID command",
+          (unsigned long long)cnt.cycles);
+    m.cfg_hash ^= 0x5A5A5A5Au;
+    CHECK(fx_driver_load(c, &big, &m, &plan, err, sizeof err) == 0, "own model: %s", err);
+    c->destroy(c);
+    fx_model_free(&m);
+}
+
 int main(void)
 {
     static const uint32_t nin[] = {4, NO};
@@ -423,6 +469,7 @@ int main(void)
     test_errors();
     test_load_bounds();
     test_counters_read();
+    test_id();
     if (t_report("test_accel_commands")) return 1;
     printf("test_accel_commands: ok\n");
     return 0;

@@ -84,7 +84,7 @@ static void test_failures(void)
     char err[256];
     CHECK(fx_driver_plan(&cfg, &m, &p, err, sizeof err) == 0, "plan: %s", err);
     fx_backend *b = fx_accel_model_new(&cfg);
-    CHECK(fx_driver_load(b, &cfg, &m, &p) == 0, "load");
+    CHECK(fx_driver_load(b, &cfg, &m, &p, err, sizeof err) == 0, "load: %s", err);
     uint8_t img[784];
     for (int i = 0; i < 784; i++) img[i] = (uint8_t)(i * 7);
     int32_t logits[10], out[512];

@@ -134,7 +134,7 @@ static void check_model(const fx_hwcfg *cfg, const fx_model *m, uint64_t seed, c
         CHECK(0, "%s: plan: %s", what, err);
         goto done;
     }
-    CHECK(fx_driver_load(b, cfg, m, &plan) == 0, "%s: load", what);
+    CHECK(fx_driver_load(b, cfg, m, &plan, err, sizeof err) == 0, "%s: load: %s", what, err);
     for (int chain = 0; chain <= 1; chain++) {
         layerlog got = {0};
         taplog tgot = {0};
