@@ -3,7 +3,8 @@
  * reference; the first divergence stops the run with a rerun command that dumps a waveform. */
 #define _POSIX_C_SOURCE 200809L
 #include "cosim_model.h"
-#include "csim_util.h"
+#include "flexor/clock.h"
+#include "flexor/progress.h"
 #include "flexor/opt.h"
 #include "flexor/driver.h"
 #include "flexor/fsutil.h"
@@ -292,7 +293,7 @@ int fx_cmd_cosim(int argc, char **argv)
     if (!outs) abort();
     outs->rtl = rtl;
 
-    double t0 = fx_now(), cpu0 = fx_cpu_now();
+    double t0 = fx_wall_s(), cpu0 = fx_cpu_s();
     int status = 0;
     uint64_t img = 0, ok_rtl = 0, ok_ref = 0, compared = 0, mismatches = 0;
     const uint32_t clear = (uint32_t)FX_OP_CLEAR_COUNTERS << 24;
@@ -307,7 +308,7 @@ int fx_cmd_cosim(int argc, char **argv)
     uint64_t cyc0 = fx_rtl_cycle(rtl);
     double rtl_s0 = fx_rtl_backend_seconds(rtl_b), rtl_c0 = fx_rtl_backend_cpu_seconds(rtl_b);
     fx_progress pr;
-    fx_progress_start(&pr, "images", im.n, o.quiet);
+    fx_progress_start(&pr, "images", im.n, o.quiet ? FX_PROGRESS_OFF : FX_PROGRESS_ON);
     const uint32_t nc = m.n_classes;
     int32_t *lg_ref = calloc(3 * (size_t)nc, sizeof *lg_ref), *lg_mod = lg_ref + nc, *lg_rtl = lg_mod + nc;
     if (!lg_ref) abort();
@@ -361,7 +362,7 @@ int fx_cmd_cosim(int argc, char **argv)
     }
     if (!status) fx_progress_end(&pr);
     free(lg_ref);
-    double wall = fx_now() - t0, rtl_s = fx_rtl_backend_seconds(rtl_b) - rtl_s0, cpu = fx_cpu_now() - cpu0,
+    double wall = fx_wall_s() - t0, rtl_s = fx_rtl_backend_seconds(rtl_b) - rtl_s0, cpu = fx_cpu_s() - cpu0,
            rtl_c = fx_rtl_backend_cpu_seconds(rtl_b) - rtl_c0;
     uint64_t cycles = fx_rtl_cycle(rtl) - cyc0;
     fx_counters cr, cm;

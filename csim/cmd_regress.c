@@ -2,7 +2,8 @@
  * values, deadlock watchdog) and the C model; outputs and every tap compared, outputs also against the
  * integer reference. The master seed is printed first; any case replays alone with --case. */
 #define _POSIX_C_SOURCE 200809L
-#include "csim_util.h"
+#include "flexor/clock.h"
+#include "flexor/progress.h"
 #include "flexor/outfmt.h"
 #include "flexor/opt.h"
 #include "regress_case.h"
@@ -231,13 +232,13 @@ int fx_cmd_regress(int argc, char **argv)
     printf("regress: seed %" PRIu64 "\n", o.seed);
     fflush(stdout);
     stats_t st = {0};
-    double t0 = fx_now();
+    double t0 = fx_wall_s();
     int status = 0;
     if (o.have_case) {
         status = run_case(cfg, &o, o.one_case, &st);
     } else {
         fx_progress pr;
-        fx_progress_start(&pr, "layers", o.layers, o.quiet);
+        fx_progress_start(&pr, "layers", o.layers, o.quiet ? FX_PROGRESS_OFF : FX_PROGRESS_ON);
         for (uint64_t i = 0; st.runs < o.layers; i++) {
             status = run_case(cfg, &o, i, &st);
             if (status) break;
@@ -247,7 +248,7 @@ int fx_cmd_regress(int argc, char **argv)
         }
         if (!status) fx_progress_end(&pr);
     }
-    double wall = fx_now() - t0;
+    double wall = fx_wall_s() - t0;
     printf("regress: %s, %" PRIu64 " cases, %" PRIu64 " layers (RUNs), seed %" PRIu64 "\n",
            status ? "FAILED" : "all bit-exact", st.cases, st.runs, o.seed);
     printf("  %-28s %" PRIu64 "\n", "two-layer chains", st.chained);

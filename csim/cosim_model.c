@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cosim_model.h"
+#include "flexor/rng.h"
 #include "flexor/idx.h"
 #include "flexor/model_random.h"
 #include "flexor/opt.h"
@@ -60,7 +61,7 @@ int fx_cosim_load_images(const char *data_dir, const fx_model *m, uint32_t limit
         if (!im->images) return snprintf(err, errlen, "out of memory"), 2;
         uint64_t s = seed ^ 0x1A2B3C4D5E6F7788ull;
         for (size_t i = 0; i < (size_t)im->n * im->size; i++) {
-            uint32_t r = (uint32_t)(fx_rand64(&s) >> 32);
+            uint32_t r = (uint32_t)(fx_splitmix64(&s) >> 32);
             /* like real images: mostly background 0, some saturated 255 */
             im->images[i] = r % 8 < 4 ? 0 : r % 8 < 5 ? 255 : (uint8_t)(r >> 8);
         }

@@ -15,7 +15,7 @@ typedef struct fx_rtl fx_rtl;
 typedef struct {
     uint32_t hash, lanes, n_out, psum_w, acc_w;
     const char *cfg_name;
-    const char *verilator_args; /* the X options compiled in, for reports */
+    const char *verilator_args; /* the Verilator options of this model (FX_VL_COSIM_ARGS), for reports */
 } fx_rtl_info;
 void fx_rtl_get_info(fx_rtl_info *info);
 

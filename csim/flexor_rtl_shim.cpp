@@ -2,6 +2,7 @@
 // FST window, exported as the C API of flexor_rtl.h. Cycle protocol: inputs are set while clk is low and
 // settled (eval), the handshakes and taps are sampled there, then the rising edge is evaluated.
 #include "flexor_rtl.h"
+#include "flexor/rng.h"
 
 #include "Vflexor_top.h"
 #include "verilated.h"
@@ -65,11 +66,8 @@ static inline int32_t sext(uint32_t v, unsigned width)
 }
 
 static inline uint32_t rand32(fx_rtl *r)
-{ // xorshift64*: cheap and seeded; the stall pattern is part of a replayable run
-    r->rng ^= r->rng >> 12;
-    r->rng ^= r->rng << 25;
-    r->rng ^= r->rng >> 27;
-    return (uint32_t)((r->rng * 0x2545F4914F6CDD1Dull) >> 32);
+{ // cheap and seeded; the stall pattern is part of a replayable run
+    return fx_xorshift64star_u32(&r->rng);
 }
 
 static void wave_tick(fx_rtl *r, uint64_t t)

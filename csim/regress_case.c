@@ -1,4 +1,5 @@
 #include "regress_case.h"
+#include "flexor/rng.h"
 #include "flexor/model_random.h"
 #include "flexor/ref.h"
 #include <stdio.h>
@@ -8,7 +9,7 @@
 
 static uint32_t rnd(uint64_t *s, uint32_t lo, uint32_t hi)
 {
-    return lo + (uint32_t)(fx_rand64(s) % ((uint64_t)hi - lo + 1));
+    return lo + (uint32_t)(fx_splitmix64(s) % ((uint64_t)hi - lo + 1));
 }
 static int chance(uint64_t *s, unsigned pct) { return rnd(s, 0, 99) < pct; }
 static uint32_t cdiv(uint32_t a, uint32_t b) { return (uint32_t)(((uint64_t)a + b - 1) / b); }
@@ -16,7 +17,7 @@ static uint32_t cdiv(uint32_t a, uint32_t b) { return (uint32_t)(((uint64_t)a + 
 uint64_t fx_rcase_seed(uint64_t master, uint64_t i)
 {
     uint64_t s = master * 0x9E3779B97F4A7C15ull ^ (i + 1) * 0xD1B54A32D192ED03ull;
-    return fx_rand64(&s);
+    return fx_splitmix64(&s);
 }
 
 /* K: mostly small (fast), with chunk-boundary values and occasionally up to kmax. */
@@ -56,7 +57,7 @@ static int32_t draw_bias(uint64_t *s)
     uint32_t r = rnd(s, 0, 99);
     if (r < 20) return 0;
     if (r < 27) return chance(s, 50) ? INT32_MIN : INT32_MAX;
-    int64_t mag = (int64_t)(fx_rand64(s) % (1ull << rnd(s, 0, 31)));
+    int64_t mag = (int64_t)(fx_splitmix64(s) % (1ull << rnd(s, 0, 31)));
     return (int32_t)(chance(s, 50) ? -mag : mag);
 }
 
@@ -105,7 +106,7 @@ static void fill_layer(fx_layer *l, uint64_t *s)
     for (uint32_t i = 0; i < l->M * l->q; i++) l->alpha[i] = draw_alpha(s);
     for (uint32_t i = 0; i < l->M; i++) l->bias[i] = draw_bias(s);
     uint32_t mask = l->n_in >= 32 ? ~0u : (1u << l->n_in) - 1;
-    for (size_t i = 0; i < (size_t)l->q * l->n_slices; i++) l->slices[i] = (uint32_t)fx_rand64(s) & mask;
+    for (size_t i = 0; i < (size_t)l->q * l->n_slices; i++) l->slices[i] = (uint32_t)fx_splitmix64(s) & mask;
     l->shift = draw_shift(s, l);
 }
 
@@ -166,7 +167,7 @@ static void make_bad(fx_rcase *c, const fx_hwcfg *cfg, uint64_t *s)
         b[1] = bad_tgt ? 0 : depth - rnd(s, 0, cnt - 1); /* addr + count > depth */
         b[2] = cnt;
         n = 3;
-        for (uint32_t i = 0; i < cnt * per; i++) b[n++] = (uint32_t)fx_rand64(s);
+        for (uint32_t i = 0; i < cnt * per; i++) b[n++] = (uint32_t)fx_splitmix64(s);
         code = 6;
         break;
     }

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "flexor/clock.h"
 
 #define SLICE_CYCLES 4096u /* cycles per shim call: the watchdog's granularity */
 
@@ -29,13 +29,6 @@ typedef struct {
     char msg[320];
     double secs, cpu_secs;
 } ctx_t;
-
-static double now(clockid_t id)
-{
-    struct timespec t;
-    clock_gettime(id, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static void on_chunk(void *user, uint64_t cycle, uint32_t col, uint32_t grp, uint32_t plane, uint32_t chunk,
                      const uint32_t *dec, const int32_t *psum)
@@ -120,7 +113,7 @@ static int check_outputs(ctx_t *c, size_t from, size_t to)
 static int clock_rtl(ctx_t *c, const uint32_t *in, size_t n_in, size_t want)
 {
     fx_rtl_io io = {.in = in, .n_in = n_in};
-    double t0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_THREAD_CPUTIME_ID);
+    double t0 = fx_wall_s(), c0 = fx_thread_cpu_s();
     int rc = 0;
     for (;;) {
         if (in ? io.in_done == n_in : c->len >= want) break;
@@ -158,8 +151,8 @@ static int clock_rtl(ctx_t *c, const uint32_t *in, size_t n_in, size_t want)
             break;
         }
     }
-    c->secs += now(CLOCK_MONOTONIC) - t0;
-    c->cpu_secs += now(CLOCK_THREAD_CPUTIME_ID) - c0;
+    c->secs += fx_wall_s() - t0;
+    c->cpu_secs += fx_thread_cpu_s() - c0;
     return rc;
 }
 

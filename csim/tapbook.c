@@ -1,4 +1,5 @@
 #include "tapbook.h"
+#include "flexor/recorder.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,7 +202,7 @@ int fx_tapbook_finish(fx_tapbook *tb)
 
 /* ---- the spy backend ---- */
 typedef struct {
-    fx_backend *inner;
+    fx_wrap wrap; /* first: forwards everything but write and destroy */
     fx_tapbook *tb;
     fx_cmdstream cs;
 } spy_t;
@@ -214,46 +215,31 @@ static int s_write(fx_backend *b, const uint32_t *w, size_t n)
         int got;
         size_t k = fx_cmdstream_feed(&s->cs, w, n, &d, &got);
         if (got != FX_CS_RUN) { /* no RUN in these k words: forward them as they are */
-            if (s->inner->write(s->inner, w, k)) return -1;
+            if (s->wrap.inner->write(s->wrap.inner, w, k)) return -1;
             w += k, n -= k;
             continue;
         }
         /* Everything before the RUN's last word first: a previous RUN still executing in the RTL
          * finishes (and taps) before the new one is announced. */
-        if (k > 1 && s->inner->write(s->inner, w, k - 1)) return -1;
+        if (k > 1 && s->wrap.inner->write(s->wrap.inner, w, k - 1)) return -1;
         begin_run(s->tb, &d);
-        if (s->inner->write(s->inner, w + k - 1, 1)) return -1;
+        if (s->wrap.inner->write(s->wrap.inner, w + k - 1, 1)) return -1;
         w += k, n -= k;
     }
     return 0;
 }
-static int s_read(fx_backend *b, uint32_t *w, size_t n) { return ((spy_t *)b->ctx)->inner->read(((spy_t *)b->ctx)->inner, w, n); }
-static void s_counters(fx_backend *b, fx_counters *c) { ((spy_t *)b->ctx)->inner->counters(((spy_t *)b->ctx)->inner, c); }
-static uint32_t s_error(fx_backend *b) { return ((spy_t *)b->ctx)->inner->error(((spy_t *)b->ctx)->inner); }
-static void s_set_taps(fx_backend *b, const fx_taps *t)
-{
-    spy_t *s = b->ctx;
-    s->inner->set_taps(s->inner, t);
-}
-static void s_destroy(fx_backend *b)
-{
-    free(b->ctx);
-    free(b);
-}
+static void s_destroy(fx_backend *b) { free(b->ctx); }
 
 fx_backend *fx_tap_spy_new(fx_backend *inner, fx_tapbook *tb, const fx_hwcfg *cfg)
 {
-    fx_backend *b = calloc(1, sizeof *b);
     spy_t *s = calloc(1, sizeof *s);
-    if (!b || !s) {
-        free(b), free(s);
-        return NULL;
-    }
-    s->inner = inner, s->tb = tb;
+    if (!s) return NULL;
+    fx_wrap_init(&s->wrap, inner->name, inner);
+    s->wrap.be.write = s_write;
+    s->wrap.be.destroy = s_destroy;
+    s->tb = tb;
     fx_cmdstream_init(&s->cs, cfg);
-    *b = (fx_backend){.name = inner->name, .ctx = s, .write = s_write, .read = s_read, .counters = s_counters,
-                      .error = s_error, .set_taps = s_set_taps, .destroy = s_destroy};
     fx_taps t = {.chunk = on_chunk, .acc = on_acc, .user = tb};
     inner->set_taps(inner, &t);
-    return b;
+    return &s->wrap.be;
 }

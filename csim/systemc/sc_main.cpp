@@ -4,14 +4,14 @@
 // logits against the integer reference. The C++ here is only the SystemC shell.
 #include "Vflexor_top_sc.h"
 #include "sc_script.h"
+#include "flexor/clock.h"
+#include "flexor/rng.h"
 #include "verilated.h"
 #include <systemc.h>
-#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <string>
 #include <type_traits>
 
@@ -57,11 +57,7 @@ SC_MODULE(Host)
     int status = 0;   // 0 ok, 1 mismatch / deadlock
     std::vector<uint32_t> got;
 
-    uint32_t rand32()
-    {
-        rng ^= rng >> 12, rng ^= rng << 25, rng ^= rng >> 27;
-        return (uint32_t)((rng * 0x2545F4914F6CDD1Dull) >> 32);
-    }
+    uint32_t rand32() { return fx_xorshift64star_u32(&rng); }
     bool stall() { return thr && rand32() < thr; }
 
     void fail(const char *what)
@@ -92,7 +88,7 @@ SC_MODULE(Host)
                 if (v != s->out[oi] || l != (bool)s->last[oi]) {
                     std::snprintf(msg, sizeof msg,
                                   "MISMATCH output word %zu: expected 0x%08x last %d (C model), RTL 0x%08x last %d",
-                                  oi, s->out[oi], s->last[oi], v, (int)l);
+                                  oi, s->out[oi], (int)s->last[oi], v, (int)l);
                     return fail(msg);
                 }
                 got.push_back(v);
@@ -148,7 +144,7 @@ int sc_main(int argc, char **argv)
 
     fx_sc_script s;
     char err[512];
-    auto t0 = std::chrono::steady_clock::now();
+    const double t0 = fx_wall_s();
     if (int rc = fx_sc_script_make(&s, spec, data, (uint32_t)images, seed, err, sizeof err)) {
         std::fprintf(stderr, "%s\n", err);
         return rc;
@@ -168,11 +164,11 @@ int sc_main(int argc, char **argv)
     host.thr = stall <= 0 ? 0 : (uint32_t)(stall * 4294967296.0);
     host.rng = seed * 0x9E3779B97F4A7C15ull + 1;
 
-    std::clock_t c0 = std::clock();
+    const double c0 = fx_cpu_s();
     sc_start();
     top.final();
-    double cpu = (double)(std::clock() - c0) / CLOCKS_PER_SEC; // the simulation only, not the recording
-    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double cpu = fx_cpu_s() - c0; // the simulation only, not the recording
+    double wall = fx_wall_s() - t0;
 
     int status = host.status;
     uint32_t correct = 0;

@@ -11,10 +11,10 @@ extern "C" {
 
 typedef struct {
     uint32_t *in;   /* command + data words, in order */
-    size_t n_in, cap_in;
+    size_t n_in;
     uint32_t *out;  /* output words the C model produced, in order */
-    uint8_t *last;  /* out_last expected with each (the final word of each RUN's stream) */
-    size_t n_out, cap_out;
+    uint32_t *last; /* out_last expected with each, 1/0 (the final word of each RUN's stream) */
+    size_t n_out;
     uint32_t images, n_classes;
     size_t *logits_at;   /* [images]: index in out[] of image i's logits */
     int32_t *ref_logits; /* [images][n_classes] from fx_ref_infer */

@@ -2,6 +2,7 @@
  * command-stream follower finds RUN and ID boundaries however the words are split, and the tap book
  * catches a corrupted, missing, duplicated or reordered tap and names it exactly. Also the RTL's ID
  * command against the C model's, and the driver's config-hash check through the RTL backend. */
+#include "test_util.h"
 #include "cmdstream.h"
 #include "flexor_rtl.h"
 #include "flexor/driver.h"
@@ -12,17 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fails;
-#define CHECK(c, ...)                                                                                              \
-    do {                                                                                                           \
-        if (!(c)) {                                                                                                \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                                   \
-            fprintf(stderr, __VA_ARGS__);                                                                          \
-            fprintf(stderr, "\n");                                                                                 \
-            fails++;                                                                                               \
-        }                                                                                                          \
-    } while (0)
 
 /* ---- a C model whose taps are tampered with on the way to the tap book ---- */
 enum { T_NONE, T_FLIP_PSUM, T_FLIP_DEC, T_DROP, T_DUP, T_SWAP, T_FLIP_ACC };
@@ -283,7 +273,5 @@ int main(void)
     test_cmdstream(cfg);
     test_tapbook(cfg);
     test_xrand();
-    if (fails) fprintf(stderr, "%d check(s) failed\n", fails);
-    else printf("csim units: all checks passed\n");
-    return fails ? 1 : 0;
+    return t_report("test_csim_units");
 }

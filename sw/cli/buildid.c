@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "buildid.h"
 #include "flexor/digest.h"
+#include "flexor/selfpath.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,12 @@ void fx_build_id(char out[17])
 const char *fx_rtl_dir(void)
 {
     const char *e = getenv("FX_RTL_DIR");
-    return e && *e ? e : fx_build_rtl_dir;
+    if (e && *e) return e;
+    /* an installed flexor: its own copy (<prefix>/share/flexor/rtl); else the build's rtl/ */
+    static char dir[4096];
+    char share[4000];
+    if (!dir[0] && fx_data_dir(NULL, "rtl/flexor_top.v", share, sizeof share) == 0) snprintf(dir, sizeof dir, "%s/rtl", share);
+    return dir[0] ? dir : fx_build_rtl_dir;
 }
 
 static const char *part_digest(const char *name)

@@ -1,10 +1,12 @@
 /* flexor infer MODEL: the integer reference over a dataset: accuracy, images/s, confusion matrix. */
 #define _POSIX_C_SOURCE 200809L
 #include "commands.h"
+#include "flexor/clock.h"
 #include "flexor/fsutil.h"
 #include "flexor/idx.h"
 #include "flexor/outfmt.h"
 #include "flexor/opt.h"
+#include "flexor/progress.h"
 #include "flexor/ref.h"
 #include <getopt.h>
 #include <pthread.h>
@@ -47,13 +49,6 @@ static void *worker(void *arg)
         atomic_fetch_add(j->done, 1);
     }
     return NULL;
-}
-
-static double clock_s(clockid_t id)
-{
-    struct timespec t;
-    clock_gettime(id, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
 static int write_csv(const char *path, const char *model, const char *split, uint32_t n, uint32_t correct, double secs,
@@ -153,16 +148,17 @@ int fx_cmd_infer(int argc, char **argv)
     pthread_t tid[256];
     atomic_uint done = 0;
     if (threads > d.n) threads = d.n ? d.n : 1;
-    const double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+    const double t0 = fx_wall_s(), c0 = fx_cpu_s();
     for (uint32_t t = 0; t < threads; t++) {
         jobs[t] = (job){&net, &d, (uint32_t)((uint64_t)d.n * t / threads), (uint32_t)((uint64_t)d.n * (t + 1) / threads),
                         pred, &done, 0};
         if (pthread_create(&tid[t], NULL, worker, &jobs[t])) worker(&jobs[t]), tid[t] = 0;
     }
-    /* progress on a terminal; the workers only count */
-    const int tty = isatty(2);
-    while (tty && atomic_load(&done) < d.n) {
-        fprintf(stderr, "\r  %u / %u images", atomic_load(&done), d.n);
+    /* a bar on a terminal; the workers only count */
+    fx_progress pr;
+    fx_progress_start(&pr, "images", d.n, FX_PROGRESS_TTY_ONLY);
+    while (pr.tty && atomic_load(&done) < d.n) {
+        fx_progress_update(&pr, atomic_load(&done), NULL);
         nanosleep(&(struct timespec){0, 200000000}, NULL);
     }
     int failed = 0;
@@ -170,8 +166,9 @@ int fx_cmd_infer(int argc, char **argv)
         if (tid[t]) pthread_join(tid[t], NULL);
         failed |= jobs[t].failed;
     }
-    const double secs = clock_s(CLOCK_MONOTONIC) - t0, cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
-    if (tty) fprintf(stderr, "\r%40s\r", "");
+    const double secs = fx_wall_s() - t0, cpu = fx_cpu_s() - c0;
+    fx_progress_update(&pr, d.n, NULL);
+    fx_progress_end(&pr);
     if (failed) { fprintf(stderr, "flexor infer: out of memory during inference\n"); rc = 1; goto out_net; }
     const uint32_t C = m.n_classes;
     uint32_t correct = 0;

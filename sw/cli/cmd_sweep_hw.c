@@ -3,6 +3,7 @@
  * (run here with make -jN) and a plain command list (jobs.txt) that any scheduler can spread. */
 #define _POSIX_C_SOURCE 200809L
 #include "flexor/fsutil.h"
+#include "flexor/selfpath.h"
 #include "flexor/opt.h"
 #include "flexor/outfmt.h"
 #include "flexor/spawn.h"
@@ -58,15 +59,6 @@ static int split(const char *list, char out[][16], int max)
     }
 }
 
-static const char *self_exe(void)
-{
-    static char p[1024];
-    ssize_t n = readlink("/proc/self/exe", p, sizeof p - 1);
-    if (n <= 0) return "flexor";
-    p[n] = 0;
-    return p;
-}
-
 /* Job files. Every job is a `flexor stage` command complete on its own, so an external scheduler can run
  * it, and rerunning the whole list redoes exactly the jobs whose code, options or inputs changed
  * (docs/run.md): make only orders them (every target is phony). */
@@ -87,7 +79,7 @@ static void job(joblist *j, int stage_no, const char *target, const char *dep, c
 static int write_jobs(const opts *o, char models[][16], int nm, char settings[][16], int ns)
 {
     char path[1100], tpath[1100], rec[1100], data_in[1200], err[1300];
-    joblist j = {.exe = self_exe(), .rec = rec};
+    joblist j = {.exe = fx_self_exe(), .rec = rec};
     snprintf(rec, sizeof rec, "%s/.stamps", o->out);
     snprintf(path, sizeof path, "%s/jobs.mk", o->out);
     snprintf(tpath, sizeof tpath, "%s/jobs.txt", o->out);
@@ -174,7 +166,7 @@ static int collect(const opts *o, char models[][16], int nm, char settings[][16]
     snprintf(el, sizeof el, "%d", o->epochs_lenet);
     const char *argv[] = {"flexor", "sweep", "--out", o->out, "--models", o->models, "--settings", o->settings,
                           "--epochs-mlp", em, "--epochs-lenet", el, "--data", o->data, "--quiet", NULL};
-    fx_spawn_opts so = {.exe = self_exe(), .out = FX_SPAWN_NULL};
+    fx_spawn_opts so = {.exe = fx_self_exe(), .out = FX_SPAWN_NULL};
     if (fx_spawn(argv, &so, msg, sizeof msg) != 0) {
         fx_spawn_cmdline(argv, cmd, sizeof cmd);
         fprintf(stderr, "flexor sweep --hw: collecting accuracies failed%s%s: %s\n", msg[0] ? ": " : "", msg, cmd);

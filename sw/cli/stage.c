@@ -3,8 +3,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "stage.h"
 #include "buildid.h"
+#include "flexor/clock.h"
 #include "flexor/digest.h"
 #include "flexor/fsutil.h"
+#include "flexor/selfpath.h"
 #include "flexor/spawn.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -19,30 +21,12 @@
 
 #define REC_MAX 16384
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static const char *self_exe(void)
-{
-    static char exe[1024];
-    if (!exe[0]) {
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n <= 0) snprintf(exe, sizeof exe, "flexor");
-        else exe[n] = 0;
-    }
-    return exe;
-}
-
 void stage_cmdline(const stage *s, char *buf, size_t len)
 {
     /* argv[0] shown as the binary actually run, so the printed command reproduces the stage */
     const char *argv[STAGE_MAX_ARGS];
     memcpy(argv, s->argv, sizeof argv);
-    argv[0] = self_exe();
+    argv[0] = fx_self_exe();
     fx_spawn_cmdline(argv, buf, len);
 }
 
@@ -215,9 +199,9 @@ int stage_run(stage *s, const char *stamp_dir, int force, int index, int total)
         fprintf(stderr, "flexor: %s: cannot remove: %s\n", stamp, strerror(errno));
         return 2;
     }
-    double t0 = now();
+    double t0 = fx_wall_s();
     int rc = spawn_stage(s, run.argv);
-    s->seconds = now() - t0;
+    s->seconds = fx_wall_s() - t0;
     if (rc == 0 && !outputs_exist(s)) rc = 1;
     if (rc) {
         fprintf(stderr, "flexor: stage '%s' failed (%s %d); reproduce with: %s\n", s->name,

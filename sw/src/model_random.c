@@ -1,25 +1,20 @@
-/* Random valid models (see flexor/model_random.h). */
+/* Random valid models (see flexor/model_random.h): three generators with their own streams over one set
+ * of helpers (layer shapes, N_in/q draws, filling and validation). */
 #include "flexor/model_random.h"
+#include "flexor/driver.h"
+#include "flexor/rng.h"
 #include <math.h>
 #include <string.h>
-
-uint64_t fx_rand64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
 void fx_layer_randomize(fx_layer *l, uint32_t n_out, double act_rms, uint64_t *rng)
 {
     const uint32_t in_mask = l->n_in >= 32 ? 0xFFFFFFFFu : (1u << l->n_in) - 1u;
-    for (size_t s = 0; s < (size_t)l->n_slices * l->q; s++) l->slices[s] = (uint32_t)fx_rand64(rng) & in_mask;
+    for (size_t s = 0; s < (size_t)l->n_slices * l->q; s++) l->slices[s] = (uint32_t)fx_splitmix64(rng) & in_mask;
     double a2 = 0;
     for (uint32_t m = 0; m < l->M; m++)
         for (uint32_t i = 0; i < l->q; i++) {
             /* binary-code-like planes: α halves from plane to plane */
-            int a = (int)(32 + fx_rand64(rng) % 33) << (l->q - 1 - i);
+            int a = (int)(32 + fx_splitmix64(rng) % 33) << (l->q - 1 - i);
             l->alpha[(size_t)m * l->q + i] = (int16_t)a;
             if (m == 0) a2 += (double)a * a;
         }
@@ -28,8 +23,63 @@ void fx_layer_randomize(fx_layer *l, uint32_t n_out, double act_rms, uint64_t *r
     int sh = (int)lround(log2(t_rms / 64.0));
     l->shift = (uint32_t)(sh < 0 ? 0 : sh > 39 ? 39 : sh);
     int64_t bmax = (int64_t)1 << (l->shift + 4 < 30 ? l->shift + 4 : 30);
-    for (uint32_t m = 0; m < l->M; m++) l->bias[m] = (int32_t)((int64_t)(fx_rand64(rng) % (uint64_t)(2 * bmax + 1)) - bmax);
+    for (uint32_t m = 0; m < l->M; m++) l->bias[m] = (int32_t)((int64_t)(fx_splitmix64(rng) % (uint64_t)(2 * bmax + 1)) - bmax);
     (void)n_out;
+}
+
+static uint32_t rnd(uint64_t *s, uint32_t lo, uint32_t hi)
+{
+    return lo + (uint32_t)(fx_splitmix64(s) % ((uint64_t)hi - lo + 1));
+}
+
+/* An empty model for cfg with input c×h×w. */
+static void model_start(fx_model *m, const fx_hwcfg *cfg, uint32_t c, uint32_t h, uint32_t w)
+{
+    memset(m, 0, sizeof *m);
+    m->cfg_hash = fx_hwcfg_hash(cfg);
+    m->n_out = cfg->n_out; m->n_tap = cfg->n_tap; m->seed = cfg->seed;
+    m->in_c = c; m->in_h = h; m->in_w = w;
+}
+
+/* Appends a layer of the given shape reading c×h×w (square kernel k for CONV), which become its output
+ * shape. An unencrypted layer takes N_in = N_out. */
+static fx_layer *push_layer(fx_model *m, uint32_t type, uint32_t flags, uint32_t n_in, uint32_t q, uint32_t M,
+                            uint32_t k, uint32_t pool, uint32_t *c, uint32_t *h, uint32_t *w)
+{
+    fx_layer *l = &m->layers[m->n_layers++];
+    memset(l, 0, sizeof *l);
+    l->type = type;
+    l->flags = flags;
+    l->n_in = (flags & FX_F_ENCRYPTED) ? n_in : m->n_out;
+    l->q = q;
+    l->M = M;
+    l->in_c = *c; l->in_h = *h; l->in_w = *w;
+    l->kh = l->kw = type == FX_LAYER_CONV ? k : 1;
+    l->K = type == FX_LAYER_CONV ? *c * k * k : *c * *h * *w;
+    l->pool = pool;
+    fx_layer_out_shape(l, c, h, w);
+    return l;
+}
+
+/* Random N_in (encrypted layers) and q, in this order: one draw each. */
+static void draw_nin_q(fx_layer *l, const fx_hwcfg *cfg, uint64_t *s)
+{
+    l->n_in = (l->flags & FX_F_ENCRYPTED) ? cfg->n_in[rnd(s, 0, cfg->n_in_count - 1)] : cfg->n_out;
+    l->q = rnd(s, 1, cfg->q_max);
+}
+
+/* The shapes are set: allocates every layer and fills it from *s (the first layer's input RMS in_rms,
+ * the others 45), the class count from the last layer. Returns -1 when a layer does not fit cfg. */
+static int fill_layers(fx_model *m, const fx_hwcfg *cfg, double in_rms, uint64_t *s)
+{
+    m->n_classes = m->layers[m->n_layers - 1].M;
+    for (uint32_t i = 0; i < m->n_layers; i++) {
+        fx_layer *l = &m->layers[i];
+        if (l->K > cfg->k_max || fx_layer_alloc(l, m->n_out)) return -1;
+        fx_layer_randomize(l, m->n_out, i ? 45.0 : in_rms, s);
+    }
+    char err[256];
+    return fx_model_validate(m, cfg, err, sizeof err) ? -1 : 0;
 }
 
 static uint32_t mid_nin(const fx_hwcfg *cfg)
@@ -39,69 +89,38 @@ static uint32_t mid_nin(const fx_hwcfg *cfg)
     return cfg->n_in[cfg->n_in_count / 2];
 }
 
-static void add_layer(fx_model *m, uint32_t type, uint32_t M, uint32_t kh, uint32_t pool, int enc, uint32_t q,
-                      uint32_t n_in, uint32_t flags_extra, uint32_t *c, uint32_t *h, uint32_t *w)
-{
-    fx_layer *l = &m->layers[m->n_layers++];
-    memset(l, 0, sizeof *l);
-    l->type = type;
-    l->flags = (enc ? FX_F_ENCRYPTED : 0) | FX_F_RELU_U8 | flags_extra;
-    l->n_in = (l->flags & FX_F_ENCRYPTED) ? n_in : m->n_out;
-    l->q = q;
-    l->M = M;
-    l->in_c = *c; l->in_h = *h; l->in_w = *w;
-    l->kh = l->kw = type == FX_LAYER_CONV ? kh : 1;
-    l->K = type == FX_LAYER_CONV ? *c * kh * kh : *c * *h * *w;
-    l->pool = pool;
-    fx_layer_out_shape(l, c, h, w);
-}
-
 int fx_model_random(fx_model *m, const fx_hwcfg *cfg, const char *arch, uint32_t flags_extra, uint64_t seed)
 {
-    memset(m, 0, sizeof *m);
-    m->cfg_hash = fx_hwcfg_hash(cfg);
-    m->n_out = cfg->n_out; m->n_tap = cfg->n_tap; m->seed = cfg->seed;
-    m->in_c = 1; m->in_h = 28; m->in_w = 28;
+    model_start(m, cfg, 1, 28, 28);
     const uint32_t nin = mid_nin(cfg), fx = flags_extra & FX_F_ALL, q1 = cfg->q_max < 4 ? cfg->q_max : 4;
+    const uint32_t plain = FX_F_RELU_U8 | fx, enc = plain | FX_F_ENCRYPTED;
     uint32_t c = 1, h = 28, w = 28;
     if (!strcmp(arch, "mlp")) {
-        add_layer(m, FX_LAYER_FC, 512, 1, 0, 0, q1, nin, fx, &c, &h, &w);
-        add_layer(m, FX_LAYER_FC, 512, 1, 0, 1, 1, nin, fx, &c, &h, &w);
-        add_layer(m, FX_LAYER_FC, 10, 1, 0, 0, q1, nin, fx, &c, &h, &w);
+        push_layer(m, FX_LAYER_FC, plain, nin, q1, 512, 1, 0, &c, &h, &w);
+        push_layer(m, FX_LAYER_FC, enc, nin, 1, 512, 1, 0, &c, &h, &w);
+        push_layer(m, FX_LAYER_FC, plain, nin, q1, 10, 1, 0, &c, &h, &w);
     } else if (!strcmp(arch, "lenet")) {
-        add_layer(m, FX_LAYER_CONV, 32, 5, 2, 0, q1, nin, fx, &c, &h, &w);
-        add_layer(m, FX_LAYER_CONV, 64, 5, 2, 1, 1, nin, fx, &c, &h, &w);
-        add_layer(m, FX_LAYER_FC, 512, 1, 0, 1, 1, nin, fx, &c, &h, &w);
-        add_layer(m, FX_LAYER_FC, 10, 1, 0, 0, q1, nin, fx, &c, &h, &w);
+        push_layer(m, FX_LAYER_CONV, plain, nin, q1, 32, 5, 2, &c, &h, &w);
+        push_layer(m, FX_LAYER_CONV, enc, nin, 1, 64, 5, 2, &c, &h, &w);
+        push_layer(m, FX_LAYER_FC, enc, nin, 1, 512, 1, 0, &c, &h, &w);
+        push_layer(m, FX_LAYER_FC, plain, nin, q1, 10, 1, 0, &c, &h, &w);
     } else if (!strcmp(arch, "wide")) { /* the most classes the format allows (65,536): bounded-output tests */
-        add_layer(m, FX_LAYER_FC, 65536, 1, 0, 0, 1, nin, fx, &c, &h, &w);
+        push_layer(m, FX_LAYER_FC, plain, nin, 1, 65536, 1, 0, &c, &h, &w);
     } else {
         return -1;
     }
     m->layers[m->n_layers - 1].flags &= ~FX_F_RELU_U8;
-    m->n_classes = m->layers[m->n_layers - 1].M;
     uint64_t rng = seed;
-    for (uint32_t i = 0; i < m->n_layers; i++) {
-        fx_layer *l = &m->layers[i];
-        if (l->K > cfg->k_max || fx_layer_alloc(l, m->n_out)) { fx_model_free(m); return -1; }
-        fx_layer_randomize(l, m->n_out, i ? 45.0 : 100.0, &rng);
-    }
-    char err[256];
-    if (fx_model_validate(m, cfg, err, sizeof err)) { fx_model_free(m); return -1; }
+    if (fill_layers(m, cfg, 100.0, &rng)) { fx_model_free(m); return -1; }
     return 0;
 }
 
-static uint32_t rnd(uint64_t *s, uint32_t lo, uint32_t hi) { return lo + (uint32_t)(fx_rand64(s) % (hi - lo + 1)); }
-
 int fx_model_random_net(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_t max_layers)
 {
-    memset(m, 0, sizeof *m);
     uint64_t s = seed ^ 0x5EEDF00Dull;
-    m->cfg_hash = fx_hwcfg_hash(cfg);
-    m->n_out = cfg->n_out; m->n_tap = cfg->n_tap; m->seed = cfg->seed;
     uint32_t c = rnd(&s, 1, 3), h = rnd(&s, 1, 12), w = rnd(&s, 1, 12);
     if (rnd(&s, 0, 1)) h = w = rnd(&s, 1, 12);
-    m->in_c = c; m->in_h = h; m->in_w = w;
+    model_start(m, cfg, c, h, w);
     const uint32_t nl = rnd(&s, 1, max_layers < 1 ? 1 : max_layers > FX_MAX_LAYERS ? FX_MAX_LAYERS : max_layers);
     for (uint32_t i = 0; i < nl; i++) {
         fx_layer *l = &m->layers[m->n_layers++];
@@ -111,8 +130,7 @@ int fx_model_random_net(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_
         l->type = conv ? FX_LAYER_CONV : FX_LAYER_FC;
         l->flags = (rnd(&s, 0, 1) ? FX_F_ENCRYPTED : 0) | (rnd(&s, 0, 1) ? FX_F_STRADDLE : 0) |
                    (!last || rnd(&s, 0, 3) == 0 ? FX_F_RELU_U8 : 0);
-        l->n_in = (l->flags & FX_F_ENCRYPTED) ? cfg->n_in[rnd(&s, 0, cfg->n_in_count - 1)] : cfg->n_out;
-        l->q = rnd(&s, 1, cfg->q_max);
+        draw_nin_q(l, cfg, &s);
         /* more than one group of lanes now and then */
         l->M = rnd(&s, 0, 3) == 0 ? rnd(&s, 1, 2 * cfg->lanes + 3) : rnd(&s, 1, 12);
         l->in_c = c; l->in_h = h; l->in_w = w;
@@ -131,13 +149,44 @@ int fx_model_random_net(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_
         if (l->K > cfg->k_max) { fx_model_free(m); return -1; }
         fx_layer_out_shape(l, &c, &h, &w);
     }
-    m->n_classes = m->layers[m->n_layers - 1].M;
-    for (uint32_t i = 0; i < m->n_layers; i++) {
-        fx_layer *l = &m->layers[i];
-        if (fx_layer_alloc(l, m->n_out)) { fx_model_free(m); return -1; }
-        fx_layer_randomize(l, m->n_out, i ? 45.0 : 100.0, &s);
-    }
-    char err[256];
-    if (fx_model_validate(m, cfg, err, sizeof err)) { fx_model_free(m); return -1; }
+    if (fill_layers(m, cfg, 100.0, &s)) { fx_model_free(m); return -1; }
     return 0;
+}
+
+/* One draw of fx_accel_random_model: a random layer whose M was drawn by the caller (the stream's order). */
+static void accel_layer(fx_model *m, const fx_hwcfg *cfg, uint64_t *s, uint32_t type, uint32_t M, uint32_t k,
+                        uint32_t pool, uint32_t *c, uint32_t *h, uint32_t *w)
+{
+    const uint32_t flags = FX_F_RELU_U8 | (rnd(s, 0, 1) ? FX_F_ENCRYPTED : 0) | (rnd(s, 0, 1) ? FX_F_STRADDLE : 0);
+    fx_layer *l = push_layer(m, type, flags, 0, 0, M, k, pool, c, h, w);
+    draw_nin_q(l, cfg, s);
+}
+
+static int accel_attempt(fx_model *m, const fx_hwcfg *cfg, uint64_t *s)
+{
+    uint32_t c = rnd(s, 1, 3), h = rnd(s, 5, 12), w = rnd(s, 5, 12);
+    model_start(m, cfg, c, h, w);
+    for (uint32_t i = 0, nconv = rnd(s, 0, 2); i < nconv; i++) {
+        uint32_t k = rnd(s, 1, (h < w ? h : w) < 4 ? (h < w ? h : w) : 4), oh = h - k + 1, ow = w - k + 1;
+        uint32_t pool = (oh % 2 == 0 && ow % 2 == 0 && rnd(s, 0, 1)) ? 2 : 0;
+        accel_layer(m, cfg, s, FX_LAYER_CONV, rnd(s, 1, 3 * cfg->lanes + 1), k, pool, &c, &h, &w);
+    }
+    for (uint32_t i = 0, nfc = rnd(s, 1, 3); i < nfc; i++)
+        accel_layer(m, cfg, s, FX_LAYER_FC, i + 1 == nfc ? rnd(s, 2, 12) : rnd(s, 1, 2 * cfg->n_out + 3), 1, 0, &c, &h,
+                    &w);
+    m->layers[m->n_layers - 1].flags &= ~FX_F_RELU_U8;
+    if (fill_layers(m, cfg, 147.0, s)) return -1;
+    char err[256];
+    fx_plan plan;
+    return fx_driver_plan(cfg, m, &plan, err, sizeof err) ? -1 : 0;
+}
+
+int fx_accel_random_model(fx_model *m, const fx_hwcfg *cfg, uint64_t seed)
+{
+    uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
+    for (int tries = 0; tries < 100; tries++) {
+        if (!accel_attempt(m, cfg, &s)) return 0;
+        fx_model_free(m);
+    }
+    return -1;
 }

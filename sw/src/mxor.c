@@ -1,13 +1,6 @@
 /* M⊕ generator splitmix64-v1: every rule here is written in docs/contract.md §2. */
 #include "flexor/mxor.h"
-
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+#include "flexor/rng.h"
 
 static uint64_t binom(uint32_t n, uint32_t k)
 {
@@ -32,7 +25,7 @@ int fx_mxor_generate(uint64_t seed, uint32_t n_in, uint32_t n_out, uint32_t n_ta
             for (;;) {
                 uint32_t mask = 0;
                 while (popcount32(mask) < n_tap)
-                    mask |= 1u << ((uint32_t)(splitmix64(&state) >> 32) % n_in);
+                    mask |= 1u << ((uint32_t)(fx_splitmix64(&state) >> 32) % n_in);
                 int dup = 0;
                 for (uint32_t r = 0; unique_rows && r < i; r++) dup |= out->row[r] == mask;
                 if (!dup) { out->row[i] = mask; break; }

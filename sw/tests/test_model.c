@@ -2,6 +2,7 @@
  * rejected with its one-line message, by the library and (given the flexor binary as argv[1]) by
  * `flexor inspect` with exit status 2. Then random byte mutations must never crash the parser. */
 #include "test_util.h"
+#include "flexor/rng.h"
 #include <cjson/cJSON.h>
 #include "flexor/model.h"
 #include "flexor/model_random.h"
@@ -248,13 +249,13 @@ static void corruption_table(void)
     for (int it = 0; it < 3000; it++) {
         memcpy(b, good, glen);
         size_t len = glen;
-        int flips = 1 + (int)(fx_rand64(&rng) % 4);
+        int flips = 1 + (int)(fx_splitmix64(&rng) % 4);
         for (int f = 0; f < flips; f++) {
-            size_t off = (size_t)(fx_rand64(&rng) % len);
-            if (fx_rand64(&rng) & 1) b[off] ^= (uint8_t)(1u << (fx_rand64(&rng) % 8));
-            else b[off & ~(size_t)3] = (uint8_t)fx_rand64(&rng); /* field-sized damage */
+            size_t off = (size_t)(fx_splitmix64(&rng) % len);
+            if (fx_splitmix64(&rng) & 1) b[off] ^= (uint8_t)(1u << (fx_splitmix64(&rng) % 8));
+            else b[off & ~(size_t)3] = (uint8_t)fx_splitmix64(&rng); /* field-sized damage */
         }
-        if (fx_rand64(&rng) % 4) fix_crc(b, len);
+        if (fx_splitmix64(&rng) % 4) fix_crc(b, len);
         fx_model out;
         if (!fx_model_parse(b, len, "mut", cfg, &out, err, sizeof err)) {
             accepted++;

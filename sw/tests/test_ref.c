@@ -3,6 +3,7 @@
  * (2) hand-computed tiny networks, requantization ties and saturation, (3) straddle vs aligned layouts
  * and (4) the order and consistency of the taps the co-simulation compares. */
 #include "test_util.h"
+#include "flexor/rng.h"
 #include "flexor/decrypt.h"
 #include "flexor/model_random.h"
 #include "flexor/ref.h"
@@ -130,9 +131,9 @@ static void compare_net(const fx_model *m, const uint8_t *img, const char *what)
 
 static void random_image(uint8_t *img, size_t n, uint64_t *rng)
 {
-    int mode = (int)(fx_rand64(rng) % 3); /* full range, dark, saturated corners */
+    int mode = (int)(fx_splitmix64(rng) % 3); /* full range, dark, saturated corners */
     for (size_t i = 0; i < n; i++) {
-        uint32_t v = (uint32_t)fx_rand64(rng);
+        uint32_t v = (uint32_t)fx_splitmix64(rng);
         img[i] = mode == 0 ? (uint8_t)v : mode == 1 ? (uint8_t)(v % 16) : ((v & 1) ? 255 : 0);
     }
 }
@@ -168,10 +169,10 @@ static void check_taps(const fx_model *m, uint64_t *rng, const char *what)
     const uint32_t n_out = cfg->n_out, lanes = cfg->lanes;
     for (uint32_t li = 0; li < m->n_layers; li++) {
         const fx_layer *l = &m->layers[li];
-        const uint32_t CH = fx_layer_chunks(l, n_out), N = 1 + (uint32_t)(fx_rand64(rng) % 3);
+        const uint32_t CH = fx_layer_chunks(l, n_out), N = 1 + (uint32_t)(fx_splitmix64(rng) % 3);
         uint8_t *cols = calloc((size_t)N * CH * n_out, 1);
         for (uint32_t n = 0; n < N; n++)
-            for (uint32_t k = 0; k < l->K; k++) cols[(size_t)n * CH * n_out + k] = (uint8_t)fx_rand64(rng);
+            for (uint32_t k = 0; k < l->K; k++) cols[(size_t)n * CH * n_out + k] = (uint8_t)fx_splitmix64(rng);
         int32_t *o1 = malloc(sizeof(int32_t) * N * l->M), *o2 = malloc(sizeof(int32_t) * N * l->M);
         tap_log log = {0};
         fx_taps taps = {on_chunk, on_acc, &log};
@@ -415,8 +416,8 @@ static void hand_conv_and_ties(void)
 static void straddle_vs_aligned(uint64_t *rng)
 {
     for (int it = 0; it < 40; it++) {
-        const uint32_t K = 1 + (uint32_t)(fx_rand64(rng) % 100), M = 1 + (uint32_t)(fx_rand64(rng) % 40),
-                       q = 1 + (uint32_t)(fx_rand64(rng) % cfg->q_max);
+        const uint32_t K = 1 + (uint32_t)(fx_splitmix64(rng) % 100), M = 1 + (uint32_t)(fx_splitmix64(rng) % 40),
+                       q = 1 + (uint32_t)(fx_splitmix64(rng) % cfg->q_max);
         fx_model a, s;
         fc_model(&a, K, M, q, FX_F_RELU_U8);
         fc_model(&s, K, M, q, FX_F_RELU_U8 | FX_F_STRADDLE);
@@ -428,12 +429,12 @@ static void straddle_vs_aligned(uint64_t *rng)
         for (uint32_t i = 0; i < q; i++)
             for (uint32_t m = 0; m < M; m++)
                 for (uint32_t k = 0; k < K; k++) {
-                    int sg = fx_rand64(rng) & 1 ? 1 : -1;
+                    int sg = fx_splitmix64(rng) & 1 ? 1 : -1;
                     set_w(&a.layers[0], i, m, k, sg);
                     set_w(&s.layers[0], i, m, k, sg);
                 }
         uint8_t in[100];
-        for (uint32_t k = 0; k < K; k++) in[k] = (uint8_t)fx_rand64(rng);
+        for (uint32_t k = 0; k < K; k++) in[k] = (uint8_t)fx_splitmix64(rng);
         fx_ref_net na, ns;
         char err[256];
         if (fx_ref_prepare(&na, &a, cfg, err, sizeof err) || fx_ref_prepare(&ns, &s, cfg, err, sizeof err)) {

@@ -1,4 +1,5 @@
-/* Minimal test harness for sw/ tests: CHECK counts failures and prints where; main returns fails != 0. */
+/* The one test harness of flexor's C tests (sw/, csim/, trainer/, synth/): CHECK counts failures and
+ * prints where; main returns t_report(name). Also: running programs without a shell, a temp directory. */
 #ifndef FX_TEST_UTIL_H
 #define FX_TEST_UTIL_H
 #define _POSIX_C_SOURCE 200809L
@@ -11,18 +12,18 @@
 
 static int t_fails, t_checks;
 
+/* CHECK(cond) or CHECK(cond, fmt, args...): counts a failure and says where (the first 30 in full). */
 #define CHECK(cond, ...)                                                                                              \
     do {                                                                                                              \
         t_checks++;                                                                                                   \
-        if (!(cond)) {                                                                                                \
-            if (t_fails++ < 30) {                                                                                     \
-                fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__, __LINE__, #cond);                                      \
-                fprintf(stderr, __VA_ARGS__);                                                                         \
-                fputc('\n', stderr);                                                                                  \
-            }                                                                                                         \
+        if (!(cond) && t_fails++ < 30) {                                                                              \
+            fprintf(stderr, "%s:%d: FAIL %s" __VA_OPT__(": "), __FILE__, __LINE__, #cond);                            \
+            __VA_OPT__(fprintf(stderr, __VA_ARGS__);)                                                                 \
+            fputc('\n', stderr);                                                                                      \
         }                                                                                                             \
     } while (0)
 
+/* Prints the tally; the test's exit status (0: every check held). */
 static inline int t_report(const char *name)
 {
     printf("%s: %d checks, %d failures\n", name, t_checks, t_fails);

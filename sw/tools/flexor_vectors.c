@@ -34,10 +34,11 @@
  * data words look like RUN commands: they must be dropped.)
  * Exit status: 0 ok, 2 bad input (one-line message). */
 #define _POSIX_C_SOURCE 200809L
-#include "flexor/accel_random.h"
+#include "flexor/rng.h"
 #include "flexor/driver.h"
 #include "flexor/fsutil.h"
 #include "flexor/model_random.h"
+#include "flexor/recorder.h"
 #include "flexor/outfmt.h"
 #include <errno.h>
 #include <getopt.h>
@@ -46,63 +47,26 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* The taps of a run, 6 / 4 words a record (tap_chunk.hex, tap_acc.hex). */
 typedef struct {
-    uint32_t *w;
-    size_t n, cap;
-} vec;
+    fx_words tc, ta;
+} taprec;
 
-static void push(vec *v, uint32_t x)
+static void keep(fx_words *v, const uint32_t *f, size_t k)
 {
-    if (v->n == v->cap) {
-        v->cap = v->cap ? 2 * v->cap : 4096;
-        v->w = realloc(v->w, v->cap * sizeof *v->w);
-        if (!v->w) { fprintf(stderr, "flexor-vectors: out of memory\n"); exit(2); }
-    }
-    v->w[v->n++] = x;
+    if (fx_words_push(v, f, k)) { fprintf(stderr, "flexor-vectors: out of memory\n"); exit(2); }
 }
-
-/* The recorder: a backend that forwards to the C model and keeps every word that crosses the ports. */
-typedef struct {
-    fx_backend *inner;
-    vec cmd, out, last; /* last[i]: out word i ends a RUN */
-    vec tc, ta;         /* tap records, 6 / 4 words each */
-    uint32_t runs;
-} recorder;
-
-static int r_write(fx_backend *b, const uint32_t *w, size_t n)
-{
-    recorder *r = b->ctx;
-    for (size_t i = 0; i < n; i++) push(&r->cmd, w[i]);
-    return r->inner->write(r->inner, w, n);
-}
-
-/* The driver reads each streamed RUN's results in one call, so a call's last word carries out_last. */
-static int r_read(fx_backend *b, uint32_t *w, size_t n)
-{
-    recorder *r = b->ctx;
-    if (r->inner->read(r->inner, w, n)) return -1;
-    for (size_t i = 0; i < n; i++) { push(&r->out, w[i]); push(&r->last, i + 1 == n); }
-    if (n) r->runs++;
-    return 0;
-}
-
-static void r_counters(fx_backend *b, fx_counters *c) { recorder *r = b->ctx; r->inner->counters(r->inner, c); }
-static uint32_t r_error(fx_backend *b) { recorder *r = b->ctx; return r->inner->error(r->inner); }
-static void r_set_taps(fx_backend *b, const fx_taps *t) { recorder *r = b->ctx; r->inner->set_taps(r->inner, t); }
-static void r_destroy(fx_backend *b) { (void)b; }
 
 static void tap_chunk(void *u, uint32_t col, uint32_t m, uint32_t plane, uint32_t chunk, uint32_t dec, int32_t psum)
 {
-    recorder *r = u;
-    uint32_t f[6] = {col, m, plane, chunk, dec, (uint32_t)psum};
-    for (int i = 0; i < 6; i++) push(&r->tc, f[i]);
+    const uint32_t f[6] = {col, m, plane, chunk, dec, (uint32_t)psum};
+    keep(&((taprec *)u)->tc, f, 6);
 }
 
 static void tap_acc(void *u, uint32_t col, uint32_t m, uint32_t plane, int32_t acc)
 {
-    recorder *r = u;
-    uint32_t f[4] = {col, m, plane, (uint32_t)acc};
-    for (int i = 0; i < 4; i++) push(&r->ta, f[i]);
+    const uint32_t f[4] = {col, m, plane, (uint32_t)acc};
+    keep(&((taprec *)u)->ta, f, 4);
 }
 
 /* ---- files, written atomically ------------------------------------------------------------------ */
@@ -113,7 +77,7 @@ static FILE *open_tmp(const char *name, fx_out *o) { return fx_out_open_or_exit(
 static void close_tmp(fx_out *o) { fx_out_commit_or_exit(o, "flexor-vectors"); }
 
 /* fields words per line */
-static void write_hex(const char *name, const vec *v, size_t fields)
+static void write_hex(const char *name, const fx_words *v, size_t fields)
 {
     fx_out tmp;
     FILE *f = open_tmp(name, &tmp);
@@ -219,23 +183,26 @@ int main(int argc, char **argv)
     if (fx_driver_plan(&cfg, &m, &plan, err, sizeof err)) { fprintf(stderr, "flexor-vectors: %s\n", err); return 2; }
     if (mkdir(g_dir, 0777) && errno != EEXIST) { fprintf(stderr, "flexor-vectors: %s: %s\n", g_dir, strerror(errno)); return 2; }
 
-    recorder rec = {0};
-    rec.inner = fx_accel_model_new(&cfg);
-    if (!rec.inner) { fprintf(stderr, "flexor-vectors: cannot build the C model for this configuration\n"); return 2; }
-    fx_backend b = {"recorder", &rec, r_write, r_read, r_counters, r_error, r_set_taps, r_destroy};
-    fx_taps taps = {tap_chunk, tap_acc, &rec};
-    b.set_taps(&b, &taps);
-    if (fx_driver_load(&b, &cfg, &m, &plan, err, sizeof err)) { fprintf(stderr, "flexor-vectors: %s\n", err); return 2; }
+    /* the driver's traffic on the C model, every word and tap recorded */
+    fx_backend *model = fx_accel_model_new(&cfg);
+    if (!model) { fprintf(stderr, "flexor-vectors: cannot build the C model for this configuration\n"); return 2; }
+    fx_recorder rec;
+    fx_recorder_init(&rec, model);
+    fx_backend *b = &rec.wrap.be;
+    taprec tr = {0};
+    fx_taps taps = {tap_chunk, tap_acc, &tr};
+    b->set_taps(b, &taps);
+    if (fx_driver_load(b, &cfg, &m, &plan, err, sizeof err)) { fprintf(stderr, "flexor-vectors: %s\n", err); return 2; }
 
     const size_t in_sz = (size_t)m.in_c * m.in_h * m.in_w;
     uint8_t *img = malloc(in_sz * images);
     int *cls = malloc(images * sizeof *cls);
     int32_t *logits = malloc((size_t)m.n_classes * sizeof *logits);
     uint64_t rng = seed ^ 0x1D6A9E5ull;
-    for (size_t i = 0; i < in_sz * images; i++) img[i] = (uint8_t)(fx_rand64(&rng) >> 56);
+    for (size_t i = 0; i < in_sz * images; i++) img[i] = (uint8_t)(fx_splitmix64(&rng) >> 56);
     for (unsigned long k = 0; k < images; k++) {
-        cls[k] = fx_driver_infer(&b, &cfg, &m, &plan, img + k * in_sz, logits, chain, NULL, NULL);
-        if (cls[k] < 0) { fprintf(stderr, "flexor-vectors: inference failed (error %u)\n", b.error(&b)); return 2; }
+        cls[k] = fx_driver_infer(b, &cfg, &m, &plan, img + k * in_sz, logits, chain, NULL, NULL);
+        if (cls[k] < 0) { fprintf(stderr, "flexor-vectors: inference failed (error %u)\n", b->error(b)); return 2; }
     }
     if (error_code) {
         /* the last layer's input for the appendix: rerun the network unchained up to it on the reference path */
@@ -249,13 +216,13 @@ int main(int argc, char **argv)
             fx_ref_gemm(&net, li, cols, N, out, NULL);
             fx_layer_output_chw(&m.layers[li], out, act);
         }
-        error_tail(&b, &cfg, &m, &plan, act, (uint32_t)error_code);
+        error_tail(b, &cfg, &m, &plan, act, (uint32_t)error_code);
         free(act); free(cols); free(out);
         fx_ref_free(&net);
     }
     fx_counters cnt;
-    b.counters(&b, &cnt);
-    uint32_t ecode = b.error(&b);
+    b->counters(b, &cnt);
+    uint32_t ecode = b->error(b);
 
     write_hex("cmd.hex", &rec.cmd, 1);
     {
@@ -267,16 +234,16 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < in_sz * images; i++) fprintf(f, "%02x\n", img[i]);
         close_tmp(&tmp);
     }
-    write_hex("tap_chunk.hex", &rec.tc, 6);
-    write_hex("tap_acc.hex", &rec.ta, 4);
+    write_hex("tap_chunk.hex", &tr.tc, 6);
+    write_hex("tap_acc.hex", &tr.ta, 4);
     {
         fx_out tmp;
         FILE *f = open_tmp("vectors.vh", &tmp);
         fprintf(f, "// generated by flexor-vectors (cfg %s, seed %llu, %lu image(s), chain %d)\n", cfg.name,
                 (unsigned long long)seed, images, chain);
         fprintf(f, "localparam integer VEC_CMD_WORDS = %zu;\nlocalparam integer VEC_OUT_WORDS = %zu;\n", rec.cmd.n, rec.out.n);
-        fprintf(f, "localparam integer VEC_TAP_CHUNKS = %zu;\nlocalparam integer VEC_TAP_ACCS = %zu;\n", rec.tc.n / 6, rec.ta.n / 4);
-        fprintf(f, "localparam integer VEC_RUNS = %u;\nlocalparam integer VEC_ERR_CODE = %u;\n", rec.runs, ecode);
+        fprintf(f, "localparam integer VEC_TAP_CHUNKS = %zu;\nlocalparam integer VEC_TAP_ACCS = %zu;\n", tr.tc.n / 6, tr.ta.n / 4);
+        fprintf(f, "localparam integer VEC_RUNS = %u;\nlocalparam integer VEC_ERR_CODE = %u;\n", rec.reads, ecode);
         fprintf(f, "localparam [63:0] VEC_BUSY = 64'd%llu;\nlocalparam [63:0] VEC_SLICES = 64'd%llu;\n",
                 (unsigned long long)cnt.busy, (unsigned long long)cnt.slices);
         fprintf(f, "// classes:");
@@ -291,7 +258,7 @@ int main(int argc, char **argv)
         const char *k[] = {"images", "chain", "layers", "cmd_words", "out_words", "tap_chunks", "tap_accs",
                            "runs_streamed", "err_code", "busy", "slices"};
         const double v[] = {(double)images, chain, m.n_layers, (double)rec.cmd.n, (double)rec.out.n,
-                            (double)(rec.tc.n / 6), (double)(rec.ta.n / 4), rec.runs, ecode, (double)cnt.busy,
+                            (double)(tr.tc.n / 6), (double)(tr.ta.n / 4), rec.reads, ecode, (double)cnt.busy,
                             (double)cnt.slices};
         for (size_t t = 0; t < sizeof v / sizeof v[0]; t++) cJSON_AddNumberToObject(j, k[t], v[t]);
         cJSON *cl = cJSON_AddArrayToObject(j, "classes");
@@ -308,10 +275,12 @@ int main(int argc, char **argv)
         if (fx_model_write(path, &m, err, sizeof err)) { fprintf(stderr, "flexor-vectors: %s\n", err); return 2; }
     }
     printf("flexor-vectors: %s: %zu command words, %zu result words, %zu chunk taps, %zu acc taps, err %u\n", g_dir,
-           rec.cmd.n, rec.out.n, rec.tc.n / 6, rec.ta.n / 4, ecode);
-    rec.inner->destroy(rec.inner);
+           rec.cmd.n, rec.out.n, tr.tc.n / 6, tr.ta.n / 4, ecode);
+    model->destroy(model);
     fx_model_free(&m);
     free(img); free(cls); free(logits);
-    free(rec.cmd.w); free(rec.out.w); free(rec.last.w); free(rec.tc.w); free(rec.ta.w);
+    fx_recorder_free(&rec);
+    fx_words_free(&tr.tc);
+    fx_words_free(&tr.ta);
     return 0;
 }

@@ -111,7 +111,7 @@ int fx_cmd_synth(int argc, char **argv)
     if (sx_mkdirs(out) || !realpath(out, absout)) { fprintf(stderr, "flexor synth: %s: cannot use as output directory\n", out); return 2; }
     out = absout;
     /* every generated Yosys script names files under out/ and the source tree */
-    if (sx_ys_path_ok(out) || sx_ys_path_ok(SX_SRC_DIR)) return 2;
+    if (sx_ys_path_ok(out) || sx_ys_path_ok(sx_src_dir())) return 2;
     if (sweep) return sx_sweep(out, device, freq);
     if (check || update) steps = sx_baseline_steps();
     sx_result *r = sx_xcalloc(1, sizeof *r);

@@ -8,7 +8,7 @@ void sx_cfg_path(const char *name, char *out, unsigned n)
 {
     size_t l = strlen(name);
     if (l > 4 && !strcmp(name + l - 4, ".cfg")) snprintf(out, n, "%s", name);
-    else snprintf(out, n, "%s/rtl/config/%s.cfg", SX_SRC_DIR, name);
+    else snprintf(out, n, "%s/rtl/config/%s.cfg", sx_src_dir(), name);
 }
 
 int sx_cfg_generate(const char *name, const char *gen_dir, const char *logpath, sx_cfg *c)
@@ -29,7 +29,7 @@ int sx_cfg_generate(const char *name, const char *gen_dir, const char *logpath, 
     }
     snprintf(c->gen_dir, sizeof c->gen_dir, "%s", gen_dir);
     if (sx_mkdirs(gen_dir)) return 2;
-    const char *argv[] = {SX_GENCFG, cfg, gen_dir, NULL};
+    const char *argv[] = {sx_gencfg(), cfg, gen_dir, NULL};
     int rc = sx_run(logpath, NULL, argv);
     if (rc) { fprintf(stderr, "flexor synth: %s: flexor-gencfg failed (see %s)\n", cfg, logpath); return 2; }
     return 0;

@@ -51,8 +51,8 @@ const char *sx_rtl_rev(void)
     static char v[96]; /* not cached: a long sweep may outlive an RTL commit */
     char h[48] = "", st[8] = "";
     fx_spawn_opts o = {.err = FX_SPAWN_NULL};
-    const char *log[] = {"git", "-C", SX_SRC_DIR, "log", "-1", "--format=%h", "--", "rtl/*.v", NULL};
-    const char *status[] = {"git", "-C", SX_SRC_DIR, "status", "--porcelain", "--", "rtl/*.v", NULL};
+    const char *log[] = {"git", "-C", sx_src_dir(), "log", "-1", "--format=%h", "--", "rtl/*.v", NULL};
+    const char *status[] = {"git", "-C", sx_src_dir(), "status", "--porcelain", "--", "rtl/*.v", NULL};
     if (fx_spawn_capture(log, &o, 1, h, sizeof h, NULL, NULL, 0) != 0) h[0] = 0;
     h[strcspn(h, "\n")] = 0;
     int dirty = fx_spawn_capture(status, &o, 1, st, sizeof st, NULL, NULL, 0) == 0 && st[0];
@@ -71,7 +71,7 @@ static void load_rules(void)
 {
     char path[1100], line[256];
     nrules = 0;
-    snprintf(path, sizeof path, "%s/synth/categories.txt", SX_SRC_DIR);
+    snprintf(path, sizeof path, "%s/synth/categories.txt", sx_src_dir());
     FILE *f = fopen(path, "r");
     if (!f) return;
     while (fgets(line, sizeof line, f) && nrules < 64) {

@@ -2,22 +2,17 @@
 #include "sx_synth.h"
 #include "sx_prove.h"
 #include "sx_util.h"
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Every Verilog file of rtl/, quoted, for the engine jobs. */
+/* Every RTL file, quoted, for the engine jobs: the build's one list (cmake/FlexorRtl.cmake, SX_RTL_FILES). */
 static char *rtl_files(void)
 {
-    char pat[1100];
-    snprintf(pat, sizeof pat, "%s/rtl/*.v", SX_SRC_DIR);
-    glob_t g;
     sxbuf b = {0};
-    if (glob(pat, 0, NULL, &g) == 0) {
-        for (size_t i = 0; i < g.gl_pathc; i++) sxb_printf(&b, "\"%s\" ", g.gl_pathv[i]);
-        globfree(&g);
-    }
+    char names[] = SX_RTL_FILES;
+    for (char *save = NULL, *n = strtok_r(names, " ", &save); n; n = strtok_r(NULL, " ", &save))
+        sxb_printf(&b, "\"%s/rtl/%s\" ", sx_src_dir(), n);
     return b.s ? b.s : sx_xstrdup("");
 }
 
@@ -52,18 +47,21 @@ static int dec_steps(const sx_cfg *c, const char *out, const char *work, unsigne
 {
     static const char *const kinds[] = {"hardwired", "programmable", "net"};
     static const char *const tags[] = {"dec", "prog", "net"};
-    const char *extra[] = {"\"" SX_SRC_DIR "/rtl/flexor_decryptor.v\"",
-                           "\"" SX_SRC_DIR "/synth/wrappers/flexor_syn_decprog.v\" \"" SX_SRC_DIR
-                           "/synth/wrappers/flexor_syn_decprog_net.v\"",
-                           "\"" SX_SRC_DIR "/synth/wrappers/flexor_syn_decprog_net.v\""};
+    /* the sources each variant needs besides its wrapper, relative to sx_src_dir() */
+    static const char *const extra[3][2] = {{"rtl/flexor_decryptor.v", NULL},
+                                            {"synth/wrappers/flexor_syn_decprog.v", "synth/wrappers/flexor_syn_decprog_net.v"},
+                                            {"synth/wrappers/flexor_syn_decprog_net.v", NULL}};
+    const char *src = sx_src_dir();
     sx_generic_res *gen[] = {&d->dec, &d->prog, &d->net};
     for (int k = 0; k < 3; k++) {
-        char mod[64], path[1200], files[3000], name[64];
+        char mod[64], path[1200], files[4096], name[64];
         snprintf(mod, sizeof mod, "fx_syn_%s_%u", tags[k], d->n_in);
         snprintf(name, sizeof name, "%s%u", tags[k], d->n_in);
         snprintf(path, sizeof path, "%s/src/%s.v", out, mod);
         if (write_wrapper(path, mod, kinds[k], c, d->n_in)) return 2;
-        snprintf(files, sizeof files, "\"%s\" %s", path, extra[k]);
+        int len = snprintf(files, sizeof files, "\"%s\" \"%s/%s\"", path, src, extra[k][0]);
+        if (extra[k][1] && len > 0 && (size_t)len < sizeof files)
+            snprintf(files + len, sizeof files - (size_t)len, " \"%s/%s\"", src, extra[k][1]);
         sx_job j = {name, mod, files, NULL};
         if (k ? (steps & SX_STEP_PROG) : (steps & SX_STEP_DEC)) {
             sx_progress("%s: %s decryptor N_in=%u: generic gates", c->hw.name, kinds[k], d->n_in);
@@ -111,8 +109,8 @@ static int dec_steps(const sx_cfg *c, const char *out, const char *work, unsigne
         int we = sx_write_file(apath, w.s);
         sxb_free(&w);
         if (we) return 2;
-        snprintf(afiles, sizeof afiles, "\"%s\" \"%s/rtl/flexor_decrypt_array.v\" \"%s/rtl/flexor_decryptor.v\"", apath, SX_SRC_DIR,
-                 SX_SRC_DIR);
+        snprintf(afiles, sizeof afiles, "\"%s\" \"%s/rtl/flexor_decrypt_array.v\" \"%s/rtl/flexor_decryptor.v\"", apath, sx_src_dir(),
+                 sx_src_dir());
         sx_job aj = {aname, amod, afiles, NULL};
         sx_generic_res ag;
         d->proof_arr = -1;
@@ -176,20 +174,20 @@ static int fpga_steps(const sx_cfg *c, const char *src, const char *work, const 
             top = "flexor_syn_ice40_top";
             snprintf(f->job, sizeof f->job, "engine");
             snprintf(f->what, sizeof f->what, "engine (flexor_top, %u lane%s) behind a serial wrapper", c->hw.lanes, c->hw.lanes == 1 ? "" : "s");
-            sxb_printf(&files, "\"%s/synth/wrappers/flexor_syn_ice40_top.v\" %s", SX_SRC_DIR, rtl);
+            sxb_printf(&files, "\"%s/synth/wrappers/flexor_syn_ice40_top.v\" %s", sx_src_dir(), rtl);
         } else if (k == 1) {
             if (!r->have_engine) continue;
             top = "flexor_syn_lane_scan";
             snprintf(f->job, sizeof f->job, "lane");
             snprintf(f->what, sizeof f->what, "one flexor_lane (decrypt, add/sub tree, accumulate, scale) + scan chains");
-            sxb_printf(&files, "\"%s/synth/wrappers/flexor_syn_lane_scan.v\" %s", SX_SRC_DIR, rtl);
+            sxb_printf(&files, "\"%s/synth/wrappers/flexor_syn_lane_scan.v\" %s", sx_src_dir(), rtl);
         } else {
             top = "fx_syn_lanes";
             snprintf(f->job, sizeof f->job, "declanes");
             snprintf(f->what, sizeof f->what, "%u hardwired N_in=%u decryptor%s + scan chains", c->hw.lanes, n_in, c->hw.lanes == 1 ? "" : "s");
             sxb_printf(&files, "\"%s\" \"%s/synth/wrappers/flexor_syn_declanes.v\" \"%s/synth/wrappers/flexor_syn_decprog_net.v\" "
                                "\"%s/rtl/flexor_decryptor.v\"",
-                       wpath, SX_SRC_DIR, SX_SRC_DIR, SX_SRC_DIR);
+                       wpath, sx_src_dir(), sx_src_dir(), sx_src_dir());
         }
         sx_job j = {f->job, top, files.s, NULL};
         sx_progress("%s: iCE40 %s: synth_ice40 (%s)", c->hw.name, f->job, device);
@@ -236,7 +234,7 @@ int sx_synth_config(const char *cfgname, const char *out, unsigned steps, const 
         if (dec_steps(c, out, work, steps, device, &r->dec[i], &bad)) return 2;
     }
     char top[1100];
-    snprintf(top, sizeof top, "%s/rtl/flexor_top.v", SX_SRC_DIR);
+    snprintf(top, sizeof top, "%s/rtl/flexor_top.v", sx_src_dir());
     r->have_engine = sx_file_exists(top);
     snprintf(r->engine_top, sizeof r->engine_top, "%s", r->have_engine ? "flexor_top" : "");
     char *rtl = rtl_files();

@@ -1,6 +1,8 @@
 /* See sx_util.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "sx_util.h"
+#include "flexor/clock.h"
+#include "flexor/selfpath.h"
 #include "flexor/fsutil.h"
 #include "flexor/spawn.h"
 #include <errno.h>
@@ -151,8 +153,8 @@ void sx_relpath(sxbuf *b, const char *from, const char *to)
 
 int sx_ys_flow(sxbuf *p, const char *name)
 {
-    char path[1200];
-    snprintf(path, sizeof path, "%s/synth/scripts/%s.ys", SX_SRC_DIR, name);
+    char path[4400];
+    snprintf(path, sizeof path, "%s/synth/scripts/%s.ys", sx_src_dir(), name);
     char *text = sx_read_file(path, NULL);
     if (!text) { fprintf(stderr, "flexor synth: %s: cannot read\n", path); return -1; }
     sxb_printf(p, "# ---- synth/scripts/%s.ys\n%s\n", name, text);
@@ -168,11 +170,9 @@ int sx_yosys(const char *dir, const char *script, const char *log)
 
 double sx_elapsed(void)
 {
-    static struct timespec t0;
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    if (!t0.tv_sec && !t0.tv_nsec) t0 = t;
-    return (double)(t.tv_sec - t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - t0.tv_nsec);
+    static double t0 = -1;
+    if (t0 < 0) t0 = fx_wall_s();
+    return fx_wall_s() - t0;
 }
 
 void sx_progress(const char *fmt, ...)
@@ -183,4 +183,25 @@ void sx_progress(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+const char *sx_src_dir(void)
+{
+    static char dir[4096];
+    if (!dir[0] && fx_data_dir(SX_SRC_DIR, "rtl/flexor_top.v", dir, sizeof dir)) {
+        fprintf(stderr, "flexor synth: neither the installed share/flexor nor %s holds rtl/flexor_top.v\n", SX_SRC_DIR);
+        exit(2);
+    }
+    return dir;
+}
+
+const char *sx_gencfg(void)
+{
+    static char path[4096];
+    if (!path[0]) {
+        const char *exe = fx_self_exe(), *slash = strrchr(exe, '/');
+        if (slash) snprintf(path, sizeof path, "%.*s/flexor-gencfg", (int)(slash - exe), exe);
+        if (!slash || access(path, X_OK) != 0) snprintf(path, sizeof path, "%s", SX_GENCFG);
+    }
+    return path;
 }

@@ -25,6 +25,13 @@ int sx_write_file(const char *path, const char *text);
 int sx_mkdirs(const char *path);
 int sx_file_exists(const char *path);
 
+/* The tree synth reads RTL, configurations, Yosys scripts and wrappers from: <prefix>/share/flexor of
+ * an installed flexor (the source tree's layout), else the source tree baked in at build time
+ * (SX_SRC_DIR). Exits with status 2 and a one-line message when neither exists. */
+const char *sx_src_dir(void);
+/* flexor-gencfg: the one beside the running executable when there is one (installed), else the build's. */
+const char *sx_gencfg(void);
+
 /* Runs argv (no shell: fx_spawn) in directory cwd (NULL: ours) with stdout and stderr appended to
  * logpath (NULL: discarded), after a "### command" line there; returns the exit status (127 when it
  * could not start, with the reason on stderr; 128+sig when killed). */

@@ -2,6 +2,7 @@
  * (values computed by hand from the layer shapes), the flat reference generator, the module categories, relative
  * paths for Yosys options and the configuration as synth reads it (libflexor's parser). */
 #define _GNU_SOURCE /* mkstemp */
+#include "test_util.h"
 #include "flexor/spawn.h"
 #include "sx_area.h"
 #include "sx_baseline.h"
@@ -16,12 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int fails;
-#define CHECK(c)                                                            \
-    do {                                                                    \
-        if (!(c)) { fprintf(stderr, "%s:%d: FAILED %s\n", __FILE__, __LINE__, #c); fails++; } \
-    } while (0)
 
 int main(void)
 {
@@ -139,7 +134,7 @@ int main(void)
     }
     const char *rm[] = {"rm", "-rf", "--", gdir, NULL};
     CHECK(fx_spawn(rm, NULL, NULL, 0) == 0);
-    if (fails) return 1;
+    if (t_report("test_synth_unit")) return 1;
     printf("synth unit tests passed\n");
     return 0;
 }

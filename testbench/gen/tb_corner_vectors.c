@@ -9,16 +9,13 @@
 #define _POSIX_C_SOURCE 200809L
 #include "vecdir.h"
 #include "flexor/driver.h"
+#include "flexor/rng.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static uint64_t rng = 0x243F6A8885A308D3ull;
-static uint32_t rnd(void)
-{
-    rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
-    return (uint32_t)(rng >> 16);
-}
+static uint32_t rnd(void) { return fx_xorshift64_u32(&rng); }
 
 enum { W_RANDOM, W_ONES, W_ZEROS, W_ALT };
 enum { A_RANDOM, A_255, A_KEEP };

@@ -14,6 +14,7 @@
 #include "flexor/fsutil.h"
 #include "flexor/hwcfg.h"
 #include "flexor/ref.h"
+#include "flexor/rng.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +22,7 @@
 #include <sys/stat.h>
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint32_t rnd(void)
-{
-    rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
-    return (uint32_t)(rng >> 16);
-}
+static uint32_t rnd(void) { return fx_xorshift64_u32(&rng); }
 
 static const char *g_dir;
 static FILE *open_out(const char *name, fx_out *o) { return fx_out_open_or_exit(o, "tb-unit-vectors", g_dir, name); }

@@ -5,16 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 #include <zlib.h>
-
-double tr_now(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (double)tv.tv_sec + tv.tv_usec * 1e-6;
-}
 
 typedef struct { uint8_t *b; size_t n, cap; int oom; } buf_t;
 static void put(buf_t *b, const void *p, size_t n)

@@ -1,4 +1,5 @@
 /* `flexor bench`: training and inference throughput (images/s) of both models, float and FleXOR. */
+#include "flexor/clock.h"
 #include "flexor/opt.h"
 #include "tr.h"
 #include "flexor/idx.h"
@@ -97,31 +98,31 @@ int fx_cmd_bench(int argc, char **argv)
             const uint32_t nb = ds.n / (uint32_t)batch;
             double t0 = 0;
             for (int st = 0; st < steps + 3; st++) {
-                if (st == 3) t0 = tr_now();
+                if (st == 3) t0 = fx_wall_s();
                 const uint32_t b0 = (uint32_t)(st % nb) * (uint32_t)batch;
                 tr_net_quantize(&net, &mode);
                 tr_net_train_step(&net, ds.images + (size_t)b0 * 784, ds.labels + b0, (uint32_t)batch, &mode, NULL);
                 tr_opt_step(&opt, ps, np);
             }
-            double train = (double)steps * batch / (tr_now() - t0);
+            double train = (double)steps * batch / (fx_wall_s() - t0);
             tr_net_quantize(&net, &mode);
-            t0 = tr_now();
+            t0 = fx_wall_s();
             tr_net_eval(&net, ds.images, ds.labels, ds.n, &mode);
-            double finf = ds.n / (tr_now() - t0);
+            double finf = ds.n / (fx_wall_s() - t0);
             char iinf[32] = "-", rinf[32] = "-", why[128];
             if (tr_net_exportable(&net, why, sizeof why)) {
                 fx_model fm;
                 if (tr_export(&net, &mode, &fm, err, sizeof err) == 0) {
-                    t0 = tr_now();
+                    t0 = fx_wall_s();
                     tr_int_eval(&fm, ds.images, ds.labels, ds.n, NULL);
-                    snprintf(iinf, sizeof iinf, "%.0f", ds.n / (tr_now() - t0));
+                    snprintf(iinf, sizeof iinf, "%.0f", ds.n / (fx_wall_s() - t0));
                     fx_ref_net rn;
                     if (fm.n_classes <= TR_CLASSES && fx_ref_prepare(&rn, &fm, cfg, err, sizeof err) == 0) {
                         int32_t lg[TR_CLASSES]; /* checked above: fx_ref_infer writes n_classes logits */
                         const uint32_t n = (uint32_t)refn < ds.n ? (uint32_t)refn : ds.n;
-                        t0 = tr_now();
+                        t0 = fx_wall_s();
                         for (uint32_t i = 0; i < n; i++) fx_ref_infer(&rn, ds.images + (size_t)i * 784, lg, NULL, NULL);
-                        snprintf(rinf, sizeof rinf, "%.0f", n / (tr_now() - t0));
+                        snprintf(rinf, sizeof rinf, "%.0f", n / (fx_wall_s() - t0));
                         fx_ref_free(&rn);
                     }
                     fx_model_free(&fm);

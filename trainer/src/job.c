@@ -1,6 +1,8 @@
 /* One training job: data, the epoch loop with schedules, progress, CSV log and checkpoints, then the
  * float evaluation, the integer export, the trainer's own integer evaluation and the sw reference. */
+#include "flexor/clock.h"
 #include "flexor/digest.h"
+#include "flexor/progress.h"
 #include "tr.h"
 #include "flexor/idx.h"
 #include "flexor/ref.h"
@@ -53,18 +55,6 @@ static void schedule(const fx_train_opts *o, double e, float *lr, float *S)
     }
     *S = e < o->stanh_warmup ? (float)(o->stanh0 + (o->stanh - o->stanh0) * e / o->stanh_warmup) : o->stanh;
     if (o->sched_step) *S *= powf(o->stanh_mult, (float)decays);
-}
-
-static void progress(int tty, int ep, int epochs, double frac, double ips, double loss, double acc)
-{
-    if (!tty) return;
-    char bar[31];
-    int f = (int)(frac * 30);
-    for (int i = 0; i < 30; i++) bar[i] = i < f ? '#' : '.';
-    bar[30] = 0;
-    fprintf(stderr, "\repoch %d/%d [%s] %3.0f%% %7.0f img/s loss %.4f acc %6.2f%%", ep, epochs, bar, frac * 100, ips,
-            loss, acc);
-    fflush(stderr);
 }
 
 static double net_bits(const tr_net *n, double *mid_bits)
@@ -168,14 +158,18 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     }
     const uint32_t B = (uint32_t)o->batch, spe = (ntrain + B - 1) / B;
     uint8_t *bi = malloc((size_t)B * px), *bl = malloc(B);
-    const int tty = !o->quiet && isatty(2);
+    const int bar_mode = o->quiet ? FX_PROGRESS_OFF : FX_PROGRESS_TTY_ONLY;
     tr_xor_mode mode = {o->stanh, o->unsimplified, o->analog};
     double t_train = 0;
     int ran = 0;
     for (uint32_t ep = start; ep < (uint32_t)o->epochs; ep++) {
         if (o->stop_after && ran >= o->stop_after) break;
         tr_shuffle(perm, ntrain, o->seed * 1000003ull + ep);
-        double t0 = tr_now(), tlast = t0, loss = 0;
+        char what[48];
+        snprintf(what, sizeof what, "steps of epoch %u/%d", ep + 1, o->epochs);
+        fx_progress bar;
+        fx_progress_start(&bar, what, spe, bar_mode);
+        double t0 = fx_wall_s(), tlast = t0, loss = 0;
         uint64_t ok = 0, seen = 0;
         float lr = 0, S = 0;
         for (uint32_t s = 0; s < spe; s++) {
@@ -195,20 +189,23 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
             loss += tr_net_train_step(&net, bi, bl, nb, &mode, &c);
             ok += c; seen += nb;
             tr_opt_step(&opt, ps, np);
-            double now = tr_now();
+            double now = fx_wall_s();
             if (now - tlast > 0.5 || s + 1 == spe) {
-                progress(tty, (int)ep + 1, o->epochs, (double)(s + 1) / spe, seen / (now - t0), loss / seen, 100.0 * ok / seen);
+                char extra[80];
+                snprintf(extra, sizeof extra, "%.0f img/s loss %.4f acc %.2f%%", seen / (now - t0), loss / seen,
+                         100.0 * ok / seen);
+                fx_progress_update(&bar, s + 1, extra);
                 tlast = now;
             }
         }
-        double secs = tr_now() - t0;
+        double secs = fx_wall_s() - t0;
         t_train += secs;
         r->train_img_s = ntrain / secs;
         mode.S = S;
         tr_net_quantize(&net, &mode);
         double va = o->val ? tr_net_eval(&net, vi, vl, o->val, &mode) : -1;
         double ta = tr_net_eval(&net, te.images, te.labels, te.n, &mode);
-        if (tty) fprintf(stderr, "\n");
+        fx_progress_end(&bar);
         char vs[32] = "-";
         if (o->val) snprintf(vs, sizeof vs, "%.2f%%", va);
         if (!o->quiet)

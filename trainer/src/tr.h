@@ -144,6 +144,4 @@ int tr_ckpt_load(const char *path, tr_net *n, tr_opt *opt, uint32_t *epoch, cons
 int tr_ckpt_load_any(const char *path, tr_net *n, tr_opt *opt, uint32_t *epoch, char *history, size_t histlen, char *err,
                      size_t errlen);
 
-double tr_now(void);
-
 #endif

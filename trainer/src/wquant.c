@@ -1,16 +1,11 @@
 /* Weight quantizers: float, multi-bit binary codes (clipped STE), FleXOR (XOR network, tanh backward). */
 #include "tr.h"
+#include "flexor/rng.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t tr_rng_next(tr_rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+uint64_t tr_rng_next(tr_rng *r) { return fx_splitmix64(&r->s); }
 
 float tr_rng_uniform(tr_rng *r, float lo, float hi)
 {

@@ -1,5 +1,6 @@
 /* Export -> fx_ref_infer reproduces the trainer's own integer evaluation exactly (every logit of every
  * test image), across models, layouts, q, batch norm and per-layer settings; the file round trip too. */
+#include "test_util.h"
 #include "tr.h"
 #include "flexor/idx.h"
 #include "flexor/ref.h"
@@ -10,8 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int fails;
-#define CHECK(c, ...) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); fails++; } } while (0)
 
 static void one(const fx_dataset *tr, const fx_dataset *te, const char *model, const char *bits, int straddle, int bn)
 {
@@ -138,7 +137,7 @@ int main(int argc, char **argv)
     one(&tr, &te, "lenet", "0.4", 1, 1);
     one(&tr, &te, "lenet", "q1,binary,1.0,q4", 0, 1);
     fx_dataset_free(&tr); fx_dataset_free(&te);
-    if (fails) { fprintf(stderr, "%d check(s) failed\n", fails); return 1; }
+    if (t_report("test_export")) return 1;
     printf("ok\n");
     return 0;
 }

@@ -2,14 +2,13 @@
  *                    export agrees with the sw reference on every test image.
  * test_train resume: a run interrupted after epoch 1 and resumed ends with exactly the weights (and
  *                    optimiser state) of an uninterrupted run. */
+#include "test_util.h"
 #include "tr.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static int fails;
-#define CHECK(c, ...) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); fails++; } } while (0)
 
 static void base(fx_train_opts *o, const char *dir, const char *model, const char *bits)
 {
@@ -97,7 +96,7 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "tiny")) tiny(dir);
     else if (!strcmp(argv[1], "resume")) resume(dir);
     else { fprintf(stderr, "unknown test %s\n", argv[1]); return 2; }
-    if (fails) { fprintf(stderr, "%d check(s) failed\n", fails); return 1; }
+    if (t_report("test_train")) return 1;
     printf("ok\n");
     return 0;
 }

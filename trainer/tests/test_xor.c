@@ -1,13 +1,12 @@
 /* XOR layer: the sign-domain forward equals fx_decrypt_slice on the stored bits, and the unsimplified
  * backward equals finite differences of the tanh surrogate (analog forward) it is the gradient of. */
+#include "test_util.h"
 #include "tr.h"
 #include "flexor/decrypt.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static int fails;
-#define CHECK(c, ...) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); fails++; } } while (0)
 
 static void forward_matches_decrypt(const fx_hwcfg *cfg)
 {
@@ -90,7 +89,7 @@ int main(void)
     grad_check(cfg, 1, 16, 1);
     grad_check(cfg, 0, 8, 2);
     grad_check(cfg, 1, 20, 1);
-    if (fails) { fprintf(stderr, "%d check(s) failed\n", fails); return 1; }
+    if (t_report("test_xor")) return 1;
     printf("ok\n");
     return 0;
 }

@@ -1,4 +1,5 @@
-/* Random valid models of fixed architectures, for benchmarks and test vectors (csim, RTL). */
+/* Random valid models: fixed architectures (benchmarks, csim), small random networks (tests, regressions)
+ * and RUN-corner networks the driver can place (accelerator tests, test vectors). Each has its own stream. */
 #ifndef FLEXOR_MODEL_RANDOM_H
 #define FLEXOR_MODEL_RANDOM_H
 #include "flexor/model.h"
@@ -19,10 +20,14 @@ int fx_model_random(fx_model *m, const fx_hwcfg *cfg, const char *arch, uint32_t
  * Returns 0, or -1 if cfg cannot hold it (k_max too small). */
 int fx_model_random_net(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_t max_layers);
 
+/* A random valid model for cfg that the driver can place (fx_driver_plan succeeds): input c×h×w small,
+ * 0..2 conv layers (some pooled), then 1..3 FC layers (a chainable run); q, N_in, encryption and layout
+ * drawn per layer, M often not a multiple of lanes, K often not a multiple of N_out; the last layer RAW.
+ * The same seed gives the same model. Returns 0, or -1 when no such model fits cfg. */
+int fx_accel_random_model(fx_model *m, const fx_hwcfg *cfg, uint64_t seed);
+
 /* Fill an already shaped and allocated layer with random α, bias, slices and a fitting shift;
  * act_rms is the expected RMS of its input activations. */
 void fx_layer_randomize(fx_layer *l, uint32_t n_out, double act_rms, uint64_t *rng);
 
-/* splitmix64 step, for callers that want the same stream. */
-uint64_t fx_rand64(uint64_t *state);
 #endif

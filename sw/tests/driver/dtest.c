@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int dt_failures;
 
 fx_hwcfg dt_cfg(uint32_t n_out, const uint32_t *n_in, uint32_t n_in_count, uint32_t n_tap, uint32_t lanes,
                 uint32_t q_max, uint32_t k_max, uint32_t wmem, uint32_t pmem, uint32_t amem)

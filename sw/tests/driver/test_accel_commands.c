@@ -470,7 +470,7 @@ int main(void)
     test_load_bounds();
     test_counters_read();
     test_id();
-    if (dt_failures) { fprintf(stderr, "test_accel_commands: %d failures\n", dt_failures); return 1; }
+    if (t_report("test_accel_commands")) return 1;
     printf("test_accel_commands: ok\n");
     return 0;
 }

@@ -103,7 +103,7 @@ int main(void)
 {
     test_lenet_plan();
     test_failures();
-    if (dt_failures) { fprintf(stderr, "test_driver_plan: %d failures\n", dt_failures); return 1; }
+    if (t_report("test_driver_plan")) return 1;
     printf("test_driver_plan: ok\n");
     return 0;
 }

@@ -1,7 +1,7 @@
 /* Driver + command-level C model against the integer reference on random models: every layer output,
  * logits and class equal, chained and unchained identical, taps identical in order, counters as documented. */
 #include "dtest.h"
-#include "flexor/accel_random.h"
+#include "flexor/rng.h"
 #include "flexor/model_random.h"
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +100,7 @@ static void check_model(const fx_hwcfg *cfg, const fx_model *m, uint64_t seed, c
     size_t in_sz = (size_t)m->in_c * m->in_h * m->in_w;
     uint8_t *img = malloc(in_sz), *act = malloc(net.max_act + 64), *cols = malloc(net.max_act + 64);
     int32_t *out = malloc((net.max_act + 64) * sizeof *out), logits_ref[4096], logits[4096];
-    for (size_t i = 0; i < in_sz; i++) img[i] = (uint8_t)(fx_rand64(&seed) >> 56);
+    for (size_t i = 0; i < in_sz; i++) img[i] = (uint8_t)(fx_splitmix64(&seed) >> 56);
 
     layerlog ref = {0};
     int cls_ref = fx_ref_infer(&net, img, logits_ref, on_layer, &ref);
@@ -224,7 +224,7 @@ int main(void)
             check_model(def, &m, 99, what);
             fx_model_free(&m);
         }
-    if (dt_failures) { fprintf(stderr, "test_driver_random: %d failures\n", dt_failures); return 1; }
+    if (t_report("test_driver_random")) return 1;
     printf("test_driver_random: ok: %llu models, %llu layer outputs and %llu taps equal to the reference\n",
            n_models, n_layers_cmp, n_taps);
     return 0;

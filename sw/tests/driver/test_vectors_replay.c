@@ -134,7 +134,7 @@ int main(int argc, char **argv)
     CHECK(fx_spawn(bad, &silent, NULL, 0) == 2, "bad --error must exit 2");
     rmdir(base);
     free(rc.v); free(ra.v);
-    if (dt_failures) { fprintf(stderr, "test_vectors_replay: %d failures\n", dt_failures); return 1; }
+    if (t_report("test_vectors_replay")) return 1;
     printf("test_vectors_replay: ok\n");
     return 0;
 }

@@ -1,36 +1,24 @@
-#define _POSIX_C_SOURCE 200809L
-#include "csim_util.h"
-#include <errno.h>
+/* Progress bar (see flexor/progress.h). */
+#include "flexor/progress.h"
+#include "flexor/clock.h"
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-double fx_now(void)
+void fx_progress_start(fx_progress *p, const char *what, uint64_t total, int mode)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+    *p = (fx_progress){.what = what, .total = total ? total : 1, .t0 = fx_wall_s(), .tty = isatty(2),
+                       .last_pct = -1, .mode = mode};
 }
 
-double fx_cpu_now(void)
+static int shown(const fx_progress *p)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-void fx_progress_start(fx_progress *p, const char *what, uint64_t total, int quiet)
-{
-    *p = (fx_progress){.what = what, .total = total ? total : 1, .t0 = fx_now(), .tty = isatty(2),
-                       .last_pct = -1, .quiet = quiet};
+    return p->mode == FX_PROGRESS_ON || (p->mode == FX_PROGRESS_TTY_ONLY && p->tty);
 }
 
 void fx_progress_update(fx_progress *p, uint64_t done, const char *extra)
 {
-    if (p->quiet) return;
-    double t = fx_now();
+    if (!shown(p)) return;
+    double t = fx_wall_s();
     int pct = (int)(100 * done / p->total);
     if (p->tty) {
         if (t - p->last < 0.25 && done < p->total) return;
@@ -42,8 +30,8 @@ void fx_progress_update(fx_progress *p, uint64_t done, const char *extra)
         double el = t - p->t0, eta = done ? el * (double)(p->total - done) / (double)done : 0;
         fprintf(stderr, "\r[%s] %llu/%llu %s  %.0f s, eta %.0f s  %s   ", bar, (unsigned long long)done,
                 (unsigned long long)p->total, p->what, el, eta, extra ? extra : "");
+        fflush(stderr);
     } else if (pct / 10 != p->last_pct / 10 || done == p->total) {
-        /* Not a terminal (ctest, logs): a line every 10 %. */
         if (pct == p->last_pct) return;
         fprintf(stderr, "%3d%% %llu/%llu %s %s\n", pct, (unsigned long long)done, (unsigned long long)p->total,
                 p->what, extra ? extra : "");
@@ -53,5 +41,5 @@ void fx_progress_update(fx_progress *p, uint64_t done, const char *extra)
 
 void fx_progress_end(fx_progress *p)
 {
-    if (!p->quiet && p->tty) fputc('\n', stderr);
+    if (shown(p) && p->tty) fputc('\n', stderr);
 }
