@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs every Debian package flexor needs; idempotent, non-interactive, runs apt-get update at most once.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev git

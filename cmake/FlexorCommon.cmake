@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers shared by every part of the build.
 
 # Compile and link a target with AddressSanitizer + UndefinedBehaviorSanitizer; any finding aborts.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The RTL sources and the Verilator flags: the one definition that csim/, csim/systemc, testbench/ and
 # synth/ use (each use adds only what is listed below), so a new rtl/ file or a flag change reaches all.
 set(FX_RTL_DIR ${CMAKE_SOURCE_DIR}/rtl CACHE PATH "directory holding flexor_top.v and its modules")

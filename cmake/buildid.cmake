@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Run at build time (cmake -P): the build id of the sources (sw/gen/flexor_buildid.c) plus the git
 # commit for information. Args: TOOL OUT LIST RTL SRC.
 execute_process(COMMAND git -C ${SRC} describe --always --dirty --abbrev=12

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The checked-in list of tests (.ci/tests.txt: "name<TAB>label,label") against what CTest has now, so a
 # test that vanishes (a guard, a missing tool, a broken part) turns CI red instead of shrinking the suite.
 #   cmake -DCTEST=ctest -DBUILD=build -DMANIFEST=.ci/tests.txt -P cmake/test_manifest.cmake        check

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flexor cosim: a model through the Verilated RTL and the command-level C model with the same driver
  * calls, every layer output and internal tap compared bit for bit, final logits against the integer
  * reference; the first divergence stops the run with a rerun command that dumps a waveform. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flexor regress: constrained-random layers through the RTL (random stalls on both streams, seeded X
  * values, deadlock watchdog) and the C model; outputs and every tap compared, outputs also against the
  * integer reference. The master seed is printed first; any case replays alone with --case. */

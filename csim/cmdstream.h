@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Follows the accelerator's command stream word by word (docs/accelerator.md) so a backend wrapper
  * knows which RUN is executing: the taps and output words of the device belong to the last RUN whose
  * descriptor was accepted (the next command is only read after a RUN completes). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Where cosim gets its model and images: a .fxm file or a random model ("random:ARCH[:SEED[:straddle]]"),
  * Fashion-MNIST test images or seeded random images. */
 #ifndef FLEXOR_CSIM_COSIM_MODEL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Verilated flexor_top behind a plain C API. flexor_rtl_shim.cpp is the only C++ of the
  * co-simulation: it clocks the model, drives the two streams (with seeded random stalls), samples the
  * debug taps and optionally dumps an FST window. Everything above it (the .c files of csim/) is C. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // The thinnest C++ layer over the Verilated flexor_top: clocking, stream driving, tap sampling and an
 // FST window, exported as the C API of flexor_rtl.h. Cycle protocol: inputs are set while clk is low and
 // settled (eval), the handshakes and taps are sampled there, then the rising edge is evaluated.

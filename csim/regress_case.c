@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "regress_case.h"
 #include "flexor/rng.h"
 #include "flexor/model_random.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One constrained-random regression case: one GEMM layer, or two chained through an activation buffer,
  * with random shape, layout, encryption, planes, α, bias, shift, output mode, memory bases, activations
  * and stall rate. Everything follows from the case seed, so a case replays exactly. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fx_backend over the Verilated RTL. The write path is split at RUN descriptors so that, whenever the
  * shim clocks the model, the RUN it executes is known (its M maps a tap's group to channels, and its
  * N·M tells where out_last must be). */

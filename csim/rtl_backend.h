@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fx_backend over the Verilated RTL (flexor_rtl.h): the host driver talks to it exactly as to the C
  * model. Output words are drained into a host FIFO while commands are written, so a driver may queue
  * commands behind a streaming RUN. A watchdog turns a deadlock into an error naming the cycle. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "tapbook.h"
 #include "flexor/recorder.h"
 #include <stdio.h>

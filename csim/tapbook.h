@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Records the internal taps of every RUN on one backend (the C model) and checks another backend's
  * taps (the RTL) against them, key by key: (RUN, column n, channel m, plane, chunk). The first
  * divergence is kept with its cycle. A spy backend feeds it the RUN boundaries. */

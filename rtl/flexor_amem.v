@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // flexor_amem: the two activation buffers (double buffer). A RUN reads chunks from one buffer and
 // writes output bytes into the other; LOAD_A writes 32-bit words. One chunk (N_OUT bytes) per word,
 // byte enables on the write port. Registered read: latency 1, one chunk per cycle.

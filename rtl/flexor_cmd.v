@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // flexor_cmd: command-stream parser (docs/accelerator.md "Commands"). Accepts one word per cycle on
 // the in stream while parsing or loading, turns LOAD_W/P/A data words into memory writes (one word
 // per cycle, no stall), collects the 8 RUN arguments, starts flexor_ctrl and holds in_ready low until

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // flexor_ctrl: RUN sequencer (docs/accelerator.md "What a RUN does").
 // - checks the arguments (errors 2..5) in two cycles;
 // - stage S0: loops n (column), g (group of LANES channels), i (plane), jj (slice), issues the weight,

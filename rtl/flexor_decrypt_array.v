@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // flexor_decrypt_array: one lane's weight-bit source. Holds one flexor_decryptor per configured
 // N_in plus the bypass (unencrypted planes), selected by the RUN; in straddle mode realigns the
 // decrypted bits of the current and previous slice by the channel's offset o_m

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // flexor_decryptor: the fixed XOR network M⊕ for one N_in (docs/contract.md §2).
 // y[r] = parity(MATRIX row r & x). Purely combinational: latency 0, one slice per cycle.
 // MATRIX holds N_OUT rows, row r at [r*ROW_W +: N_IN]; ROW_W = N_IN matches FXC_MXOR_<n>,

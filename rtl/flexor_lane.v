@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // flexor_lane: one output channel's datapath (contract §4), four pipeline stages after the memories:
 //   S1 (weight slice from the lane's weight RAM): decrypt + straddle realign -> dec_q
 //   S2: partial sum p = sum_b (bit_b ? +a_b : -a_b) = 2*sum_b (bit_b ? a_b : 0) - sum_b a_b over the

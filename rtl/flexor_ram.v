@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // flexor_ram: simple dual-port RAM (one write port with segment enables, one read port).
 // Registered read: rdata_o is mem[raddr_i] one cycle after a cycle with re_i (held while !re_i),
 // so a stalled pipeline keeps its read data. Plain inferred memory, no reset of the contents.

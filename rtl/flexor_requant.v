@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // flexor_requant: contract §4 requantization. r = (t + (shift ? 1<<(shift-1) : 0)) >>> shift
 // (round half up), then clamp to 0..255 (RELU_U8, zero-extended) or to int32 (RAW).
 // Combinational: latency 0. One instance serves all lanes (it sits in the output serialiser).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // flexor_top: the FleXOR accelerator (docs/accelerator.md, interface version 1.1).
 // Command stream in, result stream out; LANES output channels in parallel, one N_out-weight chunk
 // per lane per cycle once a RUN is going. Blocks: flexor_cmd (parser, LOADs), flexor_ctrl (RUN

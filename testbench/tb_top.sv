@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tb_top: self-checking testbench of flexor_top against vector files written by flexor-vectors
 // (command-level C model): drives cmd.hex on the in stream with random idle cycles, takes the out
 // stream with random back-pressure and compares it with out.hex, compares every chunk and accumulator

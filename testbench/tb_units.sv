@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tb_units: block-level self-checking benches, one selected by +test=NAME:
 //   decryptor  flexor_decrypt_array (every configured N_in, bypass, straddle realignment) vs dec.hex
 //   requant    flexor_requant: ties, saturation at 0/255 and at the int32 limits, every shift, vs requant.hex

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // SystemC harness: a clock, the Verilated flexor_top (SystemC flavour) and a host/memory model that
 // replays the command words the C driver produced for a model (sc_script.c), with seeded random
 // stalls on both streams, checks every output word and out_last against the C model and the final

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "sc_script.h"
 #include "../cosim_model.h"
 #include "flexor/driver.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The word-level script the SystemC harness replays: every command word the host driver writes for a
  * model and a set of images (recorded through the C model), the output words it read back, and the
  * integer reference's logits per image. Plain C, so the C++ side stays a thin SystemC shell. */

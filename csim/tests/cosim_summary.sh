@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # flexor cosim's summary files: `mismatches` is the number of diverged images (not the exit status) and
 # `status` the exit status; a failed --csv write is status 2 with 0 mismatches; a model path holding a
 # quote and a comma is escaped in the JSON (cJSON) and quoted in the CSV (RFC 4180).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cosim and regress in an ASan/UBSan build (the flexor CLI itself is not instrumented). */
 #include <stdio.h>
 #include <string.h>

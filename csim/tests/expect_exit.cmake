@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cmake -DCMD="a|b|c" -DCODE=n [-DREGEX=r] [-DFILE=f] -P expect_exit.cmake: the command must exit with CODE,
 # its output must match REGEX, and FILE (if given) must exist and be non-empty afterwards.
 if(DEFINED FILE)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Writes a random LeNet-shaped model stamped with another configuration's hash (argv[1]), so the test
  * can check that cosim refuses it before touching the RTL. */
 #include "flexor/model_random.h"

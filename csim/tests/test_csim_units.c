@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the co-simulation's own machinery, with the C model standing in for the RTL: the
  * command-stream follower finds RUN and ID boundaries however the words are split, and the tap book
  * catches a corrupted, missing, duplicated or reordered tap and names it exactly. Also the RTL's ID

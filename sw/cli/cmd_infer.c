@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flexor infer MODEL: the integer reference over a dataset: accuracy, images/s, confusion matrix. */
 #define _POSIX_C_SOURCE 200809L
 #include "commands.h"

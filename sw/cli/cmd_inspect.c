@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flexor inspect MODEL: the layers of a model file, bits per weight, sizes and the config hash. */
 #include "commands.h"
 #include "flexor/model.h"

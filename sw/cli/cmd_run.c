@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `flexor run`: the main job end to end — train, export, reference inference, RTL co-simulation,
  * synthesis, one report. Each stage is a child `flexor` process, reused when its inputs are unchanged. */
 #define _POSIX_C_SOURCE 200809L

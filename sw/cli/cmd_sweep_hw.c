@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `flexor sweep --hw`: the paper's question as one table — accuracy × bits per weight × area × cycles
  * for both models at FP, binary and FleXOR 1.0/0.8/0.6/0.4 bits. The work is a job list: a Makefile
  * (run here with make -jN) and a plain command list (jobs.txt) that any scheduler can spread. */

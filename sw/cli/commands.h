@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Subcommands of the one `flexor` CLI. Each takes argv[0] = its own name and returns the exit status
  * (0 success, 1 a check failed, 2 bad input). */
 #ifndef FLEXOR_COMMANDS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flexor: one CLI for the whole flow; each subcommand lives beside the part it drives. */
 #include "buildid.h"
 #include "commands.h"

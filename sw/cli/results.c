@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See results.h. Files here are small (KBs): read whole. */
 #define _POSIX_C_SOURCE 200809L
 #include "results.h"

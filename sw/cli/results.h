@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reading the small result files the stages write: the last row of a CSV by column name, and
  * numbers from JSON (cJSON) by a dotted path. */
 #ifndef FLEXOR_RESULTS_H

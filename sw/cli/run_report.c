@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See run_report.h. Numbers come from the stages' own CSV/JSON files; nothing is recomputed here
  * except model size, which is read from the model file itself. */
 #define _POSIX_C_SOURCE 200809L

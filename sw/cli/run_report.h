@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The report of `flexor run`: Markdown + JSON in the run directory, and a summary on stdout. */
 #ifndef FLEXOR_RUN_REPORT_H
 #define FLEXOR_RUN_REPORT_H

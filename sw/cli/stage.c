@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Stage runner (see stage.h). The record of a stage is a text file of lines "kind text": the lines
  * before "out" are its fingerprint; "out PATH DIGEST" lines say what it wrote. */
 #define _POSIX_C_SOURCE 200809L

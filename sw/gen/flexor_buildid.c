@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flexor-buildid OUT.c LIST RTL_DIR COMMIT: the identity of the code a build compiles, embedded in the
  * flexor binary so that reuse (flexor run, sweep --hw) is keyed on it (docs/run.md). LIST has one
  * "part<TAB>name<TAB>path" line per source file; each part's digest covers the names and contents of

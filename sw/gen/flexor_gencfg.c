@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flexor-gencfg CFG OUTDIR: turns the one configuration file into the C header, the Verilog
  * parameters, the CMake variables and a JSON description, so C, RTL and build cannot drift
  * (docs/contract.md §1). */

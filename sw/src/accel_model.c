@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The command-level C model of the accelerator (docs/accelerator.md): the same word stream, memories,
  * errors, results, taps and counters as the RTL top, one command at a time. It deliberately shares no
  * arithmetic with the reference (ref.c): decryption, realignment and requantization are written again

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* XOR decryption of stored slices (docs/contract.md §2, §3): a per-bit oracle and a bit-sliced
  * version that decrypts 64 slices with one word XOR per tap. */
 #include "flexor/decrypt.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Host driver: places a model in the accelerator's memories and lowers every layer to the command words
  * of docs/accelerator.md, on any fx_backend (the C model here, the Verilated RTL in csim/). */
 #include "flexor/driver.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Parser and derived quantities of the hardware configuration (docs/contract.md §1, §4). */
 #define _POSIX_C_SOURCE 200809L
 #include "flexor/hwcfg.h"

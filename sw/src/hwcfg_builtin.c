@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The configuration this build was generated for (flexor_config.h from the one .cfg source). */
 #include "flexor/hwcfg.h"
 #include "flexor_config.h"

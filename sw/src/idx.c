@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* IDX datasets (IDX3 images, IDX1 labels), gzip or plain: zlib's gzread reads both. */
 #define _POSIX_C_SOURCE 200809L
 #include "flexor/idx.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The .fxm model file (docs/contract.md §6): layout, validation, reader and atomic writer.
  * Every size is computed in 64 bits after the fields it depends on have been range-checked. */
 #define _POSIX_C_SOURCE 200809L

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Random valid models (see flexor/model_random.h): three generators with their own streams over one set
  * of helpers (layer shapes, N_in/q draws, filling and validation). */
 #include "flexor/model_random.h"

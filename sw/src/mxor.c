@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* M⊕ generator splitmix64-v1: every rule here is written in docs/contract.md §2. */
 #include "flexor/mxor.h"
 #include "flexor/rng.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See outfmt.h. */
 #include "flexor/outfmt.h"
 #include "flexor/fsutil.h"

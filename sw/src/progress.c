@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Progress bar (see flexor/progress.h). */
 #include "flexor/progress.h"
 #include "flexor/clock.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Forwarding and recording backends (see flexor/recorder.h). */
 #include "flexor/recorder.h"
 #include <stdlib.h>

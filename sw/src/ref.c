@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The integer reference of the accelerator (docs/contract.md §3-§4): the golden model.
  * Weights are decrypted once per layer into one N_out-bit word per (channel, plane, chunk); a chunk's
  * partial sum Σ s_b·a_b (s = ±1) is read from per-column subset-sum tables over 4-bit groups. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The running executable and the installed data tree (see flexor/selfpath.h). */
 #define _DEFAULT_SOURCE /* realpath */
 #include "flexor/selfpath.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See spawn.h. fork + exec rather than posix_spawn: the child may need a working directory (chdir) and
  * file redirections whose failures must reach the parent; a close-on-exec pipe carries them back. */
 #define _GNU_SOURCE /* pipe2 */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Reference inference speed: random MLP and LeNet models (aligned and straddle) over Fashion-MNIST t10k.
 # Usage: bench_infer.sh FLEXOR GENMODEL WORKDIR LIMIT(0 = all) THREADS. Writes WORKDIR/bench.csv.
 set -e

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the .cfg parser (fx_hwcfg_read) on arbitrary bytes. Properties: no crash, hang or
  * sanitizer finding; a refusal is one line naming the file; an accepted configuration passes
  * fx_hwcfg_check and, written back in canonical form, parses to the same value. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the IDX dataset reader (fx_dataset_load_files) on arbitrary image and label files,
  * plain or gzip. Input: 2 bytes choosing where the image file ends, 1 byte for the limit, then the two
  * files back to back (held in memfds, read through /proc/self/fd). Properties: no crash or sanitizer

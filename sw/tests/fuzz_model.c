@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: fx_model_parse on arbitrary bytes. Properties: no crash or sanitizer finding; an
  * accepted file passes fx_model_validate, re-serialises to the same bytes, and (when small) runs
  * through the reference on a blank image. */

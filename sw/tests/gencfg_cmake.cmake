@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # flexor-gencfg's flexor_config.cmake (what the build reads at configure time instead of the .cfg) holds
 # the .cfg's values: generated for two configurations other than the build's, included, compared with
 # the values written in the .cfg files and with the hash of flexor_config.json.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flexor-genmodel: write random valid models (fx_model_random / fx_model_random_net) for benchmarks,
  * fuzzing corpora and test vectors. */
 #include "flexor/model_random.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Seed corpus for fuzz_idx: small valid datasets in the fuzzer's input layout (2-byte image-file length,
 # limit byte, image file, label file), plain and gzip. Usage: idx_seeds.sh DIR
 set -e

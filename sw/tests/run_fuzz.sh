@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Bounded libFuzzer run: a seed corpus, then SECONDS of fuzzing (or RUNS executions, when given).
 # SEEDER: flexor-genmodel (random model files) or a script that fills a folder (idx_seeds.sh).
 # Usage: run_fuzz.sh FUZZER SEEDER WORKDIR SECONDS [RUNS]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # libFuzzer run of the .cfg parser, seeded with rtl/config/*.cfg. LIMIT is -max_total_time=SECONDS or
 # -runs=N (the slow label's 10^7 executions).
 # Usage: run_fuzz_hwcfg.sh FUZZER CONFIG_DIR WORKDIR LIMIT

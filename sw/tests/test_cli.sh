@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # One CLI discipline (docs/cli.md): every subcommand takes --help and -h (usage on stdout, exit 0); an
 # unknown option, a missing value or a bad number is one line "flexor CMD: ... (flexor CMD --help)" on
 # stderr and exit 2, never usage text, never a silently misread value. Usage: test_cli.sh FLEXOR SCRATCH

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* M⊕ generation and XOR decryption: GF(2) linearity, identity bypass, bit-sliced == per-bit oracle,
  * determinism, row weights and column coverage, and the generator against an independent transcription
  * of docs/contract.md §2. */

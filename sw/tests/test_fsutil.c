@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fx_out: the one output-file writer. Regular files are replaced atomically; symlinks stay links;
  * devices and FIFOs are written through, never replaced; every error is reported and names the target;
  * no temp file is ever left behind. */

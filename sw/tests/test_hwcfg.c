@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The .cfg parser (docs/contract.md §1): a table of bad files, each refused with its one-line
  * "file:line: ..." message; complete files accepted with every key as written; and (given the flexor
  * binary as argv[1]) `flexor inspect --config` refusing a directory with one line and exit status 2. */

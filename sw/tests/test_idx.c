@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* IDX reading: plain and gzip files, limits, and each malformed input rejected with a one-line message;
  * `flexor infer` (argv[1]) on good and bad datasets; the installed Fashion-MNIST when present. */
 #include "test_util.h"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # cmake --install gives a relocatable flexor: install into a temporary prefix, move the prefix, and the
 # installed flexor still runs (--version, inspect of a generated model) and reads its data (the RTL
 # configs synth looks up) from the moved prefix's share/flexor, not from the source tree.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The .fxm format: byte-identical round trips of random models, and a table of corrupted files each
  * rejected with its one-line message, by the library and (given the flexor binary as argv[1]) by
  * `flexor inspect` with exit status 2. Then random byte mutations must never crash the parser. */

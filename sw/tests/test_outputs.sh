@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Output files respect their target and inputs are checked before use, through the CLI:
 #  - `infer --csv` to a character device (a null and a full one), a FIFO, a symlink, a missing folder;
 #  - `train --out` into a missing folder fails before training, naming the target;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The integer reference (contract §3-§4) against (1) an independent double-precision model of the same
  * network (signs decoded bit by bit with the per-bit oracle, direct convolution, round half up, clamp),
  * (2) hand-computed tiny networks, requantization ties and saturation, (3) straddle vs aligned layouts

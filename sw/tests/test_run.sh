@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # flexor run end to end on a small schedule: a report with 0 mismatches; a stage reused only when its
 # code, options, input contents and outputs are unchanged (each cause of a redo checked: options, a
 # dataset label file, a tampered output, --force, changed epochs in the same directory); a stale RTL

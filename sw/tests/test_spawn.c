@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fx_spawn / fx_spawn_capture (sw/src/spawn.c): exit statuses, a program that cannot start, arguments
  * passed verbatim (no shell ever sees them), redirections, working directory, bounded capture. */
 #include "test_util.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # flexor stage (the reuse rule of flexor run and sweep --hw's job lists): a job is redone when an input's
 # content, an option or an output changes, or with --force, and reused otherwise; sweep --hw writes
 # every job through it. Usage: test_stage.sh FLEXOR FLEXOR-GENMODEL DATA_DIR SCRATCH

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one test harness of flexor's C tests (sw/, csim/, trainer/, synth/): CHECK counts failures and
  * prints where; main returns t_report(name). Also: running programs without a shell, a temp directory. */
 #ifndef FX_TEST_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libflexor's utility layer: the random streams are pinned (M⊕, random models, regress seeds and test
  * vectors are replayed from them, so a changed constant must fail here), the clocks run forward, and the
  * progress bar prints what its mode says when stderr is not a terminal. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flexor-vectors: test vectors for the RTL from the host driver and the command-level C model.
  *
  * Usage: flexor-vectors -o DIR [-c CFG] [-a random|mlp|lenet | -m MODEL.fxm] [-s SEED] [-n IMAGES]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # collect_results.sh SWEEP_DIR RESULTS_DIR: copies the sweep's tables, plot and per-config reports (not
 # the netlists and logs) into synth/results/ for committing.
 set -eu

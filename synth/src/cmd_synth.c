@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `flexor synth`: Yosys / nextpnr area, depth and Fmax reports, decryptor proofs, the design-space
  * sweep and the area baselines (docs/synth.md). */
 #include "sx_baseline.h"

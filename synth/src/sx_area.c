@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See sx_area.h. */
 #include "sx_area.h"
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Area models: NAND2-equivalents per generic gate, the SRAM bit-cell, and the FleXOR weight-memory
  * model of the two reference networks (docs/synth.md states every number and its source). */
 #ifndef SX_AREA_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See sx_baseline.h. */
 #include "sx_baseline.h"
 #include "sx_json.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Area baselines per Yosys version (synth/baselines/yosys-<version>.json): named figures with a
  * relative tolerance each. Checked by a CTest; written only on request (target synth-update-baselines). */
 #ifndef SX_BASELINE_H

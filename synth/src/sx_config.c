@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See sx_config.h. */
 #include "sx_config.h"
 #include "sx_util.h"

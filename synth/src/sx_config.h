@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A hardware configuration as synth uses it: libflexor's parse of rtl/config/NAME.cfg (fx_hwcfg_load,
  * the one parser; derived widths from fx_hwcfg_widths), plus what synth adds: the config hash as text,
  * the M⊕ rows (fx_mxor_generate) and the directory where flexor-gencfg wrote flexor_config.vh for the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See sx_flows.h. */
 #include "sx_flows.h"
 #include "sx_json.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Running Yosys / nextpnr on one job and reading their results back. A job is a set of Verilog files
  * and a top module; each flow runs in its own directory WORK/JOB-FLOW so results never collide. */
 #ifndef SX_FLOWS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The JSON files synth reads (Yosys `stat -json`, nextpnr reports, baselines) and writes (reports,
  * baselines), through cJSON. */
 #ifndef SX_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See sx_prove.h. */
 #include "sx_prove.h"
 #include "sx_util.h"

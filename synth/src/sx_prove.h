@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Formal check of a synthesized decryptor against its config's GF(2) matrix. */
 #ifndef SX_PROVE_H
 #define SX_PROVE_H

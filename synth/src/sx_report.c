@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* report.json and report.md of one configuration (see sx_synth.h). */
 #include "sx_synth.h"
 #include "sx_util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See sx_sweep.h. */
 #include "sx_sweep.h"
 #include "sx_synth.h"

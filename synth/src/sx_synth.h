@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One configuration's synthesis results and how they are produced / reported. */
 #ifndef SX_SYNTH_H
 #define SX_SYNTH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small helpers for the synth driver: memory, files (atomic writes), a growable string, running tools. */
 #ifndef SX_UTIL_H
 #define SX_UTIL_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # expect_status.sh CODE CMD...: passes when CMD exits with CODE and prints exactly one line on stderr.
 want=$1; shift
 err=$("$@" 2>&1 >/dev/null); got=$?

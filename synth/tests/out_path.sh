@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # flexor synth with --config and --out paths holding spaces, apostrophes and semicolons: the run must succeed (the
 # decryptor is built and proven, reports written) and no shell may see the path: `touch X` inside it
 # must not create X. Usage: out_path.sh FLEXOR-SYNTH SCRATCH-DIR

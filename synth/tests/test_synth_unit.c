@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of synth's own arithmetic: the JSON reader, the NAND2-eq table, the weight-memory model
  * (values computed by hand from the layer shapes), the flat reference generator, the module categories, relative
  * paths for Yosys options and the configuration as synth reads it (libflexor's parser). */

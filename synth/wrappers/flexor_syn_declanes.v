@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // flexor_syn_declanes: LANES decryptors of one N_in between registers, with a serial scan interface so
 // the block fits an FPGA package (synth only). Every input bit comes from a flip-flop of a shift chain
 // and every decrypted bit is captured and shifted out, so no logic can be optimised away.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // flexor_syn_decprog: a *programmable* M⊕ for the hardwired-vs-programmable comparison (synth only,
 // not part of the accelerator). The N_OUT x N_IN matrix sits in registers loaded one row per cycle
 // and feeds flexor_syn_decprog_net, so any matrix works: N_OUT*N_IN AND gates + XOR trees + the

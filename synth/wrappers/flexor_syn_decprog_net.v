@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // flexor_syn_decprog_net: the logic of a programmable M⊕ without its matrix registers (synth only):
 // y[r] = parity(m_i row r & x_i) for a matrix given on m_i. With the matrix shared by all lanes, an
 // engine needs this network once per lane and the registers (flexor_syn_decprog) once.

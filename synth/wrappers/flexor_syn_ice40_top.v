@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // flexor_syn_ice40_top: flexor_top behind a serial interface so it fits an iCE40 package (synth only).
 // Command words are shifted in LSB first (32 bits make a word, presented to in_* until accepted);
 // each result word is loaded into a shift register and shifted out LSB first. The 64-bit counters,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // flexor_syn_lane_scan: one flexor_lane (decryptor array, add/sub tree, accumulate, alpha-scale) between
 // scan chains, for iCE40 place and route when the whole engine does not fit (synth only). Every lane
 // input comes from a flip-flop of the scan-in chain and every output is captured into the scan-out

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # rtl_bench.sh: measured RUN cycles of the Verilated flexor_top vs the bound N·G·q·CH (+ N·G·q priming
 # cycles in straddle mode) for a few layer shapes on the built configuration. Each shape is one streamed
 # RUN (no back-pressure); cnt_busy_o counts the cycles inside the RUN command.

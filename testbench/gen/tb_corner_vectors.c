@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tb-corner-vectors: directed corner cases for testbench/tb_top.sv, as command streams built here by hand
  * (memory images laid out per docs/accelerator.md) with expected results and taps from the
  * command-level C model (sw/src/accel_model.c). Format: see vecdir.h / flexor-vectors.

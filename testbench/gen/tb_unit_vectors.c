@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tb-unit-vectors: block-level test vectors for testbench/tb_units.sv, computed with libflexor
  * (fx_mxor_generate, fx_decrypt_slice, fx_requant) for the built-in (generated) configuration.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Vector directories recorded from the command-level C model (see vecdir.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "vecdir.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A vector directory in flexor-vectors' format (cmd.hex, out.hex, tap_chunk.hex, tap_acc.hex, vectors.vh),
  * recorded from the command-level C model while a generator pushes command words. */
 #ifndef TB_VECDIR_H

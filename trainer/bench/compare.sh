@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Training throughput: flexor bench --paper vs the same models in PyTorch (trainer/bench/torch_bench.py),
 # interleaved, best of N rounds each (the machine is shared: the best round is the least disturbed one).
 # PyTorch gets its best thread setting: OMP_WAIT_POLICY=PASSIVE and OPENBLAS_NUM_THREADS=1 (its OpenMP

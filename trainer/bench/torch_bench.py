@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Training throughput of the same models in PyTorch (Debian python3-torch), for comparison with
 `flexor bench`. Not a project dependency: run it by hand if torch is installed.
 

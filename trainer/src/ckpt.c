@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Checkpoints: every parameter with its optimiser state, running statistics, the epoch and the CSV
  * history, written atomically (fx_write_file: temp + fsync + rename) with a CRC, so a kill -9 loses at most one epoch. */
 #include "tr.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `flexor bench`: training and inference throughput (images/s) of both models, float and FleXOR. */
 #include "flexor/clock.h"
 #include "flexor/opt.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `flexor sweep`: both models at FP, binary and FleXOR 1.0/0.8/0.6/0.4 bits; Markdown + CSV table and
  * an accuracy-vs-bits plot. Each job is exactly `flexor train --model M --bits B --epochs E ...`. */
 #include "flexor/opt.h"

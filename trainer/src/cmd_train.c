@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `flexor train`: options (getopt_long), one job, the summary table. */
 #include "tr.h"
 #include "flexor/opt.h"

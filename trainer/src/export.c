@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Export to the integer model of docs/contract.md §4/§6, and the trainer's own integer evaluation of it.
  *
  * Layer l computes in float z = sum_i alpha_i * (B_i . a) + b with a = s_in * a_int (a_int uint8), and

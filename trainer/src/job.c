@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One training job: data, the epoch loop with schedules, progress, CSV log and checkpoints, then the
  * float evaluation, the integer export, the trainer's own integer evaluation and the sw reference. */
 #include "flexor/clock.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The two networks as chains of GEMM layers: forward and backward for a batch (cblas_sgemm, im2col). */
 #include "tr.h"
 #include "flexor/opt.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Adam and SGD with momentum; weight decay (L2, added to the gradient); optional value clipping. */
 #include "tr.h"
 #include <math.h>

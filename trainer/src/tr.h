@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Trainer internals: parameters, weight quantizers, the network, optimiser, export. */
 #ifndef FLEXOR_TR_H
 #define FLEXOR_TR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Weight quantizers: float, multi-bit binary codes (clipped STE), FleXOR (XOR network, tanh backward). */
 #include "tr.h"
 #include "flexor/rng.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Bad input to `flexor train|sweep|bench`: exactly one line on stderr and exit status 2, never a crash.
 FLEXOR=$1
 fail=0

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # kill -9 during training, then --resume: the final model file is byte-identical to an uninterrupted
 # run's, and the run lost at most the epoch in progress.
 FLEXOR=$1

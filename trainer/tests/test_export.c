@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Export -> fx_ref_infer reproduces the trainer's own integer evaluation exactly (every logit of every
  * test image), across models, layouts, q, batch norm and per-layer settings; the file round trip too. */
 #include "test_util.h"

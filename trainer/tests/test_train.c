@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_train tiny:   a one-epoch run on a few thousand images beats chance by a wide margin, and its
  *                    export agrees with the sw reference on every test image.
  * test_train resume: a run interrupted after epoch 1 and resumed ends with exactly the weights (and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* XOR layer: the sign-domain forward equals fx_decrypt_slice on the stored bits, and the unsimplified
  * backward equals finite differences of the tanh surrogate (analog forward) it is the gradient of. */
 #include "test_util.h"

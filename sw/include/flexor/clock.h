@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Clocks, in seconds as double: the one place flexor reads time for durations and speed figures. */
 #ifndef FLEXOR_CLOCK_H
 #define FLEXOR_CLOCK_H

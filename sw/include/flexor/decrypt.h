@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* XOR decryption of stored slices into weight bits (docs/contract.md §2, §3). */
 #ifndef FLEXOR_DECRYPT_H
 #define FLEXOR_DECRYPT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Host driver: lowers a model into accelerator commands (docs/accelerator.md) and runs them on a
  * backend: the command-level C model (sw/) or the Verilated RTL (csim/), through the same calls. */
 #ifndef FLEXOR_DRIVER_H

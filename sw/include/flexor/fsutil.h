@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small filesystem helpers shared by every part: mkdir -p and the one way output files are written. */
 #ifndef FLEXOR_FSUTIL_H
 #define FLEXOR_FSUTIL_H

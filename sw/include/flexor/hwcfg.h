@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Hardware configuration as a value: parsed from rtl/config/NAME.cfg (docs/contract.md §1). */
 #ifndef FLEXOR_HWCFG_H
 #define FLEXOR_HWCFG_H

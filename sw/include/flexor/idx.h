@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* IDX datasets (.gz or plain, read with zlib), e.g. Fashion-MNIST. */
 #ifndef FLEXOR_IDX_H
 #define FLEXOR_IDX_H

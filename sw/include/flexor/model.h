@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The model file (.fxm, format version 1, docs/contract.md §6) as an in-memory structure. */
 #ifndef FLEXOR_MODEL_H
 #define FLEXOR_MODEL_H

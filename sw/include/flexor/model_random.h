@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Random valid models: fixed architectures (benchmarks, csim), small random networks (tests, regressions)
  * and RUN-corner networks the driver can place (accelerator tests, test vectors). Each has its own stream. */
 #ifndef FLEXOR_MODEL_RANDOM_H

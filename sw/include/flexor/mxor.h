@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* M⊕ generation (generator splitmix64-v1, docs/contract.md §2). */
 #ifndef FLEXOR_MXOR_H
 #define FLEXOR_MXOR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Strict command-line parsing shared by every subcommand: numbers are the whole string, in range, never
  * wrapped; errors are one line "flexor CMD: ... (flexor CMD --help)" and exit status 2. */
 #ifndef FLEXOR_OPT_H

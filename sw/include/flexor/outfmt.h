@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Formats of the files flexor writes: JSON through cJSON (escaping and number syntax are cJSON's, not
  * ours) and CSV fields quoted per RFC 4180. Both go through fx_out (fsutil.h). */
 #ifndef FLEXOR_OUTFMT_H

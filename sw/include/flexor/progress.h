@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A progress bar on stderr: redrawn in place on a terminal, a line every 10 % otherwise. */
 #ifndef FLEXOR_PROGRESS_H
 #define FLEXOR_PROGRESS_H

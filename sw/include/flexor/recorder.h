@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Backends in front of a backend: fx_wrap forwards every call to an inner backend except the ones the
  * wrapper overrides; fx_recorder records every word that crosses the ports (test vectors, the SystemC
  * script). */

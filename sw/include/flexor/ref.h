@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The bit-exact integer reference of the accelerator: the golden model (docs/contract.md §4). */
 #ifndef FLEXOR_REF_H
 #define FLEXOR_REF_H

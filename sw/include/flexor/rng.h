@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The pseudo-random generators of flexor, header-only so that C and C++ (Verilator shims) share them.
  * Each is a fixed, documented stream: M⊕ (docs/contract.md §2), random models, regress cases, test
  * vectors and stall patterns are replayed from their seeds, so none of these may ever change. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Where the running program is, and where an installed flexor keeps its data (<prefix>/share/flexor). */
 #ifndef FLEXOR_SELFPATH_H
 #define FLEXOR_SELFPATH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Running external programs with an argument vector, never through a shell: no word splitting, no
  * quoting, no globbing, so a path such as "a b'c;touch X;" reaches the program as one argument. */
 #ifndef FLEXOR_SPAWN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared helpers of the driver / C-model tests. */
 #include "dtest.h"
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared helpers of the driver / C-model tests (CHECK comes from test_util.h). */
 #ifndef FLEXOR_DTEST_H
 #define FLEXOR_DTEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The command-level C model on crafted word streams: every error code, LOAD bounds, RUN semantics with
  * results worked out by hand (docs/accelerator.md), counters. Small configuration: N_out 6, 2 lanes. */
 #include "dtest.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fx_driver_plan limits (weights, parameters, activations, K), the RUN descriptor fields, LOAD layout
  * details, and driver failure paths. */
 #include "dtest.h"

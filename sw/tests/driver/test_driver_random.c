@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Driver + command-level C model against the integer reference on random models: every layer output,
  * logits and class equal, chained and unchained identical, taps identical in order, counters as documented. */
 #include "dtest.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flexor-vectors end to end: generate vector sets (normal traffic, every --error K), then replay cmd.hex
  * word by word into a fresh C model the way a testbench would, and compare the out stream, both tap files
  * and the final error code with what the files promise. Checks the file formats the RTL testbench reads.

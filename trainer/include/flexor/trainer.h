@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The FleXOR trainer: one training job (model, bit setting) from data to an exported integer model.
  * `flexor train` runs one job; `flexor sweep` runs many; both go through fx_train_job(). */
 #ifndef FLEXOR_TRAINER_H
