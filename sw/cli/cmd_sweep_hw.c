@@ -4,6 +4,7 @@
  * (run here with make -jN) and a plain command list (jobs.txt) that any scheduler can spread. */
 #define _POSIX_C_SOURCE 200809L
 #include "flexor/fsutil.h"
+#include "flexor/idx.h"
 #include "flexor/selfpath.h"
 #include "flexor/opt.h"
 #include "flexor/outfmt.h"
@@ -239,7 +240,7 @@ static int collect(const opts *o, char models[][16], int nm, char settings[][16]
 int fx_cmd_sweep_hw(int argc, char **argv)
 {
     opts o = {.models = "mlp,lenet", .settings = "fp,binary,1.0,0.8,0.6,0.4", .out = "results/sweep-hw",
-              .data = "/usr/share/datasets/fashion-mnist", .epochs_mlp = 15, .epochs_lenet = 6, .images = 500, .jobs = 1};
+              .data = FX_DEFAULT_DATA_DIR, .epochs_mlp = 15, .epochs_lenet = 6, .images = 500, .jobs = 1};
     static const struct option lo[] = {{"hw", 0, 0, 'H'},         {"models", 1, 0, 'm'},       {"settings", 1, 0, 's'},
                                        {"epochs-mlp", 1, 0, 1},    {"epochs-lenet", 1, 0, 2},    {"images", 1, 0, 'i'},
                                        {"data", 1, 0, 'd'},        {"out", 1, 0, 'o'},           {"dry-run", 0, 0, 'n'},

@@ -14,7 +14,7 @@ void fx_train_defaults(fx_train_opts *o)
     snprintf(o->bits, sizeof o->bits, "0.8");
     snprintf(o->edge, sizeof o->edge, "q4");
     snprintf(o->optim, sizeof o->optim, "adam");
-    snprintf(o->data, sizeof o->data, "%s", "/usr/share/datasets/fashion-mnist");
+    snprintf(o->data, sizeof o->data, "%s", FX_DEFAULT_DATA_DIR);
     o->act_quant = 1;
     o->epochs = 0; /* per model: 15 (mlp), 6 (lenet) */
     o->batch = 128;

@@ -93,7 +93,7 @@ static int resume(const char *dir)
 int main(int argc, char **argv)
 {
     if (argc < 2) { fprintf(stderr, "usage: test_train tiny|resume [DATA_DIR]\n"); return 2; }
-    const char *dir = argc > 2 ? argv[2] : "/usr/share/datasets/fashion-mnist";
+    const char *dir = argc > 2 ? argv[2] : FX_DEFAULT_DATA_DIR;
     if (!strcmp(argv[1], "tiny")) tiny(dir);
     else if (!strcmp(argv[1], "resume")) resume(dir);
     else { fprintf(stderr, "unknown test %s\n", argv[1]); return 2; }
