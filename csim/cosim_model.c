@@ -21,7 +21,7 @@ int fx_cosim_load_model(const char *spec, const fx_hwcfg *cfg, uint32_t rtl_hash
         snprintf(buf, sizeof buf, "%s", spec + 7);
         for (char *t = strtok_r(buf, ":", &save); t && n < 4; t = strtok_r(NULL, ":", &save)) f[n++] = t;
         if (strlen(spec + 7) >= sizeof buf || n < 1 || n > 3 || (n >= 2 && fx_parse_u64(f[1], 0, UINT64_MAX, &seed)) ||
-            (n == 3 && strcmp(f[2], "straddle")) || strstr(spec + 7, "::") || spec[strlen(spec) - 1] == ':') {
+            (n == 3 && strcmp(f[2], "straddle")) || strstr(spec + 7, "::") || spec[7] == ':' || spec[strlen(spec) - 1] == ':') {
             snprintf(err, errlen, "%s: expected random:ARCH[:SEED[:straddle]] with ARCH mlp or lenet", spec);
             return 2;
         }

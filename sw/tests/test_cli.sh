@@ -57,6 +57,10 @@ expect2 synth synth --freq 0
 expect2 synth synth --n-in 33
 expect2 synth synth --steps dec,bogus
 expect2 stage stage x --record d -- infer
+for m in random:mlp:abc random:mlp:1:bogus random::1 random:mlp:1:straddle:x; do
+  "$flexor" cosim "$m" --random-images --limit 1 > out 2> err; rc=$?
+  [ $rc -eq 2 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q 'expected random:ARCH' err || bad "flexor cosim $m: exit $rc, $(head -c 200 err)"
+done
 "$flexor" > out 2> err; rc=$?
 [ $rc -eq 2 ] && [ "$(wc -l < err)" -eq 1 ] || bad "flexor with no command: exit $rc, $(wc -l < err) lines"
 [ $fail -eq 0 ] && echo "PASS: $(echo $cmds | wc -w) subcommands: --help, -h, one-line errors"
