@@ -83,13 +83,14 @@ static int add_outputs(const stage *s, char *rec, size_t *o)
     return 0;
 }
 
+/* A stage record (never larger than REC_MAX) into buf. */
 static int read_all(const char *path, char *buf, size_t len)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    size_t n = fread(buf, 1, len - 1, f);
-    buf[n] = 0;
-    fclose(f);
+    size_t n;
+    char *t = fx_read_file(path, len - 1, &n);
+    if (!t) return -1;
+    memcpy(buf, t, n + 1);
+    free(t);
     return 0;
 }
 

@@ -225,3 +225,27 @@ void fx_out_commit_or_exit(fx_out *o, const char *prog)
     char err[4400];
     if (fx_out_commit(o, err, sizeof err)) { fprintf(stderr, "%s: %s\n", prog, err); exit(2); }
 }
+
+char *fx_read_file(const char *path, size_t max, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, n = 0, k;
+    char *s = malloc(cap);
+    while (s && (k = fread(s + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (max && n > max) { free(s); s = NULL; errno = EFBIG; break; }
+        if (cap - n < 2) {
+            char *t = realloc(s, cap *= 2);
+            if (!t) { free(s); s = NULL; errno = ENOMEM; }
+            s = t;
+        }
+    }
+    int bad = s && ferror(f);
+    fclose(f);
+    if (bad) { free(s); errno = EIO; return NULL; }
+    if (!s) return NULL;
+    s[n] = 0;
+    if (len) *len = n;
+    return s;
+}

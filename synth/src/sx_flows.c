@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* See sx_flows.h. */
+#include "flexor/fsutil.h"
 #include "sx_flows.h"
 #include "sx_json.h"
 #include "sx_util.h"
@@ -157,7 +158,7 @@ int sx_generic(const sx_cfg *c, const char *work, const sx_job *j, sx_generic_re
     cJSON_Delete(st);
     cJSON_Delete(ms);
     snprintf(path, sizeof path, "%s/ltp.txt", r->dir);
-    char *ltp = sx_read_file(path, NULL), *s = ltp;
+    char *ltp = fx_read_file(path, 0, NULL), *s = ltp;
     r->depth = -1;
     while (s && (s = strstr(s, "(length=")) != NULL) r->depth = atoi(s += 8);
     free(ltp);

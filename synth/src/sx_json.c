@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* See sx_json.h. */
+#include "flexor/fsutil.h"
 #include "sx_json.h"
 #include "sx_util.h"
 #include <stdio.h>
@@ -18,7 +19,7 @@ static cJSON *parse(const char *path, const char *text, char *err, size_t errlen
 
 cJSON *sx_json_load(const char *path, char *err, size_t errlen)
 {
-    char *text = sx_read_file(path, NULL);
+    char *text = fx_read_file(path, 0, NULL);
     if (!text) { snprintf(err, errlen, "%s: cannot read", path); return NULL; }
     cJSON *v = parse(path, text, err, errlen);
     free(text);
@@ -27,7 +28,7 @@ cJSON *sx_json_load(const char *path, char *err, size_t errlen)
 
 cJSON *sx_json_load_yosys(const char *path, char *err, size_t errlen)
 {
-    char *text = sx_read_file(path, NULL);
+    char *text = fx_read_file(path, 0, NULL);
     if (!text) { snprintf(err, errlen, "%s: cannot read", path); return NULL; }
     char *w = text;
     for (char *line = text; *line;) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* See sx_prove.h. */
+#include "flexor/fsutil.h"
 #include "sx_prove.h"
 #include "sx_util.h"
 #include <stdio.h>
@@ -40,7 +41,7 @@ int sx_prove(const char *dir, const char *netlist, const char *gate_top, unsigne
     if (rc) return -1;
     remove(log);
     rc = sx_yosys(dir, "prove_run.ys", "prove.log");
-    char *text = sx_read_file(log, NULL);
+    char *text = fx_read_file(log, 0, NULL);
     int res = -1;
     if (text && strstr(text, "SAT proof finished - no model found: SUCCESS!") && rc == 0) res = 1;
     else if (text && strstr(text, "SAT proof finished - model found: FAIL!")) res = 0;

@@ -70,23 +70,6 @@ void sxb_free(sxbuf *b)
     b->n = b->cap = 0;
 }
 
-char *sx_read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 4096, n = 0;
-    char *s = sx_xmalloc(cap);
-    size_t k;
-    while ((k = fread(s + n, 1, cap - n - 1, f)) > 0) {
-        n += k;
-        if (cap - n < 2) s = sx_xrealloc(s, cap *= 2);
-    }
-    fclose(f);
-    s[n] = 0;
-    if (len) *len = n;
-    return s;
-}
-
 int sx_write_file(const char *path, const char *text)
 {
     char err[4400];
@@ -156,7 +139,7 @@ int sx_ys_flow(sxbuf *p, const char *name)
 {
     char path[4400];
     snprintf(path, sizeof path, "%s/synth/scripts/%s.ys", sx_src_dir(), name);
-    char *text = sx_read_file(path, NULL);
+    char *text = fx_read_file(path, 0, NULL);
     if (!text) { fprintf(stderr, "flexor synth: %s: cannot read\n", path); return -1; }
     sxb_printf(p, "# ---- synth/scripts/%s.ys\n%s\n", name, text);
     free(text);

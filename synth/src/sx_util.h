@@ -19,7 +19,6 @@ void sxb_printf(sxbuf *b, const char *fmt, ...) __attribute__((format(printf, 2,
 void sxb_free(sxbuf *b);
 
 /* Whole file as a NUL-terminated string, or NULL. */
-char *sx_read_file(const char *path, size_t *len);
 /* Writes text to path via temp file + rename; returns 0 or -1 (message on stderr). */
 int sx_write_file(const char *path, const char *text);
 /* mkdir -p; returns 0 or -1 (message on stderr). */

@@ -3,6 +3,7 @@
  * (values computed by hand from the layer shapes), the flat reference generator, the module categories, relative
  * paths for Yosys options and the configuration as synth reads it (libflexor's parser). */
 #define _GNU_SOURCE /* mkstemp */
+#include "flexor/fsutil.h"
 #include "test_util.h"
 #include "flexor/spawn.h"
 #include "sx_area.h"
@@ -70,7 +71,7 @@ int main(void)
     int fd = mkstemp(path);
     CHECK(fd >= 0);
     CHECK(sx_write_reference(path, 3, 3, rows) == 0);
-    char *t = sx_read_file(path, NULL);
+    char *t = fx_read_file(path, 0, NULL);
     CHECK(t && strstr(t, "assign y_o[0] = x_i[0] ^ x_i[2];") && strstr(t, "assign y_o[1] = x_i[1];") &&
           strstr(t, "assign y_o[2] = 1'b0;"));
     free(t);

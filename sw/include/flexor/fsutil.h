@@ -8,6 +8,10 @@
 /* mkdir -p: creates every missing folder of path; 0 on success, -1 with errno set. */
 int fx_mkdir_p(const char *path);
 
+/* The whole content of a file, NUL-terminated, at most max bytes (0: no limit); NULL with errno set when it
+ * cannot be read, is larger (EFBIG) or memory runs out. *len (if not NULL) gets the byte count. */
+char *fx_read_file(const char *path, size_t max, size_t *len);
+
 /* An output file that respects its target (docs/run.md "Output files").
  *
  *  - A regular file, or a name that does not exist yet: written to a temp file in the same directory
