@@ -110,7 +110,7 @@ static void usage(FILE *f)
             "  MODEL                 a .fxm file, or random:ARCH[:SEED[:straddle]] (ARCH mlp or lenet)\n"
             "  --data DIR            Fashion-MNIST directory (default " FX_DEFAULT_DATA_DIR ")\n"
             "  --random-images       seeded random images instead of a dataset\n"
-            "  --limit N             images to run (default 100; 0 = all)\n"
+            "  --images N            test images to run (default 100; 0 = all); --limit N is an alias\n"
             "  --seed S              seed of the stall pattern and of the RTL's initial X values (default 1)\n"
             "  --stall P             probability of a stall cycle on each stream port (default 0)\n"
             "  --chain               keep consecutive FC layers on chip (activation buffers)\n"
@@ -129,7 +129,7 @@ static void print_rerun(const opts_t *o, uint64_t images, uint64_t cycle)
     fprintf(stderr, "  rerun with a waveform: flexor cosim %s", o->model);
     if (o->random_images) fprintf(stderr, " --random-images");
     else if (o->data) fprintf(stderr, " --data %s", o->data);
-    fprintf(stderr, " --limit %" PRIu64 " --seed %" PRIu64 " --stall %g%s%s", images, o->seed, o->stall,
+    fprintf(stderr, " --images %" PRIu64 " --seed %" PRIu64 " --stall %g%s%s", images, o->seed, o->stall,
             o->chain ? " --chain" : "", o->taps ? "" : " --no-taps");
     if (o->inject) fprintf(stderr, " --inject-fault %" PRIu64, o->inject);
     if (o->watchdog != 100000) fprintf(stderr, " --watchdog %" PRIu64, o->watchdog);
@@ -209,7 +209,7 @@ static int write_json(const opts_t *o, const cosim_summary *s, int status, char 
 
 static int parse(int argc, char **argv, opts_t *o)
 {
-    static const struct option lo[] = {{"data", 1, 0, 'd'},      {"limit", 1, 0, 'n'},    {"seed", 1, 0, 's'},
+    static const struct option lo[] = {{"data", 1, 0, 'd'},      {"images", 1, 0, 'n'},   {"limit", 1, 0, 'n'},    {"seed", 1, 0, 's'},
                                        {"stall", 1, 0, 'p'},     {"wave", 1, 0, 'w'},     {"wave-from", 1, 0, 'f'},
                                        {"wave-to", 1, 0, 't'},   {"chain", 0, 0, 'c'},    {"no-taps", 0, 0, 'T'},
                                        {"csv", 1, 0, 'C'},       {"json", 1, 0, 'J'},     {"quiet", 0, 0, 'q'},
@@ -222,7 +222,7 @@ static int parse(int argc, char **argv, opts_t *o)
     while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
         switch (c) {
         case 'd': o->data = optarg; break;
-        case 'n': if (fx_parse_u64(optarg, 0, UINT32_MAX, &o->limit)) return fx_opt_bad_value("cosim", "limit", optarg, "an image count 0..4294967295 (0 = all)"); break;
+        case 'n': if (fx_parse_u64(optarg, 0, UINT32_MAX, &o->limit)) return fx_opt_bad_value("cosim", "images", optarg, "an image count 0..4294967295 (0 = all)"); break;
         case 's': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->seed)) return fx_opt_bad_value("cosim", "seed", optarg, "a non-negative integer"); break;
         case 'p': if (fx_parse_double(optarg, 0, nextafter(1.0, 0.0), &o->stall)) return fx_opt_bad_value("cosim", "stall", optarg, "a probability in [0, 1)"); break;
         case 'w': o->wave = optarg; break;

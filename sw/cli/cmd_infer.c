@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* flexor infer MODEL: the integer reference over a dataset: accuracy, images/s, confusion matrix. */
 #define _POSIX_C_SOURCE 200809L
+#include "buildid.h"
 #include "commands.h"
 #include "flexor/clock.h"
 #include "flexor/fsutil.h"
@@ -24,10 +25,10 @@ static void usage(FILE *f)
                "  Runs the bit-exact integer reference over a dataset.\n"
                "  --data DIR     IDX dataset directory (default %s)\n"
                "  --split NAME   t10k (default) or train\n"
-               "  --limit N      first N images only (default all)\n"
+               "  --images N     first N images only (default all); --limit N is an alias\n"
                "  --threads T    worker threads (default 1)\n"
                "  --csv FILE     also write the summary as CSV\n"
-               "  --config CFG   hardware configuration file instead of the built-in one\n",
+               "  --config CFG   hardware configuration (NAME of rtl/config/NAME.cfg, or a path) instead of the built-in one\n",
             FX_DEFAULT_DATA_DIR);
 }
 
@@ -92,7 +93,7 @@ static void print_confusion(const fx_dataset *d, const int *pred, uint32_t C)
 int fx_cmd_infer(int argc, char **argv)
 {
     static const struct option opts[] = {{"data", required_argument, 0, 'd'},  {"split", required_argument, 0, 's'},
-                                         {"limit", required_argument, 0, 'n'}, {"threads", required_argument, 0, 't'},
+                                         {"images", required_argument, 0, 'n'}, {"limit", required_argument, 0, 'n'}, {"threads", required_argument, 0, 't'},
                                          {"csv", required_argument, 0, 'o'},   {"config", required_argument, 0, 'c'},
                                          {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
     const char *data = FX_DEFAULT_DATA_DIR, *split = "t10k", *csv = NULL, *cfg_path = NULL;
@@ -103,7 +104,7 @@ int fx_cmd_infer(int argc, char **argv)
         switch (c) {
         case 'd': data = optarg; break;
         case 's': split = optarg; break;
-        case 'n': if (fx_parse_u32(optarg, 0, UINT32_MAX, &limit)) return fx_opt_bad_value("infer", "limit", optarg, "an image count (0 = all)"); break;
+        case 'n': if (fx_parse_u32(optarg, 0, UINT32_MAX, &limit)) return fx_opt_bad_value("infer", "images", optarg, "an image count (0 = all)"); break;
         case 't': if (fx_parse_u32(optarg, 1, 256, &threads)) return fx_opt_bad_value("infer", "threads", optarg, "1..256"); break;
         case 'o': csv = optarg; break;
         case 'c': cfg_path = optarg; break;
@@ -117,7 +118,9 @@ int fx_cmd_infer(int argc, char **argv)
     fx_hwcfg loaded;
     const fx_hwcfg *cfg = fx_hwcfg_builtin();
     if (cfg_path) {
-        if (fx_hwcfg_load(cfg_path, &loaded, err, sizeof err)) { fprintf(stderr, "flexor infer: %s\n", err); return 2; }
+        char cfg_file[4400];
+        if (fx_hwcfg_resolve(cfg_path, fx_rtl_dir(), cfg_file, sizeof cfg_file)) return fx_opt_fail("infer", "--config too long");
+        if (fx_hwcfg_load(cfg_file, &loaded, err, sizeof err)) { fprintf(stderr, "flexor infer: %s\n", err); return 2; }
         cfg = &loaded;
     }
     /* an unwritable --csv is reported before the work, not after it */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* flexor inspect MODEL: the layers of a model file, bits per weight, sizes and the config hash. */
+#include "buildid.h"
 #include "commands.h"
 #include "flexor/model.h"
 #include "flexor/opt.h"
@@ -14,7 +15,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: flexor inspect MODEL [--json] [--config CFG]\n"
                "  Validates MODEL (every rule of docs/contract.md §6) and prints its layers.\n"
                "  --json        machine-readable output\n"
-               "  --config CFG  validate against rtl/config/NAME.cfg instead of the built-in configuration\n");
+               "  --config CFG  validate against a configuration (NAME of rtl/config/NAME.cfg, or a path) instead of the built-in one\n");
 }
 
 static cJSON *int_array(const uint32_t *v, int n)
@@ -79,7 +80,9 @@ int fx_cmd_inspect(int argc, char **argv)
     fx_hwcfg loaded;
     const fx_hwcfg *cfg = fx_hwcfg_builtin();
     if (cfg_path) {
-        if (fx_hwcfg_load(cfg_path, &loaded, err, sizeof err)) { fprintf(stderr, "flexor inspect: %s\n", err); return 2; }
+        char cfg_file[4400];
+        if (fx_hwcfg_resolve(cfg_path, fx_rtl_dir(), cfg_file, sizeof cfg_file)) return fx_opt_fail("inspect", "--config too long");
+        if (fx_hwcfg_load(cfg_file, &loaded, err, sizeof err)) { fprintf(stderr, "flexor inspect: %s\n", err); return 2; }
         cfg = &loaded;
     }
     fx_model m;

@@ -29,7 +29,8 @@ static void usage(FILE *f)
 "  --epochs N          training epochs (default 5; --full: the long schedule, 15 mlp / 6 lenet)\n"
 "  --full              the long training schedule\n"
 "  --images N          test images through the RTL (default 1000; 0 = all 10,000)\n"
-"  --limit N           train on the first N training images only (default all; for quick checks)\n"
+"  --train-images N    train on the first N training images only (default all; for quick checks);\n"
+"                      --limit N is an alias\n"
 "  --data DIR          Fashion-MNIST IDX directory (default " FX_DEFAULT_DATA_DIR ")\n"
 "  --out DIR           run directory (default runs/default)\n"
 "  --skip-synth        no synthesis stages (area, Fmax)\n"
@@ -51,7 +52,7 @@ int fx_cmd_run(int argc, char **argv)
     static const struct option lo[] = {{"model", 1, 0, 'm'}, {"bits", 1, 0, 'b'},   {"epochs", 1, 0, 'e'},
                                        {"full", 0, 0, 'F'},  {"images", 1, 0, 'i'}, {"data", 1, 0, 'd'},
                                        {"out", 1, 0, 'o'},   {"force", 0, 0, 'f'},  {"skip-synth", 0, 0, 'S'},
-                                       {"limit", 1, 0, 'l'},
+                                       {"train-images", 1, 0, 'l'}, {"limit", 1, 0, 'l'},
                                        {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
     int c;
     fx_opt_reset();
@@ -69,7 +70,7 @@ int fx_cmd_run(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'f': force = 1; break;
         case 'S': skip_synth = 1; break;
-        case 'l': if (fx_parse_int(optarg, 0, 1000000000, &limit)) return fx_opt_bad_value("run", "limit", optarg, "a training image count (0 = all)"); break;
+        case 'l': if (fx_parse_int(optarg, 0, 1000000000, &limit)) return fx_opt_bad_value("run", "train-images", optarg, "a training image count (0 = all)"); break;
         case 'h': usage(stdout); return 0;
         default: return fx_opt_error("run", c, argv);
         }
@@ -107,13 +108,13 @@ int fx_cmd_run(int argc, char **argv)
     stage st[5] = {
         {.name = "train",
          .argv = {"flexor", "train", "--model", model, "--bits", bits, "--epochs", ep, "--data", data, "--out", fxm,
-                  "--csv", tcsv, "--limit", tlim, NULL},
+                  "--csv", tcsv, "--train-images", tlim, NULL},
          .code = "build,sw,trainer", .inputs = {tri, trl, tei, tel}, .outputs = {fxm, tcsv}, .ckpt = ckpt, .log = tlog},
         {.name = "infer",
          .argv = {"flexor", "infer", fxm, "--data", data, "--csv", icsv, NULL},
          .code = "build,sw", .inputs = {fxm, tei, tel}, .outputs = {icsv}, .log = ilog},
         {.name = "cosim",
-         .argv = {"flexor", "cosim", fxm, "--data", data, "--limit", lim, "--json", cjson, NULL},
+         .argv = {"flexor", "cosim", fxm, "--data", data, "--images", lim, "--json", cjson, NULL},
          .code = "build,sw,csim,rtl", .inputs = {fxm, tei, tel}, .outputs = {cjson}, .log = clog},
         {.name = "synth",
          .argv = {"flexor", "synth", "--config", "default", "--out", sdir, NULL},

@@ -117,7 +117,7 @@ static int write_jobs(const opts *o, char models[][16], int nm, char settings[][
             snprintf(target, sizeof target, "cosim_%s_%s", M, B);
             snprintf(cmd, sizeof cmd,
                      "%s stage %s --record %s --code build,sw,csim,rtl --in %s %s --out %s/hw/%s_%s.cosim.json -- "
-                     "cosim %s --data %s --limit %d --json %s/hw/%s_%s.cosim.json --quiet",
+                     "cosim %s --data %s --images %d --json %s/hw/%s_%s.cosim.json --quiet",
                      j.exe, target, rec, fxm, data_in, o->out, M, B, fxm, o->data, o->images, o->out, M, B);
             job(&j, 2, target, dep, cmd);
         }

@@ -233,3 +233,11 @@ fx_widths fx_hwcfg_widths(const fx_hwcfg *c)
     w.a_words = (c->n_out + 3) / 4;
     return w;
 }
+
+int fx_hwcfg_resolve(const char *arg, const char *rtl_dir, char *out, size_t len)
+{
+    size_t l = strlen(arg);
+    int path = strchr(arg, '/') || (l > 4 && !strcmp(arg + l - 4, ".cfg"));
+    int n = path ? snprintf(out, len, "%s", arg) : snprintf(out, len, "%s/config/%s.cfg", rtl_dir, arg);
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}

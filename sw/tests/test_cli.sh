@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: Apache-2.0
 # One CLI discipline (docs/cli.md): every subcommand takes --help and -h (usage on stdout, exit 0); an
 # unknown option, a missing value or a bad number is one line "flexor CMD: ... (flexor CMD --help)" on
-# stderr and exit 2, never usage text, never a silently misread value. Usage: test_cli.sh FLEXOR SCRATCH
+# stderr and exit 2, never usage text, never a silently misread value; one vocabulary (--images,
+# --train-images, --config NAME|PATH) with the old spellings as aliases.
+# Usage: test_cli.sh FLEXOR FLEXOR-GENMODEL SCRATCH
 set -u
-flexor=$1; t=$2
+flexor=$1; gen=$2; t=$3
 rm -rf "$t"; mkdir -p "$t"; cd "$t" || exit 2
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
@@ -60,6 +62,20 @@ expect2 stage stage x --record d -- infer
 for m in random:mlp:abc random:mlp:1:bogus random::1 random:mlp:1:straddle:x; do
   "$flexor" cosim "$m" --random-images --limit 1 > out 2> err; rc=$?
   [ $rc -eq 2 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q 'expected random:ARCH' err || bad "flexor cosim $m: exit $rc, $(head -c 200 err)"
+done
+# the vocabulary: the same name for the same concept in every subcommand, old spellings kept as aliases
+"$gen" mlp m.fxm --seed 3 > /dev/null || bad "genmodel"
+for o in --images --limit; do
+  "$flexor" cosim random:mlp --random-images $o 2 --quiet --json c$o.json > /dev/null 2>&1 || bad "cosim $o 2 failed"
+  grep -q '"images":[[:space:]]*2,' c$o.json || bad "cosim $o 2 did not run 2 images"
+done
+for c in default "$(dirname "$0")/../../rtl/config/default.cfg"; do
+  "$flexor" inspect --config "$c" m.fxm > out 2> err || bad "inspect --config $c: $(head -c 200 err)"
+done
+"$flexor" inspect --config no_such_config m.fxm > out 2> err
+[ $? -eq 2 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q 'config/no_such_config.cfg' err || bad "inspect --config NAME of no file: $(head -c 200 err)"
+for h in "train --help" "run --help" "sweep --help"; do
+  "$flexor" $h | grep -q -- '--train-images' || bad "flexor $h does not name --train-images"
 done
 "$flexor" > out 2> err; rc=$?
 [ $rc -eq 2 ] && [ "$(wc -l < err)" -eq 1 ] || bad "flexor with no command: exit $rc, $(wc -l < err) lines"

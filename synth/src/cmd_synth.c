@@ -20,7 +20,7 @@ static void usage(FILE *f)
             "usage: flexor synth [--config NAME] [--out DIR] [--steps LIST | --quick] [--n-in N] [--device hx8k|up5k]\n"
             "                    [--freq MHZ] [--check-baseline FILE | --update-baseline FILE]\n"
             "       flexor synth --sweep [--out DIR]\n"
-            "  --config NAME   rtl/config/NAME.cfg (or a path to a .cfg); default: default\n"
+            "  --config CFG    NAME of rtl/config/NAME.cfg, or a path; default: default\n"
             "  --out DIR       results (report.md, report.json, logs); default: runs/synth/NAME (sweep: runs/synth/sweep)\n"
             "  --steps LIST    comma list of dec,prog,prove,decfpga,engine,xilinx,pnr or all (default all)\n"
             "  --quick         --steps dec,prove: decryptor gates and proofs only (seconds)\n"

@@ -7,9 +7,9 @@
 
 void sx_cfg_path(const char *name, char *out, unsigned n)
 {
-    size_t l = strlen(name);
-    if (l > 4 && !strcmp(name + l - 4, ".cfg")) snprintf(out, n, "%s", name);
-    else snprintf(out, n, "%s/rtl/config/%s.cfg", sx_src_dir(), name);
+    char rtl[4200];
+    snprintf(rtl, sizeof rtl, "%s/rtl", sx_src_dir());
+    if (fx_hwcfg_resolve(name, rtl, out, n)) snprintf(out, n, "%s", name); /* too long: fails to open, one line */
 }
 
 int sx_cfg_generate(const char *name, const char *gen_dir, const char *logpath, sx_cfg *c)

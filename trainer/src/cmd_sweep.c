@@ -28,7 +28,7 @@ static void usage(FILE *f)
 "  --epochs-lenet N       epochs of the LeNet jobs (default 6)\n"
 "  --out DIR              results directory (default results/sweep)\n"
 "  --paper                comparison setting for every job (float first/last layers and activations)\n"
-"  --limit N, --test-limit N, --seed N, --data DIR, --layout L, --grad G, --threads N\n"
+"  --train-images N, --images N, --seed N, --data DIR, --layout L, --grad G, --threads N\n"
 "                         passed to every job\n"
 "  --quiet                no per-epoch output\n"
 "  -h, --help             this text\n");
@@ -130,7 +130,7 @@ int fx_cmd_sweep(int argc, char **argv)
 {
     static const struct option lo[] = {
         {"models", 1, 0, 'm'}, {"settings", 1, 0, 's'}, {"epochs-mlp", 1, 0, 1}, {"epochs-lenet", 1, 0, 2},
-        {"out", 1, 0, 'o'}, {"paper", 0, 0, 'P'}, {"limit", 1, 0, 3}, {"test-limit", 1, 0, 4}, {"seed", 1, 0, 5},
+        {"out", 1, 0, 'o'}, {"paper", 0, 0, 'P'}, {"train-images", 1, 0, 3}, {"limit", 1, 0, 3}, {"images", 1, 0, 4}, {"test-limit", 1, 0, 4}, {"seed", 1, 0, 5},
         {"data", 1, 0, 6}, {"layout", 1, 0, 7}, {"grad", 1, 0, 8}, {"threads", 1, 0, 9}, {"quiet", 0, 0, 'Q'}, {"help", 0, 0, 'h'},
         {0, 0, 0, 0}};
     char models[64] = "mlp,lenet", settings[128] = "fp,binary,1.0,0.8,0.6,0.4", dir[512] = "results/sweep";
@@ -152,7 +152,7 @@ int fx_cmd_sweep(int argc, char **argv)
         case 'P': fx_train_paper(&base); break;
         case 3: case 4: case 5: case 6: case 7: case 8: case 9:
             if (npass + 2 < 16) {
-                static const char *nm[] = {"--limit", "--test-limit", "--seed", "--data", "--layout", "--grad", "--threads"};
+                static const char *nm[] = {"--train-images", "--images", "--seed", "--data", "--layout", "--grad", "--threads"};
                 pass[npass++] = (char *)nm[c - 3];
                 pass[npass++] = optarg;
             }

@@ -72,8 +72,8 @@ static void usage(FILE *f)
 "  --clip K               clip encrypted weights to +-K/S_tanh (default 0 = off)\n"
 "  --xe-init X            encrypted weights ~ U(+-X) (default 0.01)\n"
 "  --val N                hold out N training images for validation (default 0)\n"
-"  --limit N              use only N training images (default all)\n"
-"  --test-limit N         use only N test images (default all)\n"
+"  --train-images N       use only N training images (default all); --limit N is an alias\n"
+"  --images N             use only N test images (default all); --test-limit N is an alias\n"
 "  --seed N               seed of init, split and shuffling (default 0): runs are reproducible\n"
 "  --data DIR             IDX directory (default /usr/share/datasets/fashion-mnist)\n"
 "  --out FILE             write the integer model (.fxm, atomically); default none\n"
@@ -97,7 +97,7 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
         {"lr", 1, 0, 'l'}, {"momentum", 1, 0, 'M'}, {"wd", 1, 0, 'w'}, {"warmup", 1, 0, 'W'}, {"sched", 1, 0, 'S'},
         {"steps", 1, 0, 'T'}, {"gamma", 1, 0, 'g'}, {"stanh", 1, 0, 1}, {"stanh-start", 1, 0, 2},
         {"stanh-warmup", 1, 0, 3}, {"stanh-mult", 1, 0, 4}, {"clip", 1, 0, 5}, {"xe-init", 1, 0, 6},
-        {"val", 1, 0, 7}, {"limit", 1, 0, 8}, {"test-limit", 1, 0, 9}, {"seed", 1, 0, 10}, {"data", 1, 0, 11},
+        {"val", 1, 0, 7}, {"train-images", 1, 0, 8}, {"limit", 1, 0, 8}, {"images", 1, 0, 9}, {"test-limit", 1, 0, 9}, {"seed", 1, 0, 10}, {"data", 1, 0, 11},
         {"out", 1, 0, 12}, {"ckpt", 1, 0, 13}, {"resume", 0, 0, 14}, {"csv", 1, 0, 15}, {"stop-after", 1, 0, 16},
         {"no-export", 0, 0, 17}, {"quiet", 0, 0, 18}, {"threads", 1, 0, 19}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int c, li = 0;

@@ -26,6 +26,9 @@ typedef struct {
 
 /* Parse a .cfg file (every key exactly once, docs/contract.md §1); on error writes a one-line message
  * "path[:line]: ..." into err and returns -1. A directory is refused. */
+/* The meaning of every --config argument: a path when it contains '/' or ends in ".cfg", otherwise the
+ * name of rtl/config/NAME.cfg under rtl_dir. 0, or -1 when the result does not fit out. */
+int fx_hwcfg_resolve(const char *arg, const char *rtl_dir, char *out, size_t len);
 int fx_hwcfg_load(const char *path, fx_hwcfg *cfg, char *err, unsigned errlen);
 /* The same on an open stream; path only names it in messages. */
 int fx_hwcfg_read(FILE *f, const char *path, fx_hwcfg *cfg, char *err, unsigned errlen);
