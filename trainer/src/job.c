@@ -129,6 +129,14 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     /* validation split: a seeded permutation, the last val images are held out */
     uint32_t *perm = malloc(sizeof(uint32_t) * tr.n);
     uint8_t *ti = malloc(tr.n * px), *tl = malloc(tr.n);
+    enum { HIST_CAP = 1 << 16 };
+    char *history = malloc(HIST_CAP); /* per call, not static: fx_train_job keeps no state between calls */
+    if (!perm || !ti || !tl || !history) {
+        fprintf(stderr, "flexor train: out of memory\n");
+        free(perm); free(ti); free(tl); free(history);
+        fx_dataset_free(&tr); fx_dataset_free(&te); tr_net_free(&net);
+        return 2;
+    }
     tr_shuffle(perm, tr.n, o->seed ^ 0x56414C4944ull);
     for (uint32_t i = 0; i < tr.n; i++) { memcpy(ti + i * px, tr.images + (size_t)perm[i] * px, px); tl[i] = tr.labels[perm[i]]; }
     const uint32_t ntrain = tr.n - o->val;
@@ -138,13 +146,12 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     uint32_t np = tr_net_params(&net, ps, 64);
     tr_opt opt = {!strcmp(o->optim, "adam"), o->lr, o->momentum, o->beta1, o->beta2, o->wd, 0};
     fingerprint(o, &tr, &te, fp, sizeof fp);
-    static char history[1 << 16];
-    snprintf(history, sizeof history, "epoch,seconds,img_per_s,lr,s_tanh,train_loss,train_acc,val_acc,test_acc\n");
+    snprintf(history, HIST_CAP, "epoch,seconds,img_per_s,lr,s_tanh,train_loss,train_acc,val_acc,test_acc\n");
     uint32_t start = 0;
     int rc = 0;
     double t_prev = 0;
     if (o->resume && o->ckpt[0] && access(o->ckpt, F_OK) == 0) {
-        if (tr_ckpt_load(o->ckpt, &net, &opt, &start, fp, history, sizeof history, err, sizeof err)) {
+        if (tr_ckpt_load(o->ckpt, &net, &opt, &start, fp, history, HIST_CAP, err, sizeof err)) {
             fprintf(stderr, "flexor train: %s\n", err);
             rc = 2;
             goto out;
@@ -213,7 +220,7 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
             fprintf(stderr, "epoch %u/%d  %.1f s  %.0f img/s  lr %.2e  S_tanh %.1f  loss %.4f  train %.2f%%  val %s  test %.2f%%\n",
                     ep + 1, o->epochs, secs, ntrain / secs, lr, S, loss / seen, 100.0 * ok / seen, vs, ta);
         size_t hl = strlen(history);
-        snprintf(history + hl, sizeof history - hl, "%u,%.2f,%.0f,%.6g,%.4g,%.5f,%.3f,%.3f,%.3f\n", ep + 1, secs,
+        snprintf(history + hl, HIST_CAP - hl, "%u,%.2f,%.0f,%.6g,%.4g,%.5f,%.3f,%.3f,%.3f\n", ep + 1, secs,
                  ntrain / secs, lr, S, loss / seen, 100.0 * ok / seen, va, ta);
         if (o->csv[0] && fx_write_file(o->csv, history, strlen(history), err, sizeof err))
             fprintf(stderr, "flexor train: %s\n", err);
@@ -306,7 +313,7 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     }
 out:
     tr_net_free(&net);
-    free(perm); free(ti); free(tl);
+    free(perm); free(ti); free(tl); free(history);
     fx_dataset_free(&tr); fx_dataset_free(&te);
     return rc;
 }
