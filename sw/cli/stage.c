@@ -83,17 +83,6 @@ static int add_outputs(const stage *s, char *rec, size_t *o)
     return 0;
 }
 
-/* A stage record (never larger than REC_MAX) into buf. */
-static int read_all(const char *path, char *buf, size_t len)
-{
-    size_t n;
-    char *t = fx_read_file(path, len - 1, &n);
-    if (!t) return -1;
-    memcpy(buf, t, n + 1);
-    free(t);
-    return 0;
-}
-
 /* Why the stage cannot be reused: the first line where the record and now differ, in words. */
 static void redo_reason(const char *old, const char *cur, char *why, size_t len)
 {
@@ -134,9 +123,11 @@ static int write_record(const char *path, const char *rec)
 static int prepare_checkpoint(const stage *s, const char *stamp_dir, int force, const char *fp)
 {
     char pending[4300];
-    static char old[REC_MAX];
     snprintf(pending, sizeof pending, "%s/%s.pending", stamp_dir, s->name);
-    if (force || read_all(pending, old, sizeof old) || strcmp(old, fp))
+    char *old = force ? NULL : fx_read_file(pending, REC_MAX, NULL);
+    const int same = old && !strcmp(old, fp);
+    free(old);
+    if (!same)
         if (remove(s->ckpt) && errno != ENOENT) {
             fprintf(stderr, "flexor: %s: cannot remove: %s\n", s->ckpt, strerror(errno));
             return -1;
@@ -164,7 +155,7 @@ static int outputs_exist(const stage *s)
 
 int stage_run(stage *s, const char *stamp_dir, int force, int index, int total)
 {
-    static char rec[REC_MAX], old[REC_MAX];
+    static char rec[REC_MAX];
     char stamp[4200], cmd[8192], why[512];
     size_t o;
     s->reused = 0;
@@ -172,16 +163,18 @@ int stage_run(stage *s, const char *stamp_dir, int force, int index, int total)
     if (fingerprint(s, rec, &o)) { fprintf(stderr, "flexor: stage '%s': its fingerprint is too long\n", s->name); return 2; }
     size_t fp_len = o;
     snprintf(stamp, sizeof stamp, "%s/%s.stamp", stamp_dir, s->name);
-    const int have = read_all(stamp, old, sizeof old) == 0;
-    if (add_outputs(s, rec, &o)) { fprintf(stderr, "flexor: stage '%s': too many outputs\n", s->name); return 2; }
-    if (!force && have && !strcmp(old, rec)) {
+    char *old = fx_read_file(stamp, REC_MAX, NULL); /* the record of the last success, if any */
+    if (add_outputs(s, rec, &o)) { free(old); fprintf(stderr, "flexor: stage '%s': too many outputs\n", s->name); return 2; }
+    if (!force && old && !strcmp(old, rec)) {
+        free(old);
         fprintf(stderr, "[%d/%d] %-8s reused (code, options, inputs and outputs unchanged)\n", index, total, s->name);
         s->reused = 1;
         return 0;
     }
     if (force) snprintf(why, sizeof why, "--force");
-    else if (!have) snprintf(why, sizeof why, "not run before");
+    else if (!old) snprintf(why, sizeof why, "not run before");
     else redo_reason(old, rec, why, sizeof why);
+    free(old);
     rec[fp_len] = 0;
 
     stage run = *s; /* the stage as run: with its checkpoint options */
