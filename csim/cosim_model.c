@@ -14,14 +14,15 @@ int fx_cosim_load_model(const char *spec, const fx_hwcfg *cfg, uint32_t rtl_hash
 {
     if (!strncmp(spec, "random:", 7)) {
         /* random:ARCH[:SEED[:straddle]], every field whole: "random:mlp:abc" is an error, not seed 1 */
-        char buf[128], *save = NULL;
-        const char *f[4] = {0};
-        int n = 0;
+        char buf[128];
+        char *f[4] = {buf};
+        int n = 1, bad = strlen(spec + 7) >= sizeof buf;
         uint64_t seed = 1;
         snprintf(buf, sizeof buf, "%s", spec + 7);
-        for (char *t = strtok_r(buf, ":", &save); t && n < 4; t = strtok_r(NULL, ":", &save)) f[n++] = t;
-        if (strlen(spec + 7) >= sizeof buf || n < 1 || n > 3 || (n >= 2 && fx_parse_u64(f[1], 0, UINT64_MAX, &seed)) ||
-            (n == 3 && strcmp(f[2], "straddle")) || strstr(spec + 7, "::") || spec[7] == ':' || spec[strlen(spec) - 1] == ':') {
+        for (char *c = buf; *c && n < 4; c++) /* split at ':' keeping empty fields, which are errors */
+            if (*c == ':') { *c = 0; f[n++] = c + 1; }
+        for (int i = 0; i < n; i++) bad |= !*f[i];
+        if (bad || n > 3 || (n >= 2 && fx_parse_u64(f[1], 0, UINT64_MAX, &seed)) || (n == 3 && strcmp(f[2], "straddle"))) {
             snprintf(err, errlen, "%s: expected random:ARCH[:SEED[:straddle]] with ARCH mlp or lenet", spec);
             return 2;
         }
