@@ -48,18 +48,7 @@ static void usage(FILE *f)
 }
 
 /* Splits a comma list into out[max][16]; -1 when an item is empty, too long or there are too many. */
-static int split(const char *list, char out[][16], int max)
-{
-    int n = 0;
-    for (const char *p = list;; p++) {
-        size_t len = strcspn(p, ",");
-        if (!len || len >= 16 || n == max) return -1;
-        memcpy(out[n], p, len);
-        out[n++][len] = 0;
-        p += len;
-        if (!*p) return n;
-    }
-}
+static int split(const char *list, char out[][16], int max) { return fx_split_list(list, out[0], 16, max); }
 
 /* Job files. Every job is a `flexor stage` command complete on its own, so an external scheduler can run
  * it, and rerunning the whole list redoes exactly the jobs whose code, options or inputs changed

@@ -67,6 +67,19 @@ int fx_parse_double(const char *s, double lo, double hi, double *v)
     return 0;
 }
 
+int fx_split_list(const char *list, char *items, size_t itemlen, int max)
+{
+    int n = 0;
+    for (const char *p = list;; p++) {
+        size_t len = strcspn(p, ",");
+        if (!len || len >= itemlen || n == max) return -1;
+        memcpy(items + (size_t)n * itemlen, p, len);
+        items[(size_t)n++ * itemlen + len] = 0;
+        p += len;
+        if (!*p) return n;
+    }
+}
+
 int fx_opt_fail(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

@@ -51,6 +51,8 @@ expect2 train train --epochs 5x
 expect2 train train --seed 1.5
 expect2 train train --lr nan
 expect2 sweep sweep --epochs-mlp 1e3
+expect2 sweep sweep --models mlp,,lenet --out sweep_bad
+expect2 sweep sweep --settings 0.8, --out sweep_bad
 expect2 sweep sweep --hw --images 0
 expect2 sweep sweep --hw --settings 0.8,,0.6
 expect2 sweep sweep --hw --models mlp,mlp,mlp,mlp,mlp

@@ -165,18 +165,19 @@ int fx_cmd_sweep(int argc, char **argv)
     if (optind < argc) return fx_opt_fail("sweep", "unexpected argument '%s'", argv[optind]);
     /* the passed-through options are parsed by the same parser as `flexor train` */
     if (fx_train_parse(npass, pass, &base) == 2) return 2;
-    job_t jobs[32];
+    job_t jobs[4 * 16];
     int nj = 0;
-    char mb[64], *ms = NULL;
-    snprintf(mb, sizeof mb, "%s", models);
-    for (char *m = strtok_r(mb, ",", &ms); m; m = strtok_r(NULL, ",", &ms)) {
-        if (strcmp(m, "mlp") && strcmp(m, "lenet")) { fprintf(stderr, "flexor sweep: unknown model '%s'\n", m); return 2; }
-        char sb[128], *ss = NULL;
-        snprintf(sb, sizeof sb, "%s", settings);
-        for (char *s = strtok_r(sb, ",", &ss); s && nj < 32; s = strtok_r(NULL, ",", &ss)) {
+    char ml[4][16], sl[16][32]; /* lists taken whole: an empty, unknown or surplus item is an error */
+    int nm = fx_split_list(models, ml[0], sizeof ml[0], 4), ns = fx_split_list(settings, sl[0], sizeof sl[0], 16);
+    if (nm < 0) return fx_opt_bad_value("sweep", "models", models, "a comma list of mlp, lenet");
+    if (ns < 0) return fx_opt_bad_value("sweep", "settings", settings, "a comma list of at most 16 settings");
+    for (int mi = 0; mi < nm; mi++) {
+        const char *m = ml[mi];
+        if (strcmp(m, "mlp") && strcmp(m, "lenet")) return fx_opt_bad_value("sweep", "models", models, "a comma list of mlp, lenet");
+        for (int si = 0; si < ns; si++) {
             memset(&jobs[nj], 0, sizeof jobs[nj]);
-            snprintf(jobs[nj].model, sizeof jobs[nj].model, "%s", m);
-            snprintf(jobs[nj].bits, sizeof jobs[nj].bits, "%s", s);
+            snprintf(jobs[nj].model, sizeof jobs[nj].model, "%.15s", m);
+            snprintf(jobs[nj].bits, sizeof jobs[nj].bits, "%.31s", sl[si]);
             jobs[nj].epochs = !strcmp(m, "lenet") ? ep_lenet : ep_mlp;
             jobs[nj].r.float_acc = jobs[nj].r.ref_acc = jobs[nj].r.int_acc = -1;
             jobs[nj].r.model_bytes = -1;

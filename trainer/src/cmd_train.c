@@ -152,18 +152,13 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
             break;
         case 'T': {
             /* every item a positive number, no empty item, at most FXT_MAX_STEPS */
-            o->n_steps = 0;
-            for (const char *p = optarg;; p++) {
-                char item[32];
-                size_t len = strcspn(p, ",");
+            char items[FXT_MAX_STEPS][32];
+            int k = fx_split_list(optarg, items[0], sizeof items[0], FXT_MAX_STEPS);
+            if (k < 0) BAD("a comma list of at most 8 epochs > 0");
+            for (o->n_steps = 0; o->n_steps < k; o->n_steps++) {
                 double v;
-                if (!len || len >= sizeof item || o->n_steps >= FXT_MAX_STEPS) BAD("a comma list of at most 8 epochs > 0");
-                memcpy(item, p, len);
-                item[len] = 0;
-                if (fx_parse_double(item, 1e-6, 1e4, &v)) BAD("a comma list of at most 8 epochs > 0");
-                o->step_at[o->n_steps++] = (float)v;
-                p += len;
-                if (!*p) break;
+                if (fx_parse_double(items[o->n_steps], 1e-6, 1e4, &v)) BAD("a comma list of at most 8 epochs > 0");
+                o->step_at[o->n_steps] = (float)v;
             }
             o->sched_step = 1;
             break;

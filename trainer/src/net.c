@@ -86,15 +86,14 @@ int tr_net_build(tr_net *n, const fx_train_opts *o, const fx_hwcfg *cfg, uint32_
     tr_layer_spec spec[FXT_MAX_LAYERS];
     int all_float = 0;
     if (strchr(o->bits, ',')) {
-        char buf[128], *save = NULL;
-        snprintf(buf, sizeof buf, "%s", o->bits);
-        uint32_t i = 0;
-        for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save), i++)
-            if (i < nl && tr_parse_spec(t, o->q, cfg, &spec[i], err, errlen)) return -1;
-        if (i != nl || strstr(o->bits, ",,") || o->bits[0] == ',' || o->bits[strlen(o->bits) - 1] == ',') {
+        char items[FXT_MAX_LAYERS][32];
+        int k = fx_split_list(o->bits, items[0], sizeof items[0], FXT_MAX_LAYERS);
+        if (k != (int)nl) {
             snprintf(err, errlen, "--bits %s: model %s has %u layers, give one setting per layer", o->bits, o->model, nl);
             return -1;
         }
+        for (uint32_t i = 0; i < nl; i++)
+            if (tr_parse_spec(items[i], o->q, cfg, &spec[i], err, errlen)) return -1;
     } else {
         all_float = !strcmp(o->bits, "fp") || !strcmp(o->bits, "float");
         tr_layer_spec mid, edge;

@@ -3,6 +3,7 @@
  * wrapped; errors are one line "flexor CMD: ... (flexor CMD --help)" and exit status 2. */
 #ifndef FLEXOR_OPT_H
 #define FLEXOR_OPT_H
+#include <stddef.h>
 #include <stdint.h>
 
 /* Decimal (no leading zero: "010" is refused), or hexadecimal with 0x; no sign, no spaces, no suffix;
@@ -14,6 +15,10 @@ int fx_parse_int(const char *s, int lo, int hi, int *v);
 int fx_parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *v);
 /* A finite decimal number (strtod syntax, no spaces) within [lo, hi]. 0, or -1. */
 int fx_parse_double(const char *s, double lo, double hi, double *v);
+
+/* Splits a comma list into items[max][itemlen] (NUL-terminated); the number of items, or -1 when an item
+ * is empty or does not fit, or there are more than max. Every option taking a list uses it. */
+int fx_split_list(const char *list, char *items, size_t itemlen, int max);
 
 /* Prints "flexor CMD: MESSAGE (flexor CMD --help)" on stderr; returns 2 (the bad-input exit status). */
 int fx_opt_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
