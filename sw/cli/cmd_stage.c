@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `flexor stage`: one job of a job list (sweep --hw's jobs.mk / jobs.txt) run through the same reuse
+/* `flexor stage`: one job of a job list (sweep-hw's jobs.mk / jobs.txt) run through the same reuse
  * rule as `flexor run` (stage.h): redone unless its code, options, input contents and outputs are
  * unchanged. Job lists can then be rerun whole by make or any scheduler and stay correct. */
 #define _POSIX_C_SOURCE 200809L

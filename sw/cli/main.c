@@ -18,7 +18,8 @@ static const command commands[] = {
     {"stage", fx_cmd_stage, "run one job of a job list unless its code, options, inputs and outputs are unchanged"},
 #ifdef FX_HAVE_TRAINER
     {"train", fx_cmd_train, "train a FleXOR / binary / float network and export the integer model"},
-    {"sweep", fx_cmd_sweep, "train both models across bits per weight; table and plot (--hw: + RTL cycles, area)"},
+    {"sweep", fx_cmd_sweep, "train both models across bits per weight; table and plot"},
+    {"sweep-hw", fx_cmd_sweep_hw, "the sweep plus RTL cycles and area, as a resumable job list (alias: sweep --hw)"},
     {"bench", fx_cmd_bench, "training and inference throughput"},
 #endif
     {"inspect", fx_cmd_inspect, "show a model file: layers, bits per weight, sizes, hash"},
@@ -56,10 +57,8 @@ int main(int argc, char **argv)
         return 0;
     }
 #ifdef FX_HAVE_TRAINER
-    /* sweep --hw extends the trainer's sweep with RTL cycles and area (sw/cli/cmd_sweep_hw.c) */
-    if (!strcmp(argv[1], "sweep"))
-        for (int i = 2; i < argc; i++)
-            if (!strcmp(argv[i], "--hw")) return fx_cmd_sweep_hw(argc - 1, argv + 1);
+    /* documented alias: `sweep --hw ...` is `sweep-hw ...` (--hw elsewhere is refused by sweep) */
+    if (!strcmp(argv[1], "sweep") && argc > 2 && !strcmp(argv[2], "--hw")) return fx_cmd_sweep_hw(argc - 2, argv + 2);
 #endif
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Stages of a pipeline (flexor run, sweep --hw) run as child processes of the flexor binary. A stage is
+/* Stages of a pipeline (flexor run, sweep-hw) run as child processes of the flexor binary. A stage is
  * reused only when everything that decides its outputs is unchanged (docs/run.md, "Reuse"): the
  * identity of the code that runs it (build id parts), its options, the content of every input file,
  * any other fact it depends on (RTL tree, tool binaries), and its outputs are still those it wrote. */

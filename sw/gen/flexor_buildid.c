@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* flexor-buildid OUT.c LIST RTL_DIR COMMIT: the identity of the code a build compiles, embedded in the
- * flexor binary so that reuse (flexor run, sweep --hw) is keyed on it (docs/run.md). LIST has one
+ * flexor binary so that reuse (flexor run, sweep-hw) is keyed on it (docs/run.md). LIST has one
  * "part<TAB>name<TAB>path" line per source file; each part's digest covers the names and contents of
  * its files; the part "rtl" is the RTL tree as fx_digest_rtl() sees it, so a run can recompute it.
  * OUT.c is rewritten only when it changes, so an unchanged tree relinks nothing. */

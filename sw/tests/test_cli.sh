@@ -53,9 +53,11 @@ expect2 train train --lr nan
 expect2 sweep sweep --epochs-mlp 1e3
 expect2 sweep sweep --models mlp,,lenet --out sweep_bad
 expect2 sweep sweep --settings 0.8, --out sweep_bad
-expect2 sweep sweep --hw --images 0
-expect2 sweep sweep --hw --settings 0.8,,0.6
-expect2 sweep sweep --hw --models mlp,mlp,mlp,mlp,mlp
+expect2 sweep-hw sweep-hw --images 0
+expect2 sweep-hw sweep --hw --settings 0.8,,0.6
+expect2 sweep-hw sweep-hw --models mlp,mlp,mlp,mlp,mlp
+expect2 sweep sweep --epochs-mlp 2 --hw
+"$flexor" sweep --hw --help > out 2> err && grep -q "^usage: flexor sweep-hw" out || bad "the alias sweep --hw --help"
 expect2 bench bench --batch 0
 expect2 synth synth --freq 0
 expect2 synth synth --n-in 33

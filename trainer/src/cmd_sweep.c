@@ -131,7 +131,7 @@ int fx_cmd_sweep(int argc, char **argv)
     static const struct option lo[] = {
         {"models", 1, 0, 'm'}, {"settings", 1, 0, 's'}, {"epochs-mlp", 1, 0, 1}, {"epochs-lenet", 1, 0, 2},
         {"out", 1, 0, 'o'}, {"paper", 0, 0, 'P'}, {"train-images", 1, 0, 3}, {"limit", 1, 0, 3}, {"images", 1, 0, 4}, {"test-limit", 1, 0, 4}, {"seed", 1, 0, 5},
-        {"data", 1, 0, 6}, {"layout", 1, 0, 7}, {"grad", 1, 0, 8}, {"threads", 1, 0, 9}, {"quiet", 0, 0, 'Q'}, {"help", 0, 0, 'h'},
+        {"data", 1, 0, 6}, {"layout", 1, 0, 7}, {"grad", 1, 0, 8}, {"threads", 1, 0, 9}, {"quiet", 0, 0, 'Q'}, {"help", 0, 0, 'h'}, {"hw", 0, 0, 10},
         {0, 0, 0, 0}};
     char models[64] = "mlp,lenet", settings[128] = "fp,binary,1.0,0.8,0.6,0.4", dir[512] = "results/sweep";
     int ep_mlp = 15, ep_lenet = 6;
@@ -159,6 +159,7 @@ int fx_cmd_sweep(int argc, char **argv)
             break;
         case 'Q': base.quiet = 1; break;
         case 'h': usage(stdout); return 0;
+        case 10: return fx_opt_fail("sweep", "--hw selects the hardware sweep: flexor sweep-hw [options], or --hw as the first option");
         default: return fx_opt_error("sweep", c, argv);
         }
     }

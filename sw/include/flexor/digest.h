@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Content digests: what "unchanged" means for reuse (flexor run, sweep --hw) and for the build id.
+/* Content digests: what "unchanged" means for reuse (flexor run, sweep-hw) and for the build id.
  * A digest is CRC-32 and Adler-32 (zlib) of the bytes plus their count: 64 bits that change with any
  * edit; not a cryptographic hash (nothing here defends against a deliberate collision). */
 #ifndef FLEXOR_DIGEST_H
