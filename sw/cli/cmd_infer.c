@@ -2,6 +2,7 @@
 /* flexor infer MODEL: the integer reference over a dataset: accuracy, images/s, confusion matrix. */
 #define _POSIX_C_SOURCE 200809L
 #include "buildid.h"
+#include "cliconfig.h"
 #include "commands.h"
 #include "flexor/clock.h"
 #include "flexor/fsutil.h"
@@ -116,13 +117,8 @@ int fx_cmd_infer(int argc, char **argv)
     const char *path = argv[optind];
     char err[512];
     fx_hwcfg loaded;
-    const fx_hwcfg *cfg = fx_hwcfg_builtin();
-    if (cfg_path) {
-        char cfg_file[4400];
-        if (fx_hwcfg_resolve(cfg_path, fx_rtl_dir(), cfg_file, sizeof cfg_file)) return fx_opt_fail("infer", "--config too long");
-        if (fx_hwcfg_load(cfg_file, &loaded, err, sizeof err)) { fprintf(stderr, "flexor infer: %s\n", err); return 2; }
-        cfg = &loaded;
-    }
+    const fx_hwcfg *cfg;
+    if (fx_cli_hwcfg("infer", cfg_path, &loaded, &cfg)) return 2;
     /* an unwritable --csv is reported before the work, not after it */
     if (csv && fx_out_probe(csv, err, sizeof err)) { fprintf(stderr, "flexor infer: %s\n", err); return 2; }
     fx_model m;

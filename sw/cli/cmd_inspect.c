@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* flexor inspect MODEL: the layers of a model file, bits per weight, sizes and the config hash. */
 #include "buildid.h"
+#include "cliconfig.h"
 #include "commands.h"
 #include "flexor/model.h"
 #include "flexor/opt.h"
@@ -78,13 +79,8 @@ int fx_cmd_inspect(int argc, char **argv)
     const char *path = argv[optind];
     char err[512];
     fx_hwcfg loaded;
-    const fx_hwcfg *cfg = fx_hwcfg_builtin();
-    if (cfg_path) {
-        char cfg_file[4400];
-        if (fx_hwcfg_resolve(cfg_path, fx_rtl_dir(), cfg_file, sizeof cfg_file)) return fx_opt_fail("inspect", "--config too long");
-        if (fx_hwcfg_load(cfg_file, &loaded, err, sizeof err)) { fprintf(stderr, "flexor inspect: %s\n", err); return 2; }
-        cfg = &loaded;
-    }
+    const fx_hwcfg *cfg;
+    if (fx_cli_hwcfg("inspect", cfg_path, &loaded, &cfg)) return 2;
     fx_model m;
     if (fx_model_read(path, cfg, &m, err, sizeof err)) { fprintf(stderr, "flexor inspect: %s\n", err); return 2; }
     uint8_t *buf;

@@ -87,13 +87,20 @@ static const cJSON *walk(const cJSON *j, const char *dotted)
     return j;
 }
 
-int json_number(const char *path, const char *dotted, double *out)
+/* The parsed file (free with cJSON_Delete) and in *at the item at the dotted path, or NULL. */
+static cJSON *json_at(const char *path, const char *dotted, const cJSON **at)
 {
     char *b = slurp(path);
-    if (!b) return -1;
-    cJSON *root = cJSON_Parse(b);
+    cJSON *root = b ? cJSON_Parse(b) : NULL;
     free(b);
-    const cJSON *j = walk(root, dotted);
+    *at = walk(root, dotted);
+    return root;
+}
+
+int json_number(const char *path, const char *dotted, double *out)
+{
+    const cJSON *j;
+    cJSON *root = json_at(path, dotted, &j);
     int rc = -1;
     if (cJSON_IsNumber(j)) { *out = j->valuedouble; rc = 0; }
     cJSON_Delete(root);
@@ -102,11 +109,8 @@ int json_number(const char *path, const char *dotted, double *out)
 
 int json_string(const char *path, const char *dotted, char *out, size_t len)
 {
-    char *b = slurp(path);
-    if (!b) return -1;
-    cJSON *root = cJSON_Parse(b);
-    free(b);
-    const cJSON *j = walk(root, dotted);
+    const cJSON *j;
+    cJSON *root = json_at(path, dotted, &j);
     int rc = -1;
     if (cJSON_IsString(j)) { snprintf(out, len, "%s", j->valuestring); rc = 0; }
     cJSON_Delete(root);
