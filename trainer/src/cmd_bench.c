@@ -24,7 +24,7 @@ static void usage(FILE *f)
 "  --batch N         training batch (default 128)\n"
 "  --steps N         timed training steps (default 30, after 3 untimed)\n"
 "  --ref-images N    images for the fx_ref_infer measurement (default 500)\n"
-"  --data DIR        IDX directory (default /usr/share/datasets/fashion-mnist)\n"
+"  --data DIR        IDX directory (default " FX_DEFAULT_DATA_DIR ")\n"
 "  --threads 1|2     data-parallel training workers (default 2)\n"
 "  --paper           comparison setting (float first/last layers and activations), as in\n"
 "                    trainer/bench/torch_bench.py\n"

@@ -75,7 +75,7 @@ static void usage(FILE *f)
 "  --train-images N       use only N training images (default all); --limit N is an alias\n"
 "  --images N             use only N test images (default all); --test-limit N is an alias\n"
 "  --seed N               seed of init, split and shuffling (default 0): runs are reproducible\n"
-"  --data DIR             IDX directory (default /usr/share/datasets/fashion-mnist)\n"
+"  --data DIR             IDX directory (default " FX_DEFAULT_DATA_DIR ")\n"
 "  --out FILE             write the integer model (.fxm, atomically); default none\n"
 "  --ckpt FILE            checkpoint written atomically after every epoch (default OUT.ckpt if --out)\n"
 "  --resume               continue from --ckpt if it exists (same options required)\n"
