@@ -35,7 +35,7 @@ typedef struct {
 } outs_t;
 
 typedef struct {
-    const char *model, *data, *wave, *csv, *json;
+    const char *model, *data, *wave, *csv, *json, *predictions;
     uint64_t limit, seed, wave_from, wave_to, inject, watchdog;
     double stall;
     int chain, taps, random_images, quiet;
@@ -117,6 +117,7 @@ static void usage(FILE *f)
             "  --no-taps             compare layer outputs only (faster)\n"
             "  --wave FILE --wave-from C --wave-to C   FST waveform of RTL cycles [C, C]\n"
             "  --csv FILE, --json FILE                 summary files\n"
+            "  --predictions FILE    one CSV row per bit-exact image: index,label,predicted,logit_0..\n"
             "  --quiet               no progress bar\n"
             "  --watchdog C          cycles without a handshake or tap that count as a deadlock (100000)\n"
             "  --inject-fault K      corrupt the RTL's K-th lane psum tap (tests the checker)\n"
@@ -214,7 +215,7 @@ static int parse(int argc, char **argv, opts_t *o)
                                        {"wave-to", 1, 0, 't'},   {"chain", 0, 0, 'c'},    {"no-taps", 0, 0, 'T'},
                                        {"csv", 1, 0, 'C'},       {"json", 1, 0, 'J'},     {"quiet", 0, 0, 'q'},
                                        {"random-images", 0, 0, 'R'}, {"inject-fault", 1, 0, 'I'},
-                                       {"watchdog", 1, 0, 'W'},
+                                       {"watchdog", 1, 0, 'W'},  {"predictions", 1, 0, 'P'},
                                        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     *o = (opts_t){.limit = 100, .seed = 1, .taps = 1, .wave_to = UINT64_MAX, .watchdog = 100000};
     int c;
@@ -232,6 +233,7 @@ static int parse(int argc, char **argv, opts_t *o)
         case 'T': o->taps = 0; break;
         case 'C': o->csv = optarg; break;
         case 'J': o->json = optarg; break;
+        case 'P': o->predictions = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'R': o->random_images = 1; break;
         case 'I': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->inject)) return fx_opt_bad_value("cosim", "inject-fault", optarg, "a tap index"); break;
@@ -274,6 +276,17 @@ int fx_cmd_cosim(int argc, char **argv)
         fx_model_free(&m);
         return 2;
     }
+
+    fx_out pred_out;
+    FILE *pred_f = NULL;
+    if (o.predictions && !(pred_f = fx_out_open(&pred_out, o.predictions, err, sizeof err))) {
+        fprintf(stderr, "flexor cosim: %s\n", err);
+        fx_ref_free(&net);
+        fx_cosim_free_images(&im);
+        fx_model_free(&m);
+        return 2;
+    }
+    if (pred_f) fx_pred_csv_header(pred_f, m.n_classes);
 
     fx_rtl_opts ro = {.xseed = o.seed, .stall = o.stall, .stall_seed = o.seed, .watchdog = o.watchdog,
                       .inject_tap = o.inject};
@@ -356,6 +369,7 @@ int fx_cmd_cosim(int argc, char **argv)
             break;
         }
         if (im.labels) ok_rtl += c_rtl == im.labels[img], ok_ref += c_ref == im.labels[img];
+        if (pred_f) fx_pred_csv_row(pred_f, img, im.labels ? im.labels[img] : -1, c_rtl, lg_rtl, nc);
         char extra[64];
         double rs = fx_rtl_backend_seconds(rtl_b) - rtl_s0;
         snprintf(extra, sizeof extra, "%.2f Mcycles/s", rs > 0 ? (double)(fx_rtl_cycle(rtl) - cyc0) / rs / 1e6 : 0);
@@ -412,8 +426,14 @@ int fx_cmd_cosim(int argc, char **argv)
             fprintf(stderr, "flexor cosim: %s\n", err);
             status = status ? status : 2;
         }
+        if (pred_f && fx_out_commit(&pred_out, err, sizeof err)) {
+            fprintf(stderr, "flexor cosim: %s\n", err);
+            status = status ? status : 2;
+        }
+        pred_f = NULL;
     }
 out:
+    if (pred_f) fx_out_abort(&pred_out);
     if (o.taps) {
         mod->destroy(mod);
         dut->destroy(dut);

@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""Per-image predictions (docs/cli.md): `infer --predictions` and `cosim --predictions` write one row per
+image with the dataset's label, the predicted class (argmax of the logits, ties to the lowest index) and
+the logits; the file does not depend on --threads; the RTL's file equals the reference's; the accuracy
+they imply is the one infer prints; random images have an empty label; an oversized request is refused.
+Usage: test_predictions.py FLEXOR FLEXOR-GENMODEL DATA_DIR SCRATCH"""
+import csv, gzip, os, re, shutil, subprocess, sys
+
+flexor, gen, data, t = sys.argv[1:5]
+shutil.rmtree(t, ignore_errors=True)
+os.makedirs(t)
+fails = []
+N = 40
+
+
+def run(*args):
+    return subprocess.run([*args], capture_output=True, text=True)
+
+
+def rows(path):
+    with open(path, newline="") as f:
+        r = list(csv.reader(f))
+    return r[0], r[1:]
+
+
+for arch in ("mlp", "lenet"):
+    model = os.path.join(t, arch + ".fxm")
+    if run(gen, arch, model, "--seed", "7").returncode:
+        sys.exit(f"FAIL: genmodel {arch}")
+    files = {}
+    for th in ("1", "3"):
+        files[th] = os.path.join(t, f"{arch}_t{th}.csv")
+        r = run(flexor, "infer", model, "--data", data, "--images", str(N), "--threads", th, "--predictions", files[th])
+        if r.returncode:
+            fails.append(f"infer {arch} --threads {th}: {r.stderr.strip()}")
+            continue
+        printed = re.search(r"accuracy [0-9.]+ \((\d+) / (\d+)\)", r.stdout)
+    if fails:
+        break
+    if open(files["1"]).read() != open(files["3"]).read():
+        fails.append(f"{arch}: --threads 1 and 3 give different predictions")
+    head, body = rows(files["1"])
+    with gzip.open(os.path.join(data, "t10k-labels-idx1-ubyte.gz")) as f:
+        labels = list(f.read()[8:8 + N])
+    if head[:3] != ["index", "label", "predicted"] or head[3:] != [f"logit_{c}" for c in range(10)]:
+        fails.append(f"{arch}: header {head}")
+    if [int(b[0]) for b in body] != list(range(N)) or [int(b[1]) for b in body] != labels:
+        fails.append(f"{arch}: indices or labels differ from the dataset")
+    for b in body:
+        lg = [int(v) for v in b[3:]]
+        if int(b[2]) != lg.index(max(lg)):
+            fails.append(f"{arch} image {b[0]}: predicted {b[2]} is not the argmax of {lg}")
+            break
+    correct = sum(int(b[1]) == int(b[2]) for b in body)
+    if not printed or int(printed.group(1)) != correct:
+        fails.append(f"{arch}: {correct} correct in the file, infer printed {printed and printed.group(0)}")
+    cos = os.path.join(t, f"{arch}_cosim.csv")
+    r = run(flexor, "cosim", model, "--data", data, "--images", str(N), "--quiet", "--no-taps", "--predictions", cos)
+    if r.returncode or open(cos).read() != open(files["1"]).read():
+        fails.append(f"{arch}: cosim --predictions (exit {r.returncode}) differs from infer's {r.stderr.strip()}")
+
+rnd = os.path.join(t, "random.csv")
+r = run(flexor, "cosim", "random:mlp", "--random-images", "--images", "3", "--quiet", "--no-taps", "--predictions", rnd)
+if r.returncode or [b[1] for b in rows(rnd)[1]] != ["", "", ""]:
+    fails.append(f"cosim --random-images: labels must be empty (exit {r.returncode})")
+
+wide = os.path.join(t, "wide.fxm")
+run(gen, "wide", wide)
+r = run(flexor, "infer", wide, "--data", data, "--images", "2000", "--predictions", os.path.join(t, "w.csv"))
+if r.returncode != 2 or len(r.stderr.splitlines()) != 1 or "--predictions" not in r.stderr or os.path.exists(os.path.join(t, "w.csv")):
+    fails.append(f"2000 images x 65536 classes: exit {r.returncode}, {r.stderr!r}")
+
+for f in fails:
+    print("FAIL:", f)
+if not fails:
+    shutil.rmtree(t)
+    print("PASS: infer and cosim per-image predictions")
+sys.exit(1 if fails else 0)
