@@ -4,8 +4,12 @@
 image with the dataset's label, the predicted class (argmax of the logits, ties to the lowest index) and
 the logits; the file does not depend on --threads; the RTL's file equals the reference's; the accuracy
 they imply is the one infer prints; random images have an empty label; an oversized request is refused.
-Usage: test_predictions.py FLEXOR FLEXOR-GENMODEL DATA_DIR SCRATCH"""
-import csv, gzip, os, re, shutil, subprocess, sys
+`infer --layer-outputs` writes .npy files NumPy reads: the input is the dataset's image, each layer's
+output (max-pooled where the layer pools) has the next layer's input shape, the last layer equals the
+logits of --predictions; bad --layer-images are one-line errors.
+Usage: test_per_image.py FLEXOR FLEXOR-GENMODEL DATA_DIR SCRATCH"""
+import csv, gzip, json, os, re, shutil, subprocess, sys
+import numpy as np
 
 flexor, gen, data, t = sys.argv[1:5]
 shutil.rmtree(t, ignore_errors=True)
@@ -60,6 +64,35 @@ for arch in ("mlp", "lenet"):
     if r.returncode or open(cos).read() != open(files["1"]).read():
         fails.append(f"{arch}: cosim --predictions (exit {r.returncode}) differs from infer's {r.stderr.strip()}")
 
+    # per-layer outputs of images 0 and 5
+    lo = os.path.join(t, arch + "_layers")
+    r = run(flexor, "infer", model, "--data", data, "--images", str(N), "--layer-outputs", lo, "--layer-images", "0,5")
+    layers = json.loads(run(flexor, "inspect", model, "--json").stdout)["layers"]
+    with gzip.open(os.path.join(data, "t10k-images-idx3-ubyte.gz")) as f:
+        images = np.frombuffer(f.read()[16:16 + 784 * N], np.uint8).reshape(N, 1, 28, 28)
+    for i in (0, 5):
+        d = os.path.join(lo, f"image{i}")
+        if r.returncode or not os.path.isdir(d):
+            fails.append(f"{arch}: --layer-outputs exit {r.returncode} {r.stderr.strip()}")
+            break
+        x = np.load(os.path.join(d, "input.npy"))
+        if not np.array_equal(x, images[i]):
+            fails.append(f"{arch} image {i}: input.npy is not the dataset's image")
+        for li, l in enumerate(layers):
+            y = np.load(os.path.join(d, f"layer{li}.npy"))
+            if y.dtype != np.int32 or y.shape[0] != l["M"]:
+                fails.append(f"{arch} layer {li}: {y.dtype} {y.shape}, M = {l['M']}")
+                break
+            if l["pool"] == 2:
+                c, h, w = y.shape
+                y = y[:, :h // 2 * 2, :w // 2 * 2].reshape(c, h // 2, 2, w // 2, 2).max(axis=(2, 4))
+            nxt = layers[li + 1]["in"] if li + 1 < len(layers) else None
+            if nxt and y.size != np.prod(nxt):
+                fails.append(f"{arch} layer {li}: {y.shape} does not feed layer {li + 1}'s input {nxt}")
+        logits = np.load(os.path.join(d, "logits.npy"))
+        if not np.array_equal(logits, y) or list(logits) != [int(v) for v in body[i][3:]]:
+            fails.append(f"{arch} image {i}: logits.npy, the last layer and --predictions differ")
+
 rnd = os.path.join(t, "random.csv")
 r = run(flexor, "cosim", "random:mlp", "--random-images", "--images", "3", "--quiet", "--no-taps", "--predictions", rnd)
 if r.returncode or [b[1] for b in rows(rnd)[1]] != ["", "", ""]:
@@ -71,9 +104,15 @@ r = run(flexor, "infer", wide, "--data", data, "--images", "2000", "--prediction
 if r.returncode != 2 or len(r.stderr.splitlines()) != 1 or "--predictions" not in r.stderr or os.path.exists(os.path.join(t, "w.csv")):
     fails.append(f"2000 images x 65536 classes: exit {r.returncode}, {r.stderr!r}")
 
+for bad in ("40", "1,,2", "x"):
+    r = run(flexor, "infer", os.path.join(t, "mlp.fxm"), "--data", data, "--images", str(N), "--layer-outputs",
+            os.path.join(t, "bad"), "--layer-images", bad)
+    if r.returncode != 2 or len(r.stderr.splitlines()) != 1 or "layer-images" not in r.stderr:
+        fails.append(f"--layer-images {bad}: exit {r.returncode}, {r.stderr!r}")
+
 for f in fails:
     print("FAIL:", f)
 if not fails:
     shutil.rmtree(t)
-    print("PASS: infer and cosim per-image predictions")
+    print("PASS: infer and cosim per-image predictions, infer per-layer outputs")
 sys.exit(1 if fails else 0)
