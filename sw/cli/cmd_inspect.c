@@ -3,6 +3,7 @@
 #include "buildid.h"
 #include "cliconfig.h"
 #include "commands.h"
+#include "layerjson.h"
 #include "flexor/model.h"
 #include "flexor/mxor.h"
 #include "flexor/opt.h"
@@ -22,29 +23,10 @@ static void usage(FILE *f)
                "  --config CFG  validate against a configuration (NAME of rtl/config/NAME.cfg, or a path) instead of the built-in one\n");
 }
 
-static cJSON *int_array(const uint32_t *v, int n)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
-    return a;
-}
-
 static cJSON *layer_json(const fx_layer *l, uint32_t n_out, double bpw, double w, uint64_t payload)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "type", l->type == FX_LAYER_CONV ? "conv" : "fc");
-    cJSON_AddNumberToObject(o, "M", l->M);
-    cJSON_AddNumberToObject(o, "K", l->K);
-    cJSON_AddItemToObject(o, "in", int_array((const uint32_t[]){l->in_c, l->in_h, l->in_w}, 3));
-    cJSON_AddItemToObject(o, "kernel", int_array((const uint32_t[]){l->kh, l->kw}, 2));
-    cJSON_AddNumberToObject(o, "pool", l->pool);
-    cJSON_AddNumberToObject(o, "q", l->q);
-    cJSON_AddNumberToObject(o, "n_in", l->n_in);
+    cJSON *o = fx_layer_json(l);
     cJSON_AddNumberToObject(o, "n_out", n_out);
-    cJSON_AddBoolToObject(o, "encrypted", (l->flags & FX_F_ENCRYPTED) != 0);
-    cJSON_AddBoolToObject(o, "straddle", (l->flags & FX_F_STRADDLE) != 0);
-    cJSON_AddBoolToObject(o, "relu", (l->flags & FX_F_RELU_U8) != 0);
-    cJSON_AddNumberToObject(o, "shift", l->shift);
     cJSON_AddNumberToObject(o, "bits_per_weight", bpw);
     cJSON_AddNumberToObject(o, "weights", w);
     cJSON_AddNumberToObject(o, "payload_bytes", (double)payload);
@@ -89,7 +71,7 @@ static int print_mxor(const fx_hwcfg *cfg, cJSON *doc)
             cJSON_AddNumberToObject(o, "n_in", mx.n_in);
             cJSON_AddNumberToObject(o, "n_out", mx.n_out);
             cJSON_AddNumberToObject(o, "n_tap", mx.n_tap);
-            cJSON_AddItemToObject(o, "row_masks", int_array(mx.row, (int)mx.n_out));
+            cJSON_AddItemToObject(o, "row_masks", fx_json_u32_array(mx.row, (int)mx.n_out));
             rows = cJSON_AddArrayToObject(o, "rows");
         }
         else
@@ -181,7 +163,7 @@ int fx_cmd_inspect(int argc, char **argv)
         char h[16], bh[16];
         snprintf(h, sizeof h, "0x%08x", m.cfg_hash);
         snprintf(bh, sizeof bh, "0x%08x", builtin_hash);
-        cJSON_AddItemToObject(doc, "input", int_array((const uint32_t[]){m.in_c, m.in_h, m.in_w}, 3));
+        cJSON_AddItemToObject(doc, "input", fx_json_u32_array((const uint32_t[]){m.in_c, m.in_h, m.in_w}, 3));
         cJSON_AddNumberToObject(doc, "n_classes", m.n_classes);
         cJSON_AddNumberToObject(doc, "weights", weights);
         cJSON_AddNumberToObject(doc, "avg_bits_per_weight", avg);

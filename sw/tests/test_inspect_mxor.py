@@ -3,15 +3,19 @@
 """flexor inspect --mxor prints the matrices the hardware is built with: the JSON row masks equal the
 FXC_MXOR_<n> parameters of the generated flexor_config.vh, the text rows equal the JSON rows, every row
 has N_tap ones (docs/contract.md §2), and a bad argument is one line and exit 2.
-Usage: test_inspect_mxor.py FLEXOR FLEXOR_CONFIG_VH"""
-import json, re, subprocess, sys
+Usage: test_inspect_mxor.py FLEXOR FLEXOR_CONFIG_VH SCRATCH"""
+import json, re, sys
 
-flexor, vh = sys.argv[1], sys.argv[2]
-fails = []
+from fxtest import Check
+from fxtest import run as run_prog
+
+flexor, vh, scratch = sys.argv[1:4]
+ck = Check(scratch)
+fails = ck.fails
 
 
 def run(*args):
-    return subprocess.run([flexor, "inspect", *args], capture_output=True, text=True)
+    return run_prog(flexor, "inspect", *args)
 
 
 # the hardware's matrices: localparam [N_OUT*N_IN-1:0] FXC_MXOR_<n> = {row N_OUT-1, ..., row 0}
@@ -45,12 +49,6 @@ for line in text.stdout.splitlines():
 if {n: m["rows"] for n, m in mats.items()} != rows:
     fails.append("text rows differ from the JSON rows")
 
-for args in (["--mxor", "a.fxm", "b.fxm"], ["--mxor", "--config", "no_such_config"]):
-    r = run(*args)
-    if r.returncode != 2 or len(r.stderr.splitlines()) != 1:
-        fails.append(f"inspect {' '.join(args)}: exit {r.returncode}, stderr {r.stderr!r}")
-
-for f in fails:
-    print("FAIL:", f)
-print("PASS" if not fails else "", f"{len(mats)} matrices checked against {vh}")
-sys.exit(1 if fails else 0)
+ck.bad_input([flexor, "inspect", "--mxor", "a.fxm", "b.fxm"])
+ck.bad_input([flexor, "inspect", "--mxor", "--config", "no_such_config"])
+ck.finish(f"{len(mats)} matrices checked against {vh}")

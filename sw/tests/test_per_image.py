@@ -8,18 +8,16 @@ they imply is the one infer prints; random images have an empty label; an oversi
 output (max-pooled where the layer pools) has the next layer's input shape, the last layer equals the
 logits of --predictions; bad --layer-images are one-line errors.
 Usage: test_per_image.py FLEXOR FLEXOR-GENMODEL DATA_DIR SCRATCH"""
-import csv, gzip, json, os, re, shutil, subprocess, sys
+import csv, json, os, re, sys
+
 import numpy as np
+from fxtest import Check, run, t10k
 
-flexor, gen, data, t = sys.argv[1:5]
-shutil.rmtree(t, ignore_errors=True)
-os.makedirs(t)
-fails = []
+flexor, gen, data, scratch = sys.argv[1:5]
+ck = Check(scratch)
+t, fails = ck.t, ck.fails
 N = 40
-
-
-def run(*args):
-    return subprocess.run([*args], capture_output=True, text=True)
+images, labels = t10k(data, N)
 
 
 def rows(path):
@@ -45,8 +43,6 @@ for arch in ("mlp", "lenet"):
     if open(files["1"]).read() != open(files["3"]).read():
         fails.append(f"{arch}: --threads 1 and 3 give different predictions")
     head, body = rows(files["1"])
-    with gzip.open(os.path.join(data, "t10k-labels-idx1-ubyte.gz")) as f:
-        labels = list(f.read()[8:8 + N])
     if head[:3] != ["index", "label", "predicted"] or head[3:] != [f"logit_{c}" for c in range(10)]:
         fails.append(f"{arch}: header {head}")
     if [int(b[0]) for b in body] != list(range(N)) or [int(b[1]) for b in body] != labels:
@@ -68,8 +64,6 @@ for arch in ("mlp", "lenet"):
     lo = os.path.join(t, arch + "_layers")
     r = run(flexor, "infer", model, "--data", data, "--images", str(N), "--layer-outputs", lo, "--layer-images", "0,5")
     layers = json.loads(run(flexor, "inspect", model, "--json").stdout)["layers"]
-    with gzip.open(os.path.join(data, "t10k-images-idx3-ubyte.gz")) as f:
-        images = np.frombuffer(f.read()[16:16 + 784 * N], np.uint8).reshape(N, 1, 28, 28)
     for i in (0, 5):
         d = os.path.join(lo, f"image{i}")
         if r.returncode or not os.path.isdir(d):
@@ -105,14 +99,6 @@ if r.returncode != 2 or len(r.stderr.splitlines()) != 1 or "--predictions" not i
     fails.append(f"2000 images x 65536 classes: exit {r.returncode}, {r.stderr!r}")
 
 for bad in ("40", "1,,2", "x"):
-    r = run(flexor, "infer", os.path.join(t, "mlp.fxm"), "--data", data, "--images", str(N), "--layer-outputs",
-            os.path.join(t, "bad"), "--layer-images", bad)
-    if r.returncode != 2 or len(r.stderr.splitlines()) != 1 or "layer-images" not in r.stderr:
-        fails.append(f"--layer-images {bad}: exit {r.returncode}, {r.stderr!r}")
-
-for f in fails:
-    print("FAIL:", f)
-if not fails:
-    shutil.rmtree(t)
-    print("PASS: infer and cosim per-image predictions, infer per-layer outputs")
-sys.exit(1 if fails else 0)
+    ck.bad_input([flexor, "infer", ck.path("mlp.fxm"), "--data", data, "--images", str(N), "--layer-outputs",
+                  ck.path("bad"), "--layer-images", bad], "layer-images")
+ck.finish("infer and cosim per-image predictions, infer per-layer outputs")
