@@ -51,29 +51,12 @@ static int put(exporter *x, cJSON *o, const char *key, const char *name, const c
     return 0;
 }
 
-/* Weight sign of (plane i, channel m, position k): bit k mod N_out of the N_out-bit word that meets
- * chunk k / N_out (contract §3), 1 -> +1, 0 -> -1. */
-static int8_t *signs(const fx_ref_net *net, uint32_t li)
-{
-    const fx_layer *l = &net->model->layers[li];
-    const uint32_t n_out = net->cfg->n_out, CH = net->ch[li];
-    int8_t *w = malloc((size_t)l->q * l->M * l->K + 1);
-    if (!w) return NULL;
-    for (uint32_t i = 0; i < l->q; i++)
-        for (uint32_t m = 0; m < l->M; m++) {
-            const uint32_t *dec = net->dec[li] + ((size_t)m * l->q + i) * CH;
-            int8_t *row = w + ((size_t)i * l->M + m) * l->K;
-            for (uint32_t k = 0; k < l->K; k++) row[k] = (dec[k / n_out] >> (k % n_out)) & 1 ? 1 : -1;
-        }
-    return w;
-}
-
 static int export_layer(exporter *x, const fx_ref_net *net, uint32_t li, cJSON *o)
 {
     const fx_layer *l = &net->model->layers[li];
     cJSON_AddNumberToObject(o, "n_slices", l->n_slices);
     char name[32];
-    int8_t *w = signs(net, li);
+    int8_t *w = fx_ref_weight_signs(net, li);
     if (!w) { snprintf(x->err, x->errlen, "out of memory"); return -1; }
     snprintf(name, sizeof name, "layer%u_weights", li);
     int rc = put(x, o, "weights", name, "|i1", (const uint64_t[]){l->q, l->M, l->K}, 3, w);
@@ -149,22 +132,12 @@ static int export_model(exporter *x, const fx_ref_net *net, const fx_hwcfg *cfg,
 
 int fx_cmd_export(int argc, char **argv)
 {
-    static const struct option opts[] = {{"config", required_argument, 0, 'c'}, {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *cfg_path = NULL;
-    int c;
-    fx_opt_reset();
-    while ((c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
-        if (c == 'c') cfg_path = optarg;
-        else if (c == 'h') { usage(stdout); return 0; }
-        else return fx_opt_error("export", c, argv);
-    }
-    if (optind + 2 != argc) return fx_opt_fail("export", "expected MODEL and DIR");
-    const char *path = argv[optind], *dir = argv[optind + 1];
-    char err[1024];
     fx_hwcfg loaded;
     const fx_hwcfg *cfg;
-    if (fx_cli_hwcfg("export", cfg_path, &loaded, &cfg)) return 2;
+    const int st = fx_cli_config_only("export", argc, argv, usage, 2, "MODEL and DIR", &loaded, &cfg);
+    if (st >= 0) return st;
+    const char *path = argv[optind], *dir = argv[optind + 1];
+    char err[1024];
     fx_model m;
     if (fx_model_read(path, cfg, &m, err, sizeof err)) { fprintf(stderr, "flexor export: %s\n", err); return 2; }
     fx_ref_net net;

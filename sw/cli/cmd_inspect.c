@@ -91,7 +91,13 @@ static int print_mxor(const fx_hwcfg *cfg, cJSON *doc)
 static int mxor_only(const fx_hwcfg *cfg, int json)
 {
     cJSON *doc = json ? cJSON_CreateObject() : NULL;
-    if (doc) cJSON_AddStringToObject(doc, "config", cfg->name);
+    if (doc) {
+        char h[16];
+        snprintf(h, sizeof h, "0x%08x", fx_hwcfg_hash(cfg));
+        cJSON_AddStringToObject(doc, "config", cfg->name);
+        cJSON_AddStringToObject(doc, "config_hash", h);
+        cJSON_AddNumberToObject(doc, "n_out", cfg->n_out);
+    }
     int rc = print_mxor(cfg, doc);
     if (doc) {
         char *txt = rc ? NULL : cJSON_Print(doc);

@@ -12,4 +12,10 @@ enum { FX_NPY_MAX_DIMS = 8 };
  * with a one-line message in err. */
 int fx_npy_write(const char *path, const char *descr, const uint64_t *shape, int ndim, const void *data, char *err,
                  size_t errlen);
+/* Reads path, which must hold an array of type descr (as above; "<u1"/"<i1" also accepted for one-byte
+ * types), C order, of exactly ndim dimensions equal to shape. *data gets a malloc'd copy of the elements
+ * (free it). 0, or -1 with a one-line "path: problem" in err (wrong type or shape, not an .npy file,
+ * truncated, or more than the expected bytes). */
+int fx_npy_read(const char *path, const char *descr, const uint64_t *shape, int ndim, void **data, char *err,
+                size_t errlen);
 #endif

@@ -25,6 +25,10 @@ typedef struct {
 int fx_ref_prepare(fx_ref_net *net, const fx_model *m, const fx_hwcfg *cfg, char *err, size_t errlen);
 void fx_ref_free(fx_ref_net *net);
 
+/* The decrypted weight signs of a prepared layer as int8 ±1, [q][M][K] (contract §3: bit 1 -> +1);
+ * malloc'd, NULL when out of memory. */
+int8_t *fx_ref_weight_signs(const fx_ref_net *net, uint32_t layer);
+
 /* Requantization and output clamp of one scaled sum (contract §4). */
 int32_t fx_requant(int64_t t, uint32_t shift, int relu_u8);
 
