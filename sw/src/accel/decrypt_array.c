@@ -35,9 +35,10 @@ const uint32_t (*fxa_decrypt_array_select(const fxa_accel *a, const fxa_run *r))
 void fxa_decrypt_array_plane(const uint32_t dt[4][256], const uint32_t *slices, const fxa_run *r, uint32_t o_m,
                              uint32_t n_out, uint32_t mask, uint32_t *out, size_t stride)
 {
-    for (uint32_t j = 0; j < r->CH; j++) {
+    const uint32_t CH = r->CH, straddle = r->straddle; /* out may alias *r as far as C knows */
+    for (uint32_t j = 0; j < CH; j++) {
         uint32_t bits = fxa_decryptor_fast(dt, slices[j]);
-        if (r->straddle) {
+        if (straddle) {
             uint64_t cat = ((uint64_t)fxa_decryptor_fast(dt, slices[j + 1]) << n_out) | bits;
             bits = (uint32_t)(cat >> o_m) & mask;
         }
