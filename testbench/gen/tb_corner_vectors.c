@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tb-corner-vectors: directed corner cases for testbench/tb_top.sv, as command streams built here by hand
  * (memory images laid out per docs/accelerator.md) with expected results and taps from the
- * command-level C model (sw/src/accel_model.c). Format: see vecdir.h / flexor-vectors.
+ * command-level C model (sw/src/accel/). Format: see vecdir.h / flexor-vectors.
  *
  * Usage: tb-corner-vectors -o DIR CASE     CASE: allpos allneg alternate act255 kodd qsweep ninout alpha0
  *                                                straddle_om dstbuf outbound backtoback id
