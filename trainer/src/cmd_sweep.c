@@ -191,7 +191,7 @@ int fx_cmd_sweep(int argc, char **argv)
     int worst = 0;
     for (int i = 0; i < nj; i++) {
         fx_train_opts o = base;
-        snprintf(o.model, sizeof o.model, "%s", jobs[i].model);
+        snprintf(o.net, sizeof o.net, "%s", jobs[i].model);
         snprintf(o.bits, sizeof o.bits, "%s", jobs[i].bits);
         o.epochs = jobs[i].epochs;
         o.resume = 1;
@@ -199,7 +199,7 @@ int fx_cmd_sweep(int argc, char **argv)
         snprintf(o.ckpt, sizeof o.ckpt, "%.400s/models/%s_%s.ckpt", dir, jobs[i].model, jobs[i].bits);
         snprintf(o.csv, sizeof o.csv, "%.400s/%s_%s.csv", dir, jobs[i].model, jobs[i].bits);
         fprintf(stderr, "== job %d/%d: flexor train --model %s --bits %s --epochs %d%s --out %s --resume\n", i + 1, nj,
-                o.model, o.bits, o.epochs, base.act_quant ? "" : " --paper", o.out);
+                o.net, o.bits, o.epochs, base.act_quant ? "" : " --paper", o.out);
         jobs[i].rc = fx_train_job(&o, &jobs[i].r);
         if (jobs[i].rc > worst) worst = jobs[i].rc;
         write_tables(dir, jobs, i + 1, &base);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The FleXOR trainer: one training job (model, bit setting) from data to an exported integer model.
+/* The FleXOR trainer: one training job (network, bit setting) from data to an exported integer model.
  * `flexor train` runs one job; `flexor sweep` runs many; both go through fx_train_job(). */
 #ifndef FLEXOR_TRAINER_H
 #define FLEXOR_TRAINER_H
@@ -10,7 +10,7 @@
 #define FXT_MAX_STEPS 8
 
 typedef struct {
-    char model[16];        /* "mlp" | "lenet" */
+    char net[1024];        /* --net: a preset name ("mlp", "lenet"), a description file or a spec (docs/net.md) */
     char bits[128];        /* "0.8" (middle layers), "fp", "binary", or a per-layer comma list */
     char edge[16];         /* first/last layers: "q4" (default), "binary", "fp", ... */
     int q;                 /* planes of FleXOR layers; 0 = ceil(bits) */
