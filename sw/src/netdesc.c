@@ -479,6 +479,13 @@ uint32_t fx_netdesc_weight_layers(const fx_netdesc *d)
     return k;
 }
 
+int fx_netdesc_has_conv(const fx_netdesc *d)
+{
+    for (uint32_t i = 0; i < d->n; i++)
+        if (d->L[i].kind == FX_NET_CONV) return 1;
+    return 0;
+}
+
 static size_t put(char *buf, size_t len, size_t at, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static size_t put(char *buf, size_t len, size_t at, const char *fmt, ...)
 {

@@ -206,11 +206,9 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
     if (!nd) return fx_opt_fail("train", "out of memory");
     if (fx_netdesc_resolve(o->net, nd, NULL, 0, err, sizeof err)) {
         free(nd);
-        fprintf(stderr, "flexor train: %s\n", err);
-        return 2;
+        return fx_opt_fail("train", "%s", err);
     }
-    int has_conv = 0;
-    for (uint32_t i = 0; i < nd->n; i++) has_conv |= nd->L[i].kind == FX_NET_CONV;
+    const int has_conv = fx_netdesc_has_conv(nd);
     free(nd);
     if (o->epochs == 0) o->epochs = has_conv ? 6 : 15;
     if (strlen(o->out) + 6 > sizeof o->ckpt) return fx_opt_fail("train", "--out path too long");

@@ -51,6 +51,8 @@ int fx_netdesc_format(const fx_netdesc *d, char *buf, size_t len);
 void fx_netdesc_digest(const fx_netdesc *d, char out[17]);
 /* Number of conv and fc layers. */
 uint32_t fx_netdesc_weight_layers(const fx_netdesc *d);
+/* 1 when d has a conv layer: the default training length follows it (6 epochs like lenet, else 15 like mlp). */
+int fx_netdesc_has_conv(const fx_netdesc *d);
 /* Name of a layer kind as written in a description. */
 const char *fx_netdesc_kind_name(int kind);
 #endif
