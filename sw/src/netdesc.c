@@ -467,7 +467,7 @@ int fx_netdesc_resolve(const char *arg, fx_netdesc *d, char *file, size_t filele
     }
     if (fx_netdesc_parse(arg, n, 1, "spec", d, err, errlen) == 0) return 0;
     if (valid_label(arg) && kind_of(arg) < 0) /* a word that is no layer: most likely a mistyped preset */
-        snprintf(err, errlen, "--net %.60s: no such preset (mlp, lenet, resnet20 in %s), file or spec", arg,
+        snprintf(err, errlen, "'%.60s': no such preset (mlp, lenet, resnet20 in %s), description file or spec", arg,
                  fx_netdesc_preset_dir());
     return -1;
 }
