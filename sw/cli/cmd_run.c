@@ -7,6 +7,7 @@
 #include "flexor/idx.h"
 #include "flexor/netdesc.h"
 #include "flexor/opt.h"
+#include "flexor/trainer.h"
 #include "commands.h"
 #include "run_report.h"
 #include "stage.h"
@@ -84,7 +85,7 @@ int fx_cmd_run(int argc, char **argv)
     static fx_netdesc nd;
     static char net_file[4200];
     char nerr[1024];
-    if (fx_netdesc_resolve(model, &nd, net_file, sizeof net_file, nerr, sizeof nerr)) return fx_opt_fail("run", "%s", nerr);
+    if (fx_train_net(model, &nd, net_file, sizeof net_file, nerr, sizeof nerr)) return fx_opt_fail("run", "%s", nerr);
     if (full) epochs = fx_netdesc_has_conv(&nd) ? 6 : 15;
     /* the co-simulation runs the RTL compiled into this binary: refuse to report on other RTL */
     char msg[4400];

@@ -10,6 +10,7 @@
 #include "flexor/opt.h"
 #include "flexor/outfmt.h"
 #include "flexor/spawn.h"
+#include "flexor/trainer.h"
 #include "commands.h"
 #include "results.h"
 #include <errno.h>
@@ -249,7 +250,7 @@ static int resolve_nets(const opts *o, char items[][256], int nm, net_item *nets
     char err[1024];
     for (int m = 0; m < nm; m++) {
         net_item *n = &nets[m];
-        if (fx_netdesc_resolve(items[m], &nd, n->file, sizeof n->file, err, sizeof err)) {
+        if (fx_train_net(items[m], &nd, n->file, sizeof n->file, err, sizeof err)) {
             fx_opt_fail(CMD, "%s", err);
             return -1;
         }

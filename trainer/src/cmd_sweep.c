@@ -181,7 +181,7 @@ int fx_cmd_sweep(int argc, char **argv)
     if (!nd) return fx_opt_fail("sweep", "out of memory");
     for (int mi = 0; mi < nm; mi++) {
         char err[1024];
-        if (fx_netdesc_resolve(ml[mi], nd, NULL, 0, err, sizeof err)) { free(nd); return fx_opt_fail("sweep", "%s", err); }
+        if (fx_train_net(ml[mi], nd, NULL, 0, err, sizeof err)) { free(nd); return fx_opt_fail("sweep", "%s", err); }
         const int has_conv = fx_netdesc_has_conv(nd);
         for (int i = 0; i < nj; i += ns)
             if (!strcmp(jobs[i].model, nd->name)) { free(nd); return fx_opt_fail("sweep", "--nets: two networks named '%s'", nd->name); }

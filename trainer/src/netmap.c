@@ -87,3 +87,11 @@ int tr_net_map(const fx_netdesc *nd, int bn_conv, tr_arch *arch, uint32_t *nl, c
     *nl = k;
     return 0;
 }
+
+int fx_train_net(const char *net, fx_netdesc *nd, char *file, size_t filelen, char *err, size_t errlen)
+{
+    tr_arch arch[FXT_MAX_LAYERS];
+    uint32_t nl;
+    if (fx_netdesc_resolve(net, nd, file, filelen, err, errlen)) return -1;
+    return tr_net_map(nd, 0, arch, &nl, err, errlen);
+}

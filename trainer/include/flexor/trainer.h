@@ -3,6 +3,7 @@
  * `flexor train` runs one job; `flexor sweep` runs many; both go through fx_train_job(). */
 #ifndef FLEXOR_TRAINER_H
 #define FLEXOR_TRAINER_H
+#include "flexor/netdesc.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,6 +60,10 @@ void fx_train_defaults(fx_train_opts *o);
 void fx_train_paper(fx_train_opts *o);
 /* Run one job. Returns 0, 2 on bad input (message printed), 1 on a failed check. */
 int fx_train_job(const fx_train_opts *o, fx_train_result *r);
+/* What --net names (a preset, file or spec, docs/net.md) read into nd (file: as fx_netdesc_resolve) and checked against what the trainer
+ * can build (contract v1): 0, or -1 with one line "FILE:LINE: ..." in err. Every command that trains
+ * calls it before any work, so a network the trainer cannot build fails at once. */
+int fx_train_net(const char *net, fx_netdesc *nd, char *file, size_t filelen, char *err, size_t errlen);
 /* Parse `flexor train` options into o (after fx_train_defaults); returns 0, 1 for --help, 2 bad input. */
 int fx_train_parse(int argc, char **argv, fx_train_opts *o);
 #endif
