@@ -86,8 +86,15 @@ static void write_tables(const char *dir, const job_t *jobs, int nj, const fx_tr
  * names its files relative to dir, where gnuplot runs: no path is ever quoted into it. */
 static void plot(const char *dir, const job_t *jobs, int nj)
 {
-    static const char *models[2] = {"mlp", "lenet"}, *names[2] = {"MLP", "LeNet-5"};
-    static const char *style[2][2] = {{"linespoints lw 2 pt 7", "points pt 5 ps 1.5"}, {"linespoints lw 2 pt 9", "points pt 13 ps 1.5"}};
+    /* one curve pair per network of the sweep, in --nets order; the presets keep their paper names */
+    static const int pt[4][2] = {{7, 5}, {9, 13}, {11, 15}, {3, 1}};
+    const char *models[4];
+    int nm = 0;
+    for (int i = 0; i < nj; i++) {
+        int seen = 0;
+        for (int k = 0; k < nm; k++) seen |= !strcmp(models[k], jobs[i].model);
+        if (!seen && nm < 4) models[nm++] = jobs[i].model;
+    }
     char gp[700], err[512], path[700];
     static char g[1 << 13];
     size_t b = 0;
@@ -99,7 +106,8 @@ static void plot(const char *dir, const job_t *jobs, int nj)
                           "set key outside right top\nset grid\nset xrange [0.3:1.1]\nplot ",
                           "accuracy_vs_bits.svg");
     int clauses = 0;
-    for (int mi = 0; mi < 2; mi++) {
+    for (int mi = 0; mi < nm; mi++) {
+        const char *title = !strcmp(models[mi], "mlp") ? "MLP" : !strcmp(models[mi], "lenet") ? "LeNet-5" : models[mi];
         double fp = -1;
         for (int kind = 0; kind < 2; kind++) { /* 0: FleXOR, 1: binary */
             char d[512];
@@ -117,11 +125,13 @@ static void plot(const char *dir, const job_t *jobs, int nj)
             if (!a) continue;
             snprintf(path, sizeof path, "%s/accuracy_%s_%s.dat", dir, models[mi], kind ? "binary" : "flexor");
             if (fx_write_file(path, d, a, err, sizeof err)) { fprintf(stderr, "flexor sweep: %s\n", err); return; }
-            b += (size_t)snprintf(g + b, sizeof g - b, "%s'accuracy_%s_%s.dat' with %s title '%s %s'", clauses++ ? ", " : "",
-                                  models[mi], kind ? "binary" : "flexor", style[mi][kind], names[mi], kind ? "binary" : "FleXOR");
+            b += (size_t)snprintf(g + b, sizeof g - b, "%s'accuracy_%s_%s.dat' with %s pt %d%s title '%s %s'",
+                                  clauses++ ? ", " : "", models[mi], kind ? "binary" : "flexor",
+                                  kind ? "points" : "linespoints lw 2", pt[mi][kind], kind ? " ps 1.5" : "", title,
+                                  kind ? "binary" : "FleXOR");
         }
         if (fp >= 0)
-            b += (size_t)snprintf(g + b, sizeof g - b, "%s%.3f with lines dt 2 title '%s float'", clauses++ ? ", " : "", fp, names[mi]);
+            b += (size_t)snprintf(g + b, sizeof g - b, "%s%.3f with lines dt 2 title '%s float'", clauses++ ? ", " : "", fp, title);
     }
     if (!clauses) return;
     b += (size_t)snprintf(g + b, sizeof g - b, "\n");
@@ -183,6 +193,12 @@ int fx_cmd_sweep(int argc, char **argv)
         char err[1024];
         if (fx_train_net(ml[mi], nd, NULL, 0, err, sizeof err)) { free(nd); return fx_opt_fail("sweep", "%s", err); }
         const int has_conv = fx_netdesc_has_conv(nd);
+        /* the name becomes file names and gnuplot strings: plain characters only */
+        static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-";
+        if (strspn(nd->name, plain) != strlen(nd->name)) {
+            free(nd);
+            return fx_opt_bad_value("sweep", "nets", ml[mi], "networks whose names (file names without .net) are letters, digits and _.+-");
+        }
         for (int i = 0; i < nj; i += ns)
             if (!strcmp(jobs[i].model, nd->name)) { free(nd); return fx_opt_fail("sweep", "--nets: two networks named '%s'", nd->name); }
         for (int si = 0; si < ns; si++) {

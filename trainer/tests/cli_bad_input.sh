@@ -41,6 +41,9 @@ check train --net fc10:bits=0.8 --bits q4,q4 --epochs 1
 check sweep --nets mlp,foo.net --out sweep_bad_input
 check sweep --nets mlp,mlp --out sweep_bad_input
 check sweep --nets mlp,resnet20 --out sweep_bad_input
+printf 'fc 10\n' > "it's_$$.net"
+check sweep --nets "./it's_$$.net" --out sweep_bad_input
+rm -f "it's_$$.net"
 rm -f bad_$$.net
 check bench --steps 0
 # strict numbers and lists: whole string, in range, every item used
