@@ -398,7 +398,7 @@ int fx_netdesc_parse(const char *text, size_t len, int spec, const char *source,
         if (!spec) {
             char *hash = strchr(line, '#');
             if (hash) *hash = 0;
-        } else if (strspn(line, " \t") == n) {
+        } else if (strspn(line, ": \t") == n) { /* nothing but separators */
             snprintf(err, errlen, "%s:%d: empty item", source, lineno);
             return -1;
         }

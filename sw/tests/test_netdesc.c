@@ -149,6 +149,7 @@ static void errors(void)
     /* specs: items are numbered */
     bad("fc10,,fc10", 1, "spec:2: empty item");
     bad("fc10,", 1, "spec:2: empty item");
+    bad("fc10,relu,: :,fc10", 1, "spec:3: empty item");
     bad("fc10,relu,fc10x", 1, "spec:3: fc: output channels 1..65536, not '10x'");
     bad("conv8k3,relu,conv8k3s9", 1, "spec:3: 's9'");
     bad("fc10:bits=0.8:q=2:bits=1", 1, "spec:1: bits= given twice");
