@@ -180,7 +180,10 @@ module flexor_top (
         .wdata_i(in_data_i[OM_W-1:0]), .wseg_i(1'b1),
         .re_i(adv), .raddr_i(o_raddr), .rdata_o(o_rdata));
 
-      flexor_lane #(.NO(NO), .PS(PS), .AC(AC), .SW(SW), .SEL_W(SEL_W), .OM_W(OM_W), .PW(PW)) u_lane (
+      flexor_lane #(
+        .N_OUT(NO), .PSUM_W(PS), .ACC_W(AC), .SUM_W(SW), .N_IN_COUNT(ND), .N_IN_LIST(FXC_N_IN_LIST),
+        .MXOR_ALL(FXC_MXOR_ALL), .SEL_W(SEL_W), .OM_W(OM_W), .PARAM_W(PW)
+      ) u_lane (
         .clk_i, .rst_ni, .adv_i(adv),
         .v1_i(v1), .sel_i(sel), .straddle_i(straddle), .om_i(o_rdata), .slice_i(w_rdata),
         .act_i(act_q), .asum_i(asum_q),

@@ -44,7 +44,9 @@ module tb_units;
   reg [OM_W-1:0]   d_om = {OM_W{1'b0}};
   reg [NO-1:0]     d_slice = {NO{1'b0}};
   wire [NO-1:0]    d_bits;
-  flexor_decrypt_array #(.N_OUT(NO), .SEL_W(SEL_W), .OM_W(OM_W)) u_dec (
+  flexor_decrypt_array #(
+    .N_OUT(NO), .N_IN_COUNT(ND), .N_IN_LIST(FXC_N_IN_LIST), .MXOR_ALL(FXC_MXOR_ALL), .SEL_W(SEL_W), .OM_W(OM_W)
+  ) u_dec (
     .clk_i(clk), .rst_ni(rst_n), .en_i(d_en), .sel_i(d_sel), .straddle_i(d_strd), .om_i(d_om),
     .slice_i(d_slice), .bits_o(d_bits));
 
@@ -146,7 +148,10 @@ module tb_units;
   wire [PS-1:0]     l_psum;
   wire [AC-1:0]     l_acc;
   wire [SW-1:0]     l_t;
-  flexor_lane #(.NO(NO), .PS(PS), .AC(AC), .SW(SW), .SEL_W(SEL_W), .OM_W(OM_W), .PW(PW)) u_lane (
+  flexor_lane #(
+    .N_OUT(NO), .PSUM_W(PS), .ACC_W(AC), .SUM_W(SW), .N_IN_COUNT(ND), .N_IN_LIST(FXC_N_IN_LIST),
+    .MXOR_ALL(FXC_MXOR_ALL), .SEL_W(SEL_W), .OM_W(OM_W), .PARAM_W(PW)
+  ) u_lane (
     .clk_i(clk), .rst_ni(rst_n), .adv_i(l_adv),
     .v1_i(l_v1), .sel_i(ND[SEL_W-1:0]), .straddle_i(1'b0), .om_i({OM_W{1'b0}}), .slice_i(l_slice),
     .act_i(l_act), .asum_i(l_asum), .v3_i(l_v3), .first3_i(l_first), .last3_i(l_last), .plane3_i(l_plane), .param_i(l_param),
