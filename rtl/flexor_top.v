@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // flexor_top: the FleXOR accelerator (docs/accelerator.md, interface version 1.1).
 // Command stream in, result stream out; LANES output channels in parallel, one N_out-weight chunk
-// per lane per cycle once a RUN is going. Blocks: flexor_cmd (parser, LOADs), flexor_ctrl (RUN
-// sequencer, serialiser), per lane flexor_lane (decrypt, add/sub tree, accumulate) with its weight,
-// parameter and offset RAMs, flexor_amem (two activation buffers). A RUN takes N·G·q·CH cycles
-// (+ N·G·q in straddle mode) plus a fixed overhead of 11 + LANES cycles; details in docs/rtl.md.
-// Ports are declared in the body (non-ANSI) so their widths can use the generated FXC_* parameters.
+// per lane per cycle once a RUN is going. Blocks: flexor_cmd (parser, LOADs); the RUN as
+// flexor_argchk (argument checks, geometry, RUN phase), flexor_seq (loops, addresses, token pipeline)
+// and flexor_writer (result double buffer, serialiser, out stream or destination-buffer bytes); per
+// lane flexor_lane (decrypt, add/sub tree, accumulate) with its weight, parameter and offset RAMs;
+// flexor_amem (two activation buffers). A RUN takes N·G·q·CH cycles (+ N·G·q in straddle mode) plus
+// a fixed overhead of 11 + LANES cycles; details in docs/rtl.md.
+// The only module that includes the generated configuration: every FXC_<NAME> is renamed <NAME> once
+// below and reaches the blocks as their parameter <NAME>. Ports are declared in the body (non-ANSI)
+// so their widths can use those values.
 `timescale 1ns / 1ps
 `default_nettype none
 
@@ -21,66 +25,74 @@ module flexor_top (
   /* verilator lint_off UNUSEDPARAM */
   `include "flexor_config.vh"
   /* verilator lint_on UNUSEDPARAM */
-  localparam integer NO    = FXC_N_OUT;
-  localparam integer L     = FXC_LANES;
-  localparam integer PS    = FXC_PSUM_W;
-  localparam integer AC    = FXC_ACC_W;
-  localparam integer SW    = FXC_SUM_W;
-  localparam integer ND    = FXC_N_IN_COUNT;
-  localparam integer SEL_W = $clog2(ND + 1);
-  localparam integer OM_W  = (NO > 1) ? $clog2(NO) : 1;
-  localparam integer PW    = 32 * (FXC_P_WORDS - 1);   // bias + alpha pairs (o_m kept apart)
-  localparam integer LW    = (L > 1) ? $clog2(L) : 1;
-  localparam integer LCW   = $clog2(L + 1);
-  localparam integer WAW   = $clog2(FXC_WMEM_DEPTH);
-  localparam integer PAW   = $clog2(FXC_PMEM_DEPTH);
-  localparam integer AAW   = $clog2(FXC_AMEM_DEPTH);
-  localparam integer AWW   = 32 * FXC_A_WORDS;           // a chunk as LOAD_A words
-  localparam integer PLI   = FXC_P_WORDS - 1;
-  localparam [7:0]   P_LAST = PLI[7:0];                  // LOAD_P word holding o_m
+  localparam integer N_OUT = FXC_N_OUT, LANES = FXC_LANES, Q_MAX = FXC_Q_MAX, K_MAX = FXC_K_MAX;
+  localparam integer PSUM_W = FXC_PSUM_W, ACC_W = FXC_ACC_W, SUM_W = FXC_SUM_W;
+  localparam integer WMEM_DEPTH = FXC_WMEM_DEPTH, PMEM_DEPTH = FXC_PMEM_DEPTH, AMEM_DEPTH = FXC_AMEM_DEPTH;
+  localparam integer P_WORDS = FXC_P_WORDS, A_WORDS = FXC_A_WORDS, N_IN_COUNT = FXC_N_IN_COUNT;
+  localparam [8*N_IN_COUNT-1:0]        N_IN_LIST = FXC_N_IN_LIST;
+  localparam [32*N_OUT*N_IN_COUNT-1:0] MXOR_ALL  = FXC_MXOR_ALL;
+  localparam [31:0]                    HASH      = FXC_HASH;
+  // Derived widths.
+  localparam integer SEL_W        = $clog2(N_IN_COUNT + 1);         // decryptor select, N_IN_COUNT = bypass
+  localparam integer OM_W         = (N_OUT > 1) ? $clog2(N_OUT) : 1; // straddle offset o_m
+  localparam integer PARAM_W      = 32 * (P_WORDS - 1);              // bias + alpha pairs (o_m kept apart)
+  localparam integer LANE_IDX_W   = (LANES > 1) ? $clog2(LANES) : 1;
+  localparam integer LANE_COUNT_W = $clog2(LANES + 1);
+  localparam integer WMEM_AW      = $clog2(WMEM_DEPTH);
+  localparam integer PMEM_AW      = $clog2(PMEM_DEPTH);
+  localparam integer AMEM_AW      = $clog2(AMEM_DEPTH);
+  localparam integer A_LOAD_W     = 32 * A_WORDS;                    // a chunk as LOAD_A words
+  localparam integer P_LAST_IDX   = P_WORDS - 1;
+  localparam [7:0]   P_LAST       = P_LAST_IDX[7:0];                 // LOAD_P word holding o_m
+  // The RUN's geometry, sized by what the checks allow (a RUN that passes them has
+  // M <= LANES*PMEM_DEPTH, N <= AMEM_DEPTH, K <= K_MAX), so counters and check arithmetic stay narrow.
+  localparam integer M_W          = $clog2(LANES * PMEM_DEPTH + 1);          // M, a channel index
+  localparam integer N_W          = $clog2(AMEM_DEPTH + 1);                  // N, a column index
+  localparam integer G_W          = $clog2(PMEM_DEPTH + 1);                  // G, a group index
+  localparam integer CH_W         = $clog2((K_MAX + N_OUT - 1) / N_OUT + 2); // CH and S = CH + 1
 
-  input  wire             clk_i;
-  input  wire             rst_ni;
-  input  wire             in_valid_i;
-  output wire             in_ready_o;
-  input  wire [31:0]      in_data_i;
-  output wire             out_valid_o;
-  input  wire             out_ready_i;
-  output wire [31:0]      out_data_o;
-  output wire             out_last_o;
-  output wire             busy_o;
-  output wire             err_o;
-  output wire [7:0]       err_code_o;
-  output reg  [63:0]      cnt_cycles_o;
-  output reg  [63:0]      cnt_busy_o;
-  output reg  [63:0]      cnt_stall_o;
-  output reg  [63:0]      cnt_slices_o;
-  output wire             tap_valid_o;
-  output wire [15:0]      tap_chunk_o;
-  output wire [3:0]       tap_plane_o;
-  output wire [15:0]      tap_grp_o;
-  output wire [15:0]      tap_col_o;
-  output wire [L*NO-1:0]  tap_dec_o;
-  output wire [L*PS-1:0]  tap_psum_o;
-  output wire             tap_acc_valid_o;
-  output wire [L*AC-1:0]  tap_acc_o;
-  output wire [15:0]      tap_acc_col_o;
-  output wire [15:0]      tap_acc_grp_o;
-  output wire [3:0]       tap_acc_plane_o;
+  input  wire                  clk_i;
+  input  wire                  rst_ni;
+  input  wire                  in_valid_i;
+  output wire                  in_ready_o;
+  input  wire [31:0]           in_data_i;
+  output wire                  out_valid_o;
+  input  wire                  out_ready_i;
+  output wire [31:0]           out_data_o;
+  output wire                  out_last_o;
+  output wire                  busy_o;
+  output wire                  err_o;
+  output wire [7:0]            err_code_o;
+  output reg  [63:0]           cnt_cycles_o;
+  output reg  [63:0]           cnt_busy_o;
+  output reg  [63:0]           cnt_stall_o;
+  output reg  [63:0]           cnt_slices_o;
+  output wire                  tap_valid_o;
+  output wire [15:0]           tap_chunk_o;
+  output wire [3:0]            tap_plane_o;
+  output wire [15:0]           tap_grp_o;
+  output wire [15:0]           tap_col_o;
+  output wire [LANES*N_OUT-1:0]  tap_dec_o;
+  output wire [LANES*PSUM_W-1:0] tap_psum_o;
+  output wire                  tap_acc_valid_o;
+  output wire [LANES*ACC_W-1:0]  tap_acc_o;
+  output wire [15:0]           tap_acc_col_o;
+  output wire [15:0]           tap_acc_grp_o;
+  output wire [3:0]            tap_acc_plane_o;
 
   // ---------------- command parser ----------------
   wire            wm_we, pm_we, am_we_cmd, am_buf_cmd, run_start, run_done, run_err, running, clear_cnt;
   wire            cmd_busy, id_valid, id_last, run_valid, run_last;
   wire [31:0]     id_data, run_data;
-  wire [LW-1:0]   mem_lane;
+  wire [LANE_IDX_W-1:0] mem_lane;
   wire [31:0]     mem_addr;
   wire [7:0]      pm_word;
   wire [8*32-1:0] run_args;
   wire [7:0]      run_err_code;
 
   flexor_cmd #(
-    .LANES(L), .P_WORDS(FXC_P_WORDS), .A_WORDS(FXC_A_WORDS),
-    .WDEPTH(FXC_WMEM_DEPTH), .PDEPTH(FXC_PMEM_DEPTH), .ADEPTH(FXC_AMEM_DEPTH), .CFG_HASH(FXC_HASH)
+    .LANES(LANES), .P_WORDS(P_WORDS), .A_WORDS(A_WORDS),
+    .WMEM_DEPTH(WMEM_DEPTH), .PMEM_DEPTH(PMEM_DEPTH), .AMEM_DEPTH(AMEM_DEPTH), .HASH(HASH)
   ) u_cmd (
     .clk_i, .rst_ni, .in_valid_i, .in_ready_o, .in_data_i,
     .wm_we_o(wm_we), .pm_we_o(pm_we), .am_we_o(am_we_cmd), .mem_lane_o(mem_lane), .am_buf_o(am_buf_cmd),
@@ -90,61 +102,97 @@ module flexor_top (
     .id_valid_o(id_valid), .id_ready_i(out_ready_i), .id_data_o(id_data), .id_last_o(id_last),
     .busy_o(cmd_busy), .err_o, .err_code_o);
 
-  // ---------------- RUN sequencer ----------------
-  wire             adv, exec, stall, v1, straddle, v3, first3, last3;
-  wire [WAW-1:0]   w_raddr;
-  wire [AAW-1:0]   a_raddr, a_waddr_run;
-  wire             a_rbuf, a_we_run, a_wbuf_run;
-  wire [PAW-1:0]   o_raddr, p_raddr;
-  wire [SEL_W-1:0] sel;
-  wire [3:0]       plane3;
-  wire [L*SW-1:0]  t_all;
-  wire [NO*8-1:0]  a_wdata_run;
-  wire [NO-1:0]    a_wbe_run;
-  wire [LCW-1:0]   slices_inc;
+  // ---------------- RUN: argument checks, sequencer, writer ----------------
+  wire              check2, go, exec, seq_idle, writer_idle, res_ready, res_valid, res_last_grp, res_last_col;
+  wire [3:0]        q;
+  wire              straddle, relu, dst_stream, a_src, a_dst;
+  wire [5:0]        shift;
+  wire [31:0]       p_base;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [31:0]       w_base, a_src_base, a_dst_base;  // the sequencer and the writer take the low bits
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [M_W-1:0]    m, res_chan_base;
+  wire [N_W-1:0]    n;
+  wire [CH_W-1:0]   ch, slices;
+  wire [G_W-1:0]    groups;
+  wire              adv, stall, v1, v3, first3, last3;
+  wire [WMEM_AW-1:0] w_raddr;
+  wire [AMEM_AW-1:0] a_raddr, a_waddr_run;
+  wire              a_rbuf, a_we_run, a_wbuf_run;
+  wire [PMEM_AW-1:0] o_raddr, p_raddr;
+  wire [SEL_W-1:0]  sel;
+  wire [3:0]        plane3;
+  wire [LANES*SUM_W-1:0] t_all;
+  wire [N_OUT*8-1:0] a_wdata_run;
+  wire [N_OUT-1:0]  a_wbe_run;
+  wire [LANE_COUNT_W-1:0] slices_inc;
 
-  flexor_ctrl #(
-    .NO(NO), .LANES(L), .Q_MAX(FXC_Q_MAX), .K_MAX(FXC_K_MAX), .SW(SW),
-    .WDEPTH(FXC_WMEM_DEPTH), .PDEPTH(FXC_PMEM_DEPTH), .ADEPTH(FXC_AMEM_DEPTH),
-    .ND(ND), .N_IN_LIST(FXC_N_IN_LIST), .SEL_W(SEL_W)
-  ) u_ctrl (
-    .clk_i, .rst_ni, .start_i(run_start), .args_i(run_args),
-    .done_o(run_done), .err_o(run_err), .err_code_o(run_err_code), .exec_o(exec), .adv_o(adv),
+  flexor_argchk #(
+    .N_OUT(N_OUT), .LANES(LANES), .Q_MAX(Q_MAX), .K_MAX(K_MAX), .WMEM_DEPTH(WMEM_DEPTH),
+    .PMEM_DEPTH(PMEM_DEPTH), .AMEM_DEPTH(AMEM_DEPTH), .N_IN_COUNT(N_IN_COUNT), .N_IN_LIST(N_IN_LIST),
+    .SEL_W(SEL_W), .M_W(M_W), .N_W(N_W), .G_W(G_W), .CH_W(CH_W)
+  ) u_argchk (
+    .clk_i, .rst_ni, .start_i(run_start), .args_i(run_args), .drained_i(seq_idle && writer_idle),
+    .done_o(run_done), .err_o(run_err), .err_code_o(run_err_code),
+    .check2_o(check2), .go_o(go), .exec_o(exec),
+    .q_o(q), .straddle_o(straddle), .relu_o(relu), .dst_stream_o(dst_stream), .a_src_o(a_src),
+    .a_dst_o(a_dst), .shift_o(shift), .w_base_o(w_base), .p_base_o(p_base), .a_src_base_o(a_src_base),
+    .a_dst_base_o(a_dst_base), .m_o(m), .n_o(n), .ch_o(ch), .slices_o(slices), .groups_o(groups),
+    .sel_o(sel));
+
+  flexor_seq #(
+    .N_OUT(N_OUT), .LANES(LANES), .K_MAX(K_MAX), .WMEM_DEPTH(WMEM_DEPTH), .PMEM_DEPTH(PMEM_DEPTH),
+    .AMEM_DEPTH(AMEM_DEPTH), .WMEM_AW(WMEM_AW), .PMEM_AW(PMEM_AW), .AMEM_AW(AMEM_AW),
+    .LANE_COUNT_W(LANE_COUNT_W), .M_W(M_W), .N_W(N_W), .G_W(G_W), .CH_W(CH_W)
+  ) u_seq (
+    .clk_i, .rst_ni, .go_i(go), .exec_i(exec),
+    .q_i(q), .straddle_i(straddle), .a_src_i(a_src), .w_base_i(w_base[WMEM_AW-1:0]), .p_base_i(p_base),
+    .a_src_base_i(a_src_base[AMEM_AW:0]), .m_i(m), .n_i(n), .ch_i(ch), .slices_i(slices), .groups_i(groups),
+    .res_ready_i(res_ready), .adv_o(adv), .stall_o(stall), .idle_o(seq_idle),
     .w_raddr_o(w_raddr), .a_raddr_o(a_raddr), .a_rbuf_o(a_rbuf), .o_raddr_o(o_raddr), .p_raddr_o(p_raddr),
-    .v1_o(v1), .sel_o(sel), .straddle_o(straddle), .v3_o(v3), .first3_o(first3), .last3_o(last3),
-    .plane3_o(plane3), .t_i(t_all),
+    .v1_o(v1), .v3_o(v3), .first3_o(first3), .last3_o(last3), .plane3_o(plane3),
+    .res_valid_o(res_valid), .res_chan_base_o(res_chan_base), .res_last_grp_o(res_last_grp),
+    .res_last_col_o(res_last_col),
+    .tap_valid_o, .tap_chunk_o, .tap_plane_o, .tap_grp_o, .tap_col_o,
+    .tap_acc_valid_o, .tap_acc_col_o, .tap_acc_grp_o, .tap_acc_plane_o, .slices_inc_o(slices_inc));
+
+  flexor_writer #(
+    .N_OUT(N_OUT), .LANES(LANES), .SUM_W(SUM_W), .PMEM_DEPTH(PMEM_DEPTH), .AMEM_DEPTH(AMEM_DEPTH),
+    .AMEM_AW(AMEM_AW), .M_W(M_W)
+  ) u_writer (
+    .clk_i, .rst_ni, .check2_i(check2), .a_dst_base_i(a_dst_base[AMEM_AW:0]), .a_dst_i(a_dst),
+    .dst_stream_i(dst_stream), .relu_i(relu), .shift_i(shift), .m_i(m),
+    .res_valid_i(res_valid), .res_chan_base_i(res_chan_base), .res_last_grp_i(res_last_grp),
+    .res_last_col_i(res_last_col), .t_i(t_all), .res_ready_o(res_ready), .idle_o(writer_idle),
     .a_we_o(a_we_run), .a_wbuf_o(a_wbuf_run), .a_waddr_o(a_waddr_run), .a_wdata_o(a_wdata_run),
     .a_wbe_o(a_wbe_run),
-    .out_valid_o(run_valid), .out_ready_i, .out_data_o(run_data), .out_last_o(run_last),
-    .tap_valid_o, .tap_chunk_o, .tap_plane_o, .tap_grp_o, .tap_col_o,
-    .tap_acc_valid_o, .tap_acc_col_o, .tap_acc_grp_o, .tap_acc_plane_o,
-    .slices_inc_o(slices_inc), .stall_o(stall));
+    .out_valid_o(run_valid), .out_ready_i, .out_data_o(run_data), .out_last_o(run_last));
 
   // ---------------- activation buffers ----------------
   // LOAD_A word w of a chunk carries bytes 4w..4w+3 (bytes >= N_OUT of the last word are dropped).
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [AWW-1:0]   ld_wide = {{(AWW-32){1'b0}}, in_data_i} << (32 * pm_word);
-  wire [4*FXC_A_WORDS-1:0] ld_be = {{(4*FXC_A_WORDS-4){1'b0}}, 4'hF} << (4 * pm_word);
+  wire [A_LOAD_W-1:0]   ld_wide = {{(A_LOAD_W-32){1'b0}}, in_data_i} << (32 * pm_word);
+  wire [4*A_WORDS-1:0] ld_be = {{(4*A_WORDS-4){1'b0}}, 4'hF} << (4 * pm_word);
   wire [31:0]      mem_addr_unused = mem_addr;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [NO*8-1:0]  a_rdata;
-  reg  [NO*8-1:0]  act_q;  // S2: the chunk every lane multiplies
+  wire [N_OUT*8-1:0]  a_rdata;
+  reg  [N_OUT*8-1:0]  act_q;  // S2: the chunk every lane multiplies
 
-  flexor_amem #(.N_OUT(NO), .DEPTH(FXC_AMEM_DEPTH), .AW(AAW)) u_amem (
+  flexor_amem #(.N_OUT(N_OUT), .AMEM_DEPTH(AMEM_DEPTH), .AMEM_AW(AMEM_AW)) u_amem (
     .clk_i,
     .we_i   (exec ? a_we_run    : am_we_cmd),
     .wbuf_i (exec ? a_wbuf_run  : am_buf_cmd),
-    .waddr_i(exec ? a_waddr_run : mem_addr[AAW-1:0]),
-    .wdata_i(exec ? a_wdata_run : ld_wide[NO*8-1:0]),
-    .wbe_i  (exec ? a_wbe_run   : ld_be[NO-1:0]),
+    .waddr_i(exec ? a_waddr_run : mem_addr[AMEM_AW-1:0]),
+    .wdata_i(exec ? a_wdata_run : ld_wide[N_OUT*8-1:0]),
+    .wbe_i  (exec ? a_wbe_run   : ld_be[N_OUT-1:0]),
     .re_i(adv), .rbuf_i(a_rbuf), .raddr_i(a_raddr), .rdata_o(a_rdata));
 
   // The chunk's activation sum, shared by every lane's partial sum (p = 2*pos - asum), summed in S1.
-  reg [PS-1:0] asum, asum_q;
+  reg [PSUM_W-1:0] asum, asum_q;
   integer b;
   always @* begin
-    asum = {PS{1'b0}};
-    for (b = 0; b < NO; b = b + 1) asum = asum + {{(PS-8){1'b0}}, a_rdata[8*b +: 8]};
+    asum = {PSUM_W{1'b0}};
+    for (b = 0; b < N_OUT; b = b + 1) asum = asum + {{(PSUM_W-8){1'b0}}, a_rdata[8*b +: 8]};
   end
 
   always @(posedge clk_i) begin
@@ -157,39 +205,39 @@ module flexor_top (
   // ---------------- lanes ----------------
   genvar l;
   generate
-    for (l = 0; l < L; l = l + 1) begin : g_lane
-      wire [NO-1:0]   w_rdata;
-      wire [PW-1:0]   p_rdata;
+    for (l = 0; l < LANES; l = l + 1) begin : g_lane
+      wire [N_OUT-1:0]   w_rdata;
+      wire [PARAM_W-1:0]   p_rdata;
       wire [OM_W-1:0] o_rdata;
-      wire            sel_lane = mem_lane == l[LW-1:0];
+      wire            sel_lane = mem_lane == l[LANE_IDX_W-1:0];
 
-      flexor_ram #(.W(NO), .DEPTH(FXC_WMEM_DEPTH), .AW(WAW)) u_wmem (
-        .clk_i, .we_i(wm_we && sel_lane), .waddr_i(mem_addr[WAW-1:0]), .wdata_i(in_data_i[NO-1:0]),
+      flexor_ram #(.W(N_OUT), .DEPTH(WMEM_DEPTH), .AW(WMEM_AW)) u_wmem (
+        .clk_i, .we_i(wm_we && sel_lane), .waddr_i(mem_addr[WMEM_AW-1:0]), .wdata_i(in_data_i[N_OUT-1:0]),
         .wseg_i(1'b1), .re_i(adv), .raddr_i(w_raddr), .rdata_o(w_rdata));
 
       // LOAD_P words 0 .. P_WORDS-2 (bias, alpha pairs) go to the parameter RAM, 32 bits each.
-      flexor_ram #(.W(PW), .DEPTH(FXC_PMEM_DEPTH), .SEG(32), .AW(PAW)) u_pmem (
-        .clk_i, .we_i(pm_we && sel_lane && pm_word < P_LAST), .waddr_i(mem_addr[PAW-1:0]),
-        .wdata_i({(FXC_P_WORDS-1){in_data_i}}),
-        .wseg_i({{(FXC_P_WORDS-2){1'b0}}, 1'b1} << pm_word),
+      flexor_ram #(.W(PARAM_W), .DEPTH(PMEM_DEPTH), .SEG(32), .AW(PMEM_AW)) u_pmem (
+        .clk_i, .we_i(pm_we && sel_lane && pm_word < P_LAST), .waddr_i(mem_addr[PMEM_AW-1:0]),
+        .wdata_i({(P_WORDS-1){in_data_i}}),
+        .wseg_i({{(P_WORDS-2){1'b0}}, 1'b1} << pm_word),
         .re_i(adv), .raddr_i(p_raddr), .rdata_o(p_rdata));
 
       // The last LOAD_P word (straddle offset o_m) goes to its own RAM: it is read at S1, not S3.
-      flexor_ram #(.W(OM_W), .DEPTH(FXC_PMEM_DEPTH), .AW(PAW)) u_omem (
-        .clk_i, .we_i(pm_we && sel_lane && pm_word == P_LAST), .waddr_i(mem_addr[PAW-1:0]),
+      flexor_ram #(.W(OM_W), .DEPTH(PMEM_DEPTH), .AW(PMEM_AW)) u_omem (
+        .clk_i, .we_i(pm_we && sel_lane && pm_word == P_LAST), .waddr_i(mem_addr[PMEM_AW-1:0]),
         .wdata_i(in_data_i[OM_W-1:0]), .wseg_i(1'b1),
         .re_i(adv), .raddr_i(o_raddr), .rdata_o(o_rdata));
 
       flexor_lane #(
-        .N_OUT(NO), .PSUM_W(PS), .ACC_W(AC), .SUM_W(SW), .N_IN_COUNT(ND), .N_IN_LIST(FXC_N_IN_LIST),
-        .MXOR_ALL(FXC_MXOR_ALL), .SEL_W(SEL_W), .OM_W(OM_W), .PARAM_W(PW)
+        .N_OUT(N_OUT), .PSUM_W(PSUM_W), .ACC_W(ACC_W), .SUM_W(SUM_W), .N_IN_COUNT(N_IN_COUNT), .N_IN_LIST(N_IN_LIST),
+        .MXOR_ALL(MXOR_ALL), .SEL_W(SEL_W), .OM_W(OM_W), .PARAM_W(PARAM_W)
       ) u_lane (
         .clk_i, .rst_ni, .adv_i(adv),
         .v1_i(v1), .sel_i(sel), .straddle_i(straddle), .om_i(o_rdata), .slice_i(w_rdata),
         .act_i(act_q), .asum_i(asum_q),
         .v3_i(v3), .first3_i(first3), .last3_i(last3), .plane3_i(plane3), .param_i(p_rdata),
-        .dec_o(tap_dec_o[l*NO +: NO]), .psum_o(tap_psum_o[l*PS +: PS]), .acc_o(tap_acc_o[l*AC +: AC]),
-        .t_o(t_all[l*SW +: SW]));
+        .dec_o(tap_dec_o[l*N_OUT +: N_OUT]), .psum_o(tap_psum_o[l*PSUM_W +: PSUM_W]), .acc_o(tap_acc_o[l*ACC_W +: ACC_W]),
+        .t_o(t_all[l*SUM_W +: SUM_W]));
     end
   endgenerate
 
@@ -209,7 +257,7 @@ module flexor_top (
       end else begin
         if (running) cnt_busy_o   <= cnt_busy_o + 64'd1;
         if (stall)   cnt_stall_o  <= cnt_stall_o + 64'd1;
-        cnt_slices_o <= cnt_slices_o + {{(64-LCW){1'b0}}, slices_inc};
+        cnt_slices_o <= cnt_slices_o + {{(64-LANE_COUNT_W){1'b0}}, slices_inc};
       end
     end
   end
