@@ -236,8 +236,8 @@ module flexor_top (
         .v1_i(v1), .sel_i(sel), .straddle_i(straddle), .om_i(o_rdata), .slice_i(w_rdata),
         .act_i(act_q), .asum_i(asum_q),
         .v3_i(v3), .first3_i(first3), .last3_i(last3), .plane3_i(plane3), .param_i(p_rdata),
-        .dec_o(tap_dec_o[l*N_OUT +: N_OUT]), .psum_o(tap_psum_o[l*PSUM_W +: PSUM_W]), .acc_o(tap_acc_o[l*ACC_W +: ACC_W]),
-        .t_o(t_all[l*SUM_W +: SUM_W]));
+        .dec_o(tap_dec_o[l*N_OUT +: N_OUT]), .psum_o(tap_psum_o[l*PSUM_W +: PSUM_W]),
+        .acc_o(tap_acc_o[l*ACC_W +: ACC_W]), .t_o(t_all[l*SUM_W +: SUM_W]));
     end
   endgenerate
 

@@ -63,17 +63,21 @@ module flexor_writer #(
   reg  [AMEM_AW:0]       dst_chunk_q;
   reg  [5:0]             dst_byte_q;
 
-  wire [M_W:0]       ser_chan = {1'b0, ser_chan_base_q} + {{(M_W+1-SER_POS_W){1'b0}}, ser_pos_q};  // this position's channel
+  // This position's channel; a real result below M (else a padding zero of the column's last chunk).
+  wire [M_W:0]       ser_chan = {1'b0, ser_chan_base_q} + {{(M_W+1-SER_POS_W){1'b0}}, ser_pos_q};
   wire [M_W:0]       m_last   = {1'b0, m_i} - {{M_W{1'b0}}, 1'b1};
-  wire               ser_real = ser_pos_q < LANES_POS && ser_chan < {1'b0, m_i};  // a real result (else a padding zero)
+  wire               ser_real = ser_pos_q < LANES_POS && ser_chan < {1'b0, m_i};
+  wire               ser_lane_last = ser_pos_q == LANES_POS - {{(SER_POS_W-1){1'b0}}, 1'b1};
   wire [SUM_W-1:0]   ser_t    = out_buf_q[ser_pos_q[LANE_IDX_W-1:0]*SUM_W +: SUM_W];
   wire [31:0]        ser_y;
   flexor_requant #(.SUM_W(SUM_W)) u_rq (.t_i(ser_t), .shift_i, .relu_i, .y_o(ser_y));
   wire [31:0]        ser_val  = ser_real ? ser_y : 32'd0;
   wire               ser_fire = ser_busy_q && (!dst_stream_i || out_ready_i);
-  wire               ser_end  = dst_stream_i ? (ser_pos_q == LANES_POS - {{(SER_POS_W-1){1'b0}}, 1'b1} || ser_chan == m_last)
+  // Stream: the group's last lane or the layer's last channel. Buffer: the group's last lane, or for a
+  // column's last group the last byte of the chunk holding channel M-1 (padding included).
+  wire               ser_end  = dst_stream_i ? (ser_lane_last || ser_chan == m_last)
                                              : (ser_last_grp_q ? (ser_chan >= m_last && dst_byte_q == N_OUT_6 - 6'd1)
-                                                               : ser_pos_q == LANES_POS - {{(SER_POS_W-1){1'b0}}, 1'b1});
+                                                               : ser_lane_last);
   wire               ser_done = ser_fire && ser_end;                  // the serialiser's last word of the group
   wire               take     = res_full_q && (!ser_busy_q || ser_done);  // R -> O
   assign res_ready_o = !res_full_q || take;
