@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// flexor_seq: the RUN's loop sequencer and token pipeline (docs/rtl.md "Pipeline control").
+// flexor_seq: the RUN's loop sequencer and token pipeline (docs/rtl.md "RUN control").
 // Stage S0 loops n (column) -> g (group of LANES channels) -> plane -> slice, issues the weight,
 // activation and offset reads (one token per cycle; straddle mode adds one priming token per
 // (n, g, plane)) and sends the token down S1 (decrypt) -> S2 (partial sum) -> S3 (accumulate) ->
