@@ -21,7 +21,7 @@ module flexor_argchk #(
   parameter [8*N_IN_COUNT-1:0] N_IN_LIST = 32'h14100C08,  // entry e (an N_in) at [8e +: 8]
   parameter integer SEL_W      = $clog2(N_IN_COUNT + 1),  // decryptor select; N_IN_COUNT = bypass
   // Widths of what passes the checks (M <= LANES*PMEM_DEPTH, N <= AMEM_DEPTH, K <= K_MAX);
-  // flexor_top passes the same values to every block.
+  // flexor_ctrl passes the same values to every block.
   parameter integer M_W        = $clog2(LANES * PMEM_DEPTH + 1),
   parameter integer N_W        = $clog2(AMEM_DEPTH + 1),
   parameter integer G_W        = $clog2(PMEM_DEPTH + 1),

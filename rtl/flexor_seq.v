@@ -21,7 +21,7 @@ module flexor_seq #(
   parameter integer PMEM_AW      = $clog2(PMEM_DEPTH),
   parameter integer AMEM_AW      = $clog2(AMEM_DEPTH),
   parameter integer LANE_COUNT_W = $clog2(LANES + 1),  // an active-lane count
-  // flexor_top passes the widths flexor_argchk uses (these defaults give the same values)
+  // flexor_ctrl passes the widths flexor_argchk uses (these defaults give the same values)
   parameter integer M_W          = $clog2(LANES * PMEM_DEPTH + 1),
   parameter integer N_W          = $clog2(AMEM_DEPTH + 1),
   parameter integer G_W          = $clog2(PMEM_DEPTH + 1),

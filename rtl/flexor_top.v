@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // flexor_top: the FleXOR accelerator (docs/accelerator.md, interface version 1.1).
 // Command stream in, result stream out; LANES output channels in parallel, one N_out-weight chunk
-// per lane per cycle once a RUN is going. Blocks: flexor_cmd (parser, LOADs); the RUN as
-// flexor_argchk (argument checks, geometry, RUN phase), flexor_seq (loops, addresses, token pipeline)
-// and flexor_writer (result double buffer, serialiser, out stream or destination-buffer bytes); per
-// lane flexor_lane (decrypt, add/sub tree, accumulate) with its weight, parameter and offset RAMs;
-// flexor_amem (two activation buffers). A RUN takes N·G·q·CH cycles (+ N·G·q in straddle mode) plus
+// per lane per cycle once a RUN is going. Blocks: flexor_cmd (parser, LOADs); flexor_ctrl (the RUN:
+// flexor_argchk argument checks, flexor_seq loops and token pipeline, flexor_writer result double
+// buffer and serialiser); per lane flexor_lane (decrypt, add/sub tree, accumulate) with its weight,
+// parameter and offset RAMs; flexor_amem (two activation buffers). A RUN takes N·G·q·CH cycles (+ N·G·q in straddle mode) plus
 // a fixed overhead of 11 + LANES cycles; details in docs/rtl.md.
 // The only module that includes the generated configuration: every FXC_<NAME> is renamed <NAME> once
 // below and reaches the blocks as their parameter <NAME>. Ports are declared in the body (non-ANSI)
@@ -44,12 +43,6 @@ module flexor_top (
   localparam integer A_LOAD_W     = 32 * A_WORDS;                    // a chunk as LOAD_A words
   localparam integer P_LAST_IDX   = P_WORDS - 1;
   localparam [7:0]   P_LAST       = P_LAST_IDX[7:0];                 // LOAD_P word holding o_m
-  // The RUN's geometry, sized by what the checks allow (a RUN that passes them has
-  // M <= LANES*PMEM_DEPTH, N <= AMEM_DEPTH, K <= K_MAX), so counters and check arithmetic stay narrow.
-  localparam integer M_W          = $clog2(LANES * PMEM_DEPTH + 1);          // M, a channel index
-  localparam integer N_W          = $clog2(AMEM_DEPTH + 1);                  // N, a column index
-  localparam integer G_W          = $clog2(PMEM_DEPTH + 1);                  // G, a group index
-  localparam integer CH_W         = $clog2((K_MAX + N_OUT - 1) / N_OUT + 2); // CH and S = CH + 1
 
   input  wire                  clk_i;
   input  wire                  rst_ni;
@@ -102,71 +95,35 @@ module flexor_top (
     .id_valid_o(id_valid), .id_ready_i(out_ready_i), .id_data_o(id_data), .id_last_o(id_last),
     .busy_o(cmd_busy), .err_o, .err_code_o);
 
-  // ---------------- RUN: argument checks, sequencer, writer ----------------
-  wire              check2, go, exec, seq_idle, writer_idle, res_ready, res_valid, res_last_grp, res_last_col;
-  wire [3:0]        q;
-  wire              straddle, relu, dst_stream, a_src, a_dst;
-  wire [5:0]        shift;
-  wire [31:0]       p_base;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [31:0]       w_base, a_src_base, a_dst_base;  // the sequencer and the writer take the low bits
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [M_W-1:0]    m, res_chan_base;
-  wire [N_W-1:0]    n;
-  wire [CH_W-1:0]   ch, slices;
-  wire [G_W-1:0]    groups;
-  wire              adv, stall, v1, v3, first3, last3;
+  // ---------------- RUN: argument checks, sequencer, writer (flexor_ctrl) ----------------
+  wire               adv, exec, stall, v1, straddle, v3, first3, last3;
   wire [WMEM_AW-1:0] w_raddr;
   wire [AMEM_AW-1:0] a_raddr, a_waddr_run;
-  wire              a_rbuf, a_we_run, a_wbuf_run;
+  wire               a_rbuf, a_we_run, a_wbuf_run;
   wire [PMEM_AW-1:0] o_raddr, p_raddr;
-  wire [SEL_W-1:0]  sel;
-  wire [3:0]        plane3;
+  wire [SEL_W-1:0]   sel;
+  wire [3:0]         plane3;
   wire [LANES*SUM_W-1:0] t_all;
   wire [N_OUT*8-1:0] a_wdata_run;
-  wire [N_OUT-1:0]  a_wbe_run;
+  wire [N_OUT-1:0]   a_wbe_run;
   wire [LANE_COUNT_W-1:0] slices_inc;
 
-  flexor_argchk #(
-    .N_OUT(N_OUT), .LANES(LANES), .Q_MAX(Q_MAX), .K_MAX(K_MAX), .WMEM_DEPTH(WMEM_DEPTH),
-    .PMEM_DEPTH(PMEM_DEPTH), .AMEM_DEPTH(AMEM_DEPTH), .N_IN_COUNT(N_IN_COUNT), .N_IN_LIST(N_IN_LIST),
-    .SEL_W(SEL_W), .M_W(M_W), .N_W(N_W), .G_W(G_W), .CH_W(CH_W)
-  ) u_argchk (
-    .clk_i, .rst_ni, .start_i(run_start), .args_i(run_args), .drained_i(seq_idle && writer_idle),
-    .done_o(run_done), .err_o(run_err), .err_code_o(run_err_code),
-    .check2_o(check2), .go_o(go), .exec_o(exec),
-    .q_o(q), .straddle_o(straddle), .relu_o(relu), .dst_stream_o(dst_stream), .a_src_o(a_src),
-    .a_dst_o(a_dst), .shift_o(shift), .w_base_o(w_base), .p_base_o(p_base), .a_src_base_o(a_src_base),
-    .a_dst_base_o(a_dst_base), .m_o(m), .n_o(n), .ch_o(ch), .slices_o(slices), .groups_o(groups),
-    .sel_o(sel));
-
-  flexor_seq #(
-    .N_OUT(N_OUT), .LANES(LANES), .K_MAX(K_MAX), .WMEM_DEPTH(WMEM_DEPTH), .PMEM_DEPTH(PMEM_DEPTH),
-    .AMEM_DEPTH(AMEM_DEPTH), .WMEM_AW(WMEM_AW), .PMEM_AW(PMEM_AW), .AMEM_AW(AMEM_AW),
-    .LANE_COUNT_W(LANE_COUNT_W), .M_W(M_W), .N_W(N_W), .G_W(G_W), .CH_W(CH_W)
-  ) u_seq (
-    .clk_i, .rst_ni, .go_i(go), .exec_i(exec),
-    .q_i(q), .straddle_i(straddle), .a_src_i(a_src), .w_base_i(w_base[WMEM_AW-1:0]), .p_base_i(p_base),
-    .a_src_base_i(a_src_base[AMEM_AW:0]), .m_i(m), .n_i(n), .ch_i(ch), .slices_i(slices), .groups_i(groups),
-    .res_ready_i(res_ready), .adv_o(adv), .stall_o(stall), .idle_o(seq_idle),
+  flexor_ctrl #(
+    .N_OUT(N_OUT), .LANES(LANES), .Q_MAX(Q_MAX), .K_MAX(K_MAX), .SUM_W(SUM_W),
+    .WMEM_DEPTH(WMEM_DEPTH), .PMEM_DEPTH(PMEM_DEPTH), .AMEM_DEPTH(AMEM_DEPTH),
+    .N_IN_COUNT(N_IN_COUNT), .N_IN_LIST(N_IN_LIST), .SEL_W(SEL_W)
+  ) u_ctrl (
+    .clk_i, .rst_ni, .start_i(run_start), .args_i(run_args),
+    .done_o(run_done), .err_o(run_err), .err_code_o(run_err_code), .exec_o(exec), .adv_o(adv),
     .w_raddr_o(w_raddr), .a_raddr_o(a_raddr), .a_rbuf_o(a_rbuf), .o_raddr_o(o_raddr), .p_raddr_o(p_raddr),
-    .v1_o(v1), .v3_o(v3), .first3_o(first3), .last3_o(last3), .plane3_o(plane3),
-    .res_valid_o(res_valid), .res_chan_base_o(res_chan_base), .res_last_grp_o(res_last_grp),
-    .res_last_col_o(res_last_col),
-    .tap_valid_o, .tap_chunk_o, .tap_plane_o, .tap_grp_o, .tap_col_o,
-    .tap_acc_valid_o, .tap_acc_col_o, .tap_acc_grp_o, .tap_acc_plane_o, .slices_inc_o(slices_inc));
-
-  flexor_writer #(
-    .N_OUT(N_OUT), .LANES(LANES), .SUM_W(SUM_W), .PMEM_DEPTH(PMEM_DEPTH), .AMEM_DEPTH(AMEM_DEPTH),
-    .AMEM_AW(AMEM_AW), .M_W(M_W)
-  ) u_writer (
-    .clk_i, .rst_ni, .check2_i(check2), .a_dst_base_i(a_dst_base[AMEM_AW:0]), .a_dst_i(a_dst),
-    .dst_stream_i(dst_stream), .relu_i(relu), .shift_i(shift), .m_i(m),
-    .res_valid_i(res_valid), .res_chan_base_i(res_chan_base), .res_last_grp_i(res_last_grp),
-    .res_last_col_i(res_last_col), .t_i(t_all), .res_ready_o(res_ready), .idle_o(writer_idle),
+    .v1_o(v1), .sel_o(sel), .straddle_o(straddle), .v3_o(v3), .first3_o(first3), .last3_o(last3),
+    .plane3_o(plane3), .t_i(t_all),
     .a_we_o(a_we_run), .a_wbuf_o(a_wbuf_run), .a_waddr_o(a_waddr_run), .a_wdata_o(a_wdata_run),
     .a_wbe_o(a_wbe_run),
-    .out_valid_o(run_valid), .out_ready_i, .out_data_o(run_data), .out_last_o(run_last));
+    .out_valid_o(run_valid), .out_ready_i, .out_data_o(run_data), .out_last_o(run_last),
+    .tap_valid_o, .tap_chunk_o, .tap_plane_o, .tap_grp_o, .tap_col_o,
+    .tap_acc_valid_o, .tap_acc_col_o, .tap_acc_grp_o, .tap_acc_plane_o,
+    .slices_inc_o(slices_inc), .stall_o(stall));
 
   // ---------------- activation buffers ----------------
   // LOAD_A word w of a chunk carries bytes 4w..4w+3 (bytes >= N_OUT of the last word are dropped).

@@ -16,7 +16,7 @@ module flexor_writer #(
   parameter integer PMEM_DEPTH = 256,
   parameter integer AMEM_DEPTH = 4096,
   parameter integer AMEM_AW    = $clog2(AMEM_DEPTH),
-  // flexor_top passes the width flexor_argchk uses (this default gives the same value)
+  // flexor_ctrl passes the width flexor_argchk uses (this default gives the same value)
   parameter integer M_W        = $clog2(LANES * PMEM_DEPTH + 1)
 ) (
   input  wire                 clk_i,
