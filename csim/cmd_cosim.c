@@ -11,6 +11,7 @@
 #include "flexor/fsutil.h"
 #include "flexor/outfmt.h"
 #include "flexor/idx.h"
+#include "flexor/layerdump.h"
 #include "flexor/ref.h"
 #include "rtl_backend.h"
 #include "tapbook.h"
@@ -32,10 +33,11 @@ typedef struct {
     layer_out ref[FX_MAX_LAYERS], model[FX_MAX_LAYERS];
     fx_divergence div; /* first output-level divergence */
     fx_rtl *rtl;
+    fx_layer_dump *dump; /* --layer-outputs of this image, else NULL */
 } outs_t;
 
 typedef struct {
-    const char *model, *data, *wave, *csv, *json;
+    const char *model, *data, *wave, *csv, *json, *predictions, *layer_dir, *layer_list;
     uint64_t limit, seed, wave_from, wave_to, inject, watchdog;
     double stall;
     int chain, taps, random_images, quiet;
@@ -99,6 +101,7 @@ static void cb_rtl(void *u, uint32_t layer, const int32_t *out, uint32_t N, uint
         return;
     }
     out_diverge(s, "layer output", layer, &s->model[layer], out, N, M, fx_rtl_cycle(s->rtl));
+    if (s->dump) fx_layer_dump_layer(s->dump, layer, out, N, M);
 }
 
 static uint64_t rtl_cycle(void *u) { return fx_rtl_cycle(u); }
@@ -117,6 +120,9 @@ static void usage(FILE *f)
             "  --no-taps             compare layer outputs only (faster)\n"
             "  --wave FILE --wave-from C --wave-to C   FST waveform of RTL cycles [C, C]\n"
             "  --csv FILE, --json FILE                 summary files\n"
+            "  --predictions FILE    one CSV row per bit-exact image: index,label,predicted,logit_0..\n"
+            "  --layer-outputs DIR   the RTL's integer output of every layer of the --layer-images as .npy (docs/cli.md)\n"
+            "  --layer-images LIST   comma list of image indices for --layer-outputs (default 0)\n"
             "  --quiet               no progress bar\n"
             "  --watchdog C          cycles without a handshake or tap that count as a deadlock (100000)\n"
             "  --inject-fault K      corrupt the RTL's K-th lane psum tap (tests the checker)\n"
@@ -214,9 +220,10 @@ static int parse(int argc, char **argv, opts_t *o)
                                        {"wave-to", 1, 0, 't'},   {"chain", 0, 0, 'c'},    {"no-taps", 0, 0, 'T'},
                                        {"csv", 1, 0, 'C'},       {"json", 1, 0, 'J'},     {"quiet", 0, 0, 'q'},
                                        {"random-images", 0, 0, 'R'}, {"inject-fault", 1, 0, 'I'},
-                                       {"watchdog", 1, 0, 'W'},
+                                       {"watchdog", 1, 0, 'W'},  {"predictions", 1, 0, 'P'},
+                                       {"layer-outputs", 1, 0, 'L'}, {"layer-images", 1, 0, 'M'},
                                        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-    *o = (opts_t){.limit = 100, .seed = 1, .taps = 1, .wave_to = UINT64_MAX, .watchdog = 100000};
+    *o = (opts_t){.limit = 100, .seed = 1, .taps = 1, .wave_to = UINT64_MAX, .watchdog = 100000, .layer_list = "0"};
     int c;
     fx_opt_reset();
     while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
@@ -232,6 +239,9 @@ static int parse(int argc, char **argv, opts_t *o)
         case 'T': o->taps = 0; break;
         case 'C': o->csv = optarg; break;
         case 'J': o->json = optarg; break;
+        case 'P': o->predictions = optarg; break;
+        case 'L': o->layer_dir = optarg; break;
+        case 'M': o->layer_list = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'R': o->random_images = 1; break;
         case 'I': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->inject)) return fx_opt_bad_value("cosim", "inject-fault", optarg, "a tap index"); break;
@@ -266,6 +276,20 @@ int fx_cmd_cosim(int argc, char **argv)
         fx_model_free(&m);
         return 2;
     }
+    uint32_t dump_idx[64];
+    const int n_dump = o.layer_dir ? fx_layer_dump_list(o.layer_list, dump_idx, 64) : 0;
+    for (int k = 0; k < n_dump; k++)
+        if (dump_idx[k] >= im.n) {
+            fprintf(stderr, "flexor cosim: --layer-images: image %u is not among the %u images\n", dump_idx[k], im.n);
+            fx_cosim_free_images(&im);
+            fx_model_free(&m);
+            return 2;
+        }
+    if (n_dump < 0) {
+        fx_cosim_free_images(&im);
+        fx_model_free(&m);
+        return fx_opt_bad_value("cosim", "layer-images", o.layer_list, "a comma list of at most 64 image indices");
+    }
     fx_plan plan;
     fx_ref_net net;
     if (fx_driver_plan(cfg, &m, &plan, err, sizeof err) || fx_ref_prepare(&net, &m, cfg, err, sizeof err)) {
@@ -274,6 +298,17 @@ int fx_cmd_cosim(int argc, char **argv)
         fx_model_free(&m);
         return 2;
     }
+
+    fx_out pred_out;
+    FILE *pred_f = NULL;
+    if (o.predictions && !(pred_f = fx_out_open(&pred_out, o.predictions, err, sizeof err))) {
+        fprintf(stderr, "flexor cosim: %s\n", err);
+        fx_ref_free(&net);
+        fx_cosim_free_images(&im);
+        fx_model_free(&m);
+        return 2;
+    }
+    if (pred_f) fx_pred_csv_header(pred_f, m.n_classes);
 
     fx_rtl_opts ro = {.xseed = o.seed, .stall = o.stall, .stall_seed = o.seed, .watchdog = o.watchdog,
                       .inject_tap = o.inject};
@@ -321,7 +356,27 @@ int fx_cmd_cosim(int argc, char **argv)
         int c_mod = fx_driver_infer(mod, cfg, &m, &plan, x, lg_mod, o.chain, cb_model, outs);
         if (tb_m.first.set && !outs->div.set) outs->div = tb_m.first;
         fx_tapbook_rewind(&tb_m, FX_TB_CHECK);
+        fx_layer_dump dump;
+        outs->dump = NULL;
+        for (int k = 0; k < n_dump; k++)
+            if (dump_idx[k] == img) {
+                if (fx_layer_dump_begin(&dump, o.layer_dir, img, &m, x, err, sizeof err)) {
+                    fprintf(stderr, "flexor cosim: %s\n", err);
+                    fx_progress_end(&pr);
+                    free(lg_ref);
+                    status = 2;
+                    goto out;
+                }
+                outs->dump = &dump;
+            }
         int c_rtl = outs->div.set ? -1 : fx_driver_infer(dut, cfg, &m, &plan, x, lg_rtl, o.chain, cb_rtl, outs);
+        if (outs->dump && c_rtl >= 0 && fx_layer_dump_end(outs->dump, lg_rtl)) {
+            fprintf(stderr, "flexor cosim: %s\n", err);
+            fx_progress_end(&pr);
+            free(lg_ref);
+            status = 2;
+            goto out;
+        }
         if (o.taps && !outs->div.set && c_rtl >= 0) fx_tapbook_finish(&tb_m);
         compared = tb_m.compared;
         fx_divergence *d = NULL;
@@ -356,6 +411,7 @@ int fx_cmd_cosim(int argc, char **argv)
             break;
         }
         if (im.labels) ok_rtl += c_rtl == im.labels[img], ok_ref += c_ref == im.labels[img];
+        if (pred_f) fx_pred_csv_row(pred_f, img, im.labels ? im.labels[img] : -1, c_rtl, lg_rtl, nc);
         char extra[64];
         double rs = fx_rtl_backend_seconds(rtl_b) - rtl_s0;
         snprintf(extra, sizeof extra, "%.2f Mcycles/s", rs > 0 ? (double)(fx_rtl_cycle(rtl) - cyc0) / rs / 1e6 : 0);
@@ -412,8 +468,14 @@ int fx_cmd_cosim(int argc, char **argv)
             fprintf(stderr, "flexor cosim: %s\n", err);
             status = status ? status : 2;
         }
+        if (pred_f && fx_out_commit(&pred_out, err, sizeof err)) {
+            fprintf(stderr, "flexor cosim: %s\n", err);
+            status = status ? status : 2;
+        }
+        pred_f = NULL;
     }
 out:
+    if (pred_f) fx_out_abort(&pred_out);
     if (o.taps) {
         mod->destroy(mod);
         dut->destroy(dut);

@@ -3,7 +3,9 @@
 #include "buildid.h"
 #include "cliconfig.h"
 #include "commands.h"
+#include "layerjson.h"
 #include "flexor/model.h"
+#include "flexor/mxor.h"
 #include "flexor/opt.h"
 #include <cjson/cJSON.h>
 #include <getopt.h>
@@ -13,35 +15,18 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: flexor inspect MODEL [--json] [--config CFG]\n"
+    fprintf(f, "usage: flexor inspect MODEL [--json] [--config CFG] [--mxor]\n"
+               "       flexor inspect --mxor [--json] [--config CFG]\n"
                "  Validates MODEL (every rule of docs/contract.md §6) and prints its layers.\n"
+               "  --mxor        also print the configuration's M-xor matrices (one per N_in; without MODEL, only them)\n"
                "  --json        machine-readable output\n"
                "  --config CFG  validate against a configuration (NAME of rtl/config/NAME.cfg, or a path) instead of the built-in one\n");
 }
 
-static cJSON *int_array(const uint32_t *v, int n)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
-    return a;
-}
-
 static cJSON *layer_json(const fx_layer *l, uint32_t n_out, double bpw, double w, uint64_t payload)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "type", l->type == FX_LAYER_CONV ? "conv" : "fc");
-    cJSON_AddNumberToObject(o, "M", l->M);
-    cJSON_AddNumberToObject(o, "K", l->K);
-    cJSON_AddItemToObject(o, "in", int_array((const uint32_t[]){l->in_c, l->in_h, l->in_w}, 3));
-    cJSON_AddItemToObject(o, "kernel", int_array((const uint32_t[]){l->kh, l->kw}, 2));
-    cJSON_AddNumberToObject(o, "pool", l->pool);
-    cJSON_AddNumberToObject(o, "q", l->q);
-    cJSON_AddNumberToObject(o, "n_in", l->n_in);
+    cJSON *o = fx_layer_json(l);
     cJSON_AddNumberToObject(o, "n_out", n_out);
-    cJSON_AddBoolToObject(o, "encrypted", (l->flags & FX_F_ENCRYPTED) != 0);
-    cJSON_AddBoolToObject(o, "straddle", (l->flags & FX_F_STRADDLE) != 0);
-    cJSON_AddBoolToObject(o, "relu", (l->flags & FX_F_RELU_U8) != 0);
-    cJSON_AddNumberToObject(o, "shift", l->shift);
     cJSON_AddNumberToObject(o, "bits_per_weight", bpw);
     cJSON_AddNumberToObject(o, "weights", w);
     cJSON_AddNumberToObject(o, "payload_bytes", (double)payload);
@@ -62,25 +47,89 @@ static void flags_str(uint32_t f, char *s, size_t n)
              f & FX_F_RELU_U8 ? ",relu" : ",raw");
 }
 
+/* Row r of M-xor as N_in characters, column j = stored bit j (docs/contract.md §2: y_r = XOR_j row_r[j]·x_j). */
+static void row_str(const fx_mxor *mx, uint32_t r, char *s)
+{
+    for (uint32_t j = 0; j < mx->n_in; j++) s[j] = (mx->row[r] >> j) & 1 ? '1' : '0';
+    s[mx->n_in] = 0;
+}
+
+/* The matrices of every N_in of cfg, as text on stdout or as an array in doc. -1 when one cannot be generated. */
+static int print_mxor(const fx_hwcfg *cfg, cJSON *doc)
+{
+    cJSON *arr = doc ? cJSON_AddArrayToObject(doc, "mxor") : NULL;
+    for (uint32_t e = 0; e < cfg->n_in_count; e++) {
+        fx_mxor mx;
+        if (fx_mxor_generate(cfg->seed, cfg->n_in[e], cfg->n_out, cfg->n_tap, &mx)) {
+            fprintf(stderr, "flexor inspect: no M-xor for N_in %u, N_out %u, N_tap %u\n", cfg->n_in[e], cfg->n_out, cfg->n_tap);
+            return -1;
+        }
+        cJSON *rows = NULL;
+        if (arr) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddItemToArray(arr, o);
+            cJSON_AddNumberToObject(o, "n_in", mx.n_in);
+            cJSON_AddNumberToObject(o, "n_out", mx.n_out);
+            cJSON_AddNumberToObject(o, "n_tap", mx.n_tap);
+            cJSON_AddItemToObject(o, "row_masks", fx_json_u32_array(mx.row, (int)mx.n_out));
+            rows = cJSON_AddArrayToObject(o, "rows");
+        }
+        else
+            printf("M-xor N_in %u -> N_out %u (N_tap %u, seed 0x%llx): row r = decrypted bit r, column j = stored bit j\n",
+                   mx.n_in, mx.n_out, mx.n_tap, (unsigned long long)cfg->seed);
+        for (uint32_t r = 0; r < mx.n_out; r++) {
+            char s[FX_NOUT_MAX + 1];
+            row_str(&mx, r, s);
+            if (rows) cJSON_AddItemToArray(rows, cJSON_CreateString(s));
+            else printf("  %2u %s\n", r, s);
+        }
+    }
+    return 0;
+}
+
+/* --mxor without a model: the configuration's matrices only. */
+static int mxor_only(const fx_hwcfg *cfg, int json)
+{
+    cJSON *doc = json ? cJSON_CreateObject() : NULL;
+    if (doc) {
+        char h[16];
+        snprintf(h, sizeof h, "0x%08x", fx_hwcfg_hash(cfg));
+        cJSON_AddStringToObject(doc, "config", cfg->name);
+        cJSON_AddStringToObject(doc, "config_hash", h);
+        cJSON_AddNumberToObject(doc, "n_out", cfg->n_out);
+    }
+    int rc = print_mxor(cfg, doc);
+    if (doc) {
+        char *txt = rc ? NULL : cJSON_Print(doc);
+        cJSON_Delete(doc);
+        if (txt) puts(txt);
+        free(txt);
+    }
+    return rc ? 2 : 0;
+}
+
 int fx_cmd_inspect(int argc, char **argv)
 {
     static const struct option opts[] = {{"json", no_argument, 0, 'j'}, {"config", required_argument, 0, 'c'},
-                                         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    int json = 0, c;
+                                         {"mxor", no_argument, 0, 'x'}, {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    int json = 0, mxor = 0, c;
     const char *cfg_path = NULL;
     fx_opt_reset();
     while ((c = getopt_long(argc, argv, ":jc:h", opts, NULL)) != -1) {
         if (c == 'j') json = 1;
         else if (c == 'c') cfg_path = optarg;
+        else if (c == 'x') mxor = 1;
         else if (c == 'h') { usage(stdout); return 0; }
         else return fx_opt_error("inspect", c, argv);
     }
-    if (optind + 1 != argc) return fx_opt_fail("inspect", "expected one MODEL argument");
-    const char *path = argv[optind];
+    if (optind + 1 != argc && !(mxor && optind == argc)) return fx_opt_fail("inspect", "expected one MODEL argument");
     char err[512];
     fx_hwcfg loaded;
     const fx_hwcfg *cfg;
     if (fx_cli_hwcfg("inspect", cfg_path, &loaded, &cfg)) return 2;
+    if (optind == argc) return mxor_only(cfg, json);
+    const char *path = argv[optind];
     fx_model m;
     if (fx_model_read(path, cfg, &m, err, sizeof err)) { fprintf(stderr, "flexor inspect: %s\n", err); return 2; }
     uint8_t *buf;
@@ -120,7 +169,7 @@ int fx_cmd_inspect(int argc, char **argv)
         char h[16], bh[16];
         snprintf(h, sizeof h, "0x%08x", m.cfg_hash);
         snprintf(bh, sizeof bh, "0x%08x", builtin_hash);
-        cJSON_AddItemToObject(doc, "input", int_array((const uint32_t[]){m.in_c, m.in_h, m.in_w}, 3));
+        cJSON_AddItemToObject(doc, "input", fx_json_u32_array((const uint32_t[]){m.in_c, m.in_h, m.in_w}, 3));
         cJSON_AddNumberToObject(doc, "n_classes", m.n_classes);
         cJSON_AddNumberToObject(doc, "weights", weights);
         cJSON_AddNumberToObject(doc, "avg_bits_per_weight", avg);
@@ -128,6 +177,7 @@ int fx_cmd_inspect(int argc, char **argv)
         cJSON_AddStringToObject(doc, "config_hash", h);
         cJSON_AddStringToObject(doc, "builtin_config_hash", bh);
         cJSON_AddBoolToObject(doc, "matches_builtin", match);
+        if (mxor && print_mxor(cfg, doc)) { cJSON_Delete(doc); fx_model_free(&m); return 2; }
         char *txt = cJSON_Print(doc);
         cJSON_Delete(doc);
         if (txt) puts(txt);
@@ -139,5 +189,5 @@ int fx_cmd_inspect(int argc, char **argv)
                weights, avg, file_bytes, m.in_c, m.in_h, m.in_w, m.n_classes, m.cfg_hash, match ? "matches" : "differs from",
                fx_hwcfg_builtin()->name, builtin_hash);
     fx_model_free(&m);
-    return 0;
+    return !json && mxor && print_mxor(cfg, NULL) ? 2 : 0;
 }

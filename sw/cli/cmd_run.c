@@ -5,7 +5,9 @@
 #include "buildid.h"
 #include "flexor/fsutil.h"
 #include "flexor/idx.h"
+#include "flexor/netdesc.h"
 #include "flexor/opt.h"
+#include "flexor/trainer.h"
 #include "commands.h"
 #include "run_report.h"
 #include "stage.h"
@@ -21,12 +23,14 @@ static void usage(FILE *f)
 {
     fprintf(f,
 "usage: flexor run [options]\n"
-"Train the default FleXOR network on Fashion-MNIST, export the integer model, evaluate it with the C\n"
+"Train a FleXOR network on Fashion-MNIST, export the integer model, evaluate it with the C\n"
 "reference on the whole test set, co-simulate test images through the RTL (0 mismatches required),\n"
 "synthesize the accelerator, and write DIR/report.md. Unchanged stages are reused.\n\n"
-"  --model mlp|lenet   network (default mlp)\n"
+"  --net NAME|FILE|SPEC  network: a preset (mlp, lenet), a description file or a spec (docs/net.md;\n"
+"                      default mlp); --model mlp|lenet is an alias\n"
 "  --bits B            bits per weight of the FleXOR layers (default 0.8)\n"
-"  --epochs N          training epochs (default 5; --full: the long schedule, 15 mlp / 6 lenet)\n"
+"  --epochs N          training epochs (default 5; --full: the long schedule, 6 with a conv layer\n"
+"                      (lenet), else 15 (mlp))\n"
 "  --full              the long training schedule\n"
 "  --images N          test images through the RTL (default 1000; 0 = all 10,000)\n"
 "  --train-images N    train on the first N training images only (default all; for quick checks);\n"
@@ -49,7 +53,7 @@ int fx_cmd_run(int argc, char **argv)
 {
     const char *model = "mlp", *bits = "0.8", *data = FX_DEFAULT_DATA_DIR, *out = "runs/default";
     int epochs = 5, full = 0, images = 1000, force = 0, skip_synth = 0, limit = 0;
-    static const struct option lo[] = {{"model", 1, 0, 'm'}, {"bits", 1, 0, 'b'},   {"epochs", 1, 0, 'e'},
+    static const struct option lo[] = {{"model", 1, 0, 'm'}, {"net", 1, 0, 'N'}, {"bits", 1, 0, 'b'},   {"epochs", 1, 0, 'e'},
                                        {"full", 0, 0, 'F'},  {"images", 1, 0, 'i'}, {"data", 1, 0, 'd'},
                                        {"out", 1, 0, 'o'},   {"force", 0, 0, 'f'},  {"skip-synth", 0, 0, 'S'},
                                        {"train-images", 1, 0, 'l'}, {"limit", 1, 0, 'l'},
@@ -59,9 +63,10 @@ int fx_cmd_run(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
         switch (c) {
         case 'm':
-            if (strcmp(optarg, "mlp") && strcmp(optarg, "lenet")) return fx_opt_bad_value("run", "model", optarg, "mlp or lenet");
+            if (strcmp(optarg, "mlp") && strcmp(optarg, "lenet")) return fx_opt_bad_value("run", "model", optarg, "mlp or lenet (other networks: --net)");
             model = optarg;
             break;
+        case 'N': model = optarg; break;
         case 'b': bits = optarg; break;
         case 'e': if (fx_parse_int(optarg, 1, 10000, &epochs)) return fx_opt_bad_value("run", "epochs", optarg, "1..10000"); break;
         case 'F': full = 1; break;
@@ -76,7 +81,12 @@ int fx_cmd_run(int argc, char **argv)
         }
     }
     if (optind != argc) return fx_opt_fail("run", "unexpected argument '%s'", argv[optind]);
-    if (full) epochs = strcmp(model, "mlp") ? 6 : 15;
+    /* the description: read now (a bad one stops here, exit 2); its file is an input of the training stage */
+    static fx_netdesc nd;
+    static char net_file[4200];
+    char nerr[1024];
+    if (fx_train_net(model, &nd, net_file, sizeof net_file, nerr, sizeof nerr)) return fx_opt_fail("run", "%s", nerr);
+    if (full) epochs = fx_netdesc_has_conv(&nd) ? 6 : 15;
     /* the co-simulation runs the RTL compiled into this binary: refuse to report on other RTL */
     char msg[4400];
     if (fx_build_rtl_check(msg, sizeof msg)) { fprintf(stderr, "flexor run: %s\n", msg); return 2; }
@@ -107,9 +117,10 @@ int fx_cmd_run(int argc, char **argv)
 
     stage st[5] = {
         {.name = "train",
-         .argv = {"flexor", "train", "--model", model, "--bits", bits, "--epochs", ep, "--data", data, "--out", fxm,
+         .argv = {"flexor", "train", "--net", model, "--bits", bits, "--epochs", ep, "--data", data, "--out", fxm,
                   "--csv", tcsv, "--train-images", tlim, NULL},
-         .code = "build,sw,trainer", .inputs = {tri, trl, tei, tel}, .outputs = {fxm, tcsv}, .ckpt = ckpt, .log = tlog},
+         .code = "build,sw,trainer", .inputs = {tri, trl, tei, tel, net_file[0] ? net_file : NULL}, .outputs = {fxm, tcsv},
+         .ckpt = ckpt, .log = tlog},
         {.name = "infer",
          .argv = {"flexor", "infer", fxm, "--data", data, "--csv", icsv, NULL},
          .code = "build,sw", .inputs = {fxm, tei, tel}, .outputs = {icsv}, .log = ilog},

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `flexor sweep-hw` (alias `flexor sweep --hw`): the paper's question as one table — accuracy × bits per weight × area × cycles
- * for both models at FP, binary and FleXOR 1.0/0.8/0.6/0.4 bits. The work is a job list: a Makefile
+ * for networks (presets or description files) at FP, binary and FleXOR 1.0/0.8/0.6/0.4 bits. The work is a job list: a Makefile
  * (run here with make -jN) and a plain command list (jobs.txt) that any scheduler can spread. */
 #define _POSIX_C_SOURCE 200809L
 #include "flexor/fsutil.h"
 #include "flexor/idx.h"
+#include "flexor/netdesc.h"
 #include "flexor/selfpath.h"
 #include "flexor/opt.h"
 #include "flexor/outfmt.h"
 #include "flexor/spawn.h"
+#include "flexor/trainer.h"
 #include "commands.h"
 #include "results.h"
 #include <errno.h>
@@ -37,10 +39,11 @@ static void usage(FILE *f)
 "Writes DIR/jobs.mk (make -jN) and DIR/jobs.txt (one command per line, 'stage<TAB>command': every\n"
 "stage-1 line is independent; stage 2 needs its model from stage 1; stage 3 collects) and runs them.\n\n"
 "  -j N                  parallel jobs on this machine (default 1)\n"
-"  --models LIST         default mlp,lenet\n"
+"  --nets LIST           presets or description files (docs/net.md), at most 4 (default mlp,lenet);\n"
+"                        --models LIST is an alias\n"
 "  --settings LIST       default fp,binary,1.0,0.8,0.6,0.4\n"
-"  --epochs-mlp N        default 15\n"
-"  --epochs-lenet N      default 6\n"
+"  --epochs-mlp N        networks without a conv layer (default 15)\n"
+"  --epochs-lenet N      networks with a conv layer (default 6)\n"
 "  --images N            test images per model through the RTL (default 500)\n"
 "  --data DIR            Fashion-MNIST directory\n"
 "  --out DIR             default results/sweep-hw\n"
@@ -68,7 +71,11 @@ static void job(joblist *j, int stage_no, const char *target, const char *dep, c
     j->dl += (size_t)snprintf(j->deps + j->dl, sizeof j->deps - j->dl, " %s", target);
 }
 
-static int write_jobs(const opts *o, char models[][16], int nm, char settings[][16], int ns)
+/* A network of --nets: its name (tables, file names), what --net gets, its description file ("" for none)
+ * and its epochs. */
+typedef struct { char name[64], arg[256], file[1100]; int epochs; } net_item;
+
+static int write_jobs(const opts *o, const net_item *nets, int nm, char settings[][16], int ns)
 {
     char path[1100], tpath[1100], rec[1100], data_in[1200], err[1300];
     joblist j = {.exe = fx_self_exe(), .rec = rec};
@@ -88,19 +95,21 @@ static int write_jobs(const opts *o, char models[][16], int nm, char settings[][
     fprintf(j.tx, "0\tmkdir -p %s/models %s/hw %s\n", o->out, o->out, rec);
     snprintf(data_in, sizeof data_in, "--in %s/t10k-images-idx3-ubyte.gz --in %s/t10k-labels-idx1-ubyte.gz", o->data, o->data);
     for (int m = 0; m < nm; m++) {
-        int ep = strcmp(models[m], "mlp") ? o->epochs_lenet : o->epochs_mlp;
+        const int ep = nets[m].epochs;
+        char net_in[1200] = ""; /* the description's content is an input of the training stage */
+        if (nets[m].file[0]) snprintf(net_in, sizeof net_in, " --in %s", nets[m].file);
         for (int s = 0; s < ns; s++) {
-            const char *M = models[m], *B = settings[s];
+            const char *M = nets[m].name, *B = settings[s];
             const int fp = !strcmp(B, "fp"); /* a float network has no integer model to run on the accelerator */
             char cmd[16384], target[64], dep[64], fxm[1200];
             snprintf(fxm, sizeof fxm, "%s/models/%s_%s.fxm", o->out, M, B);
             snprintf(target, sizeof target, "train_%s_%s", M, B);
             snprintf(cmd, sizeof cmd,
                      "%s stage %s --record %s --code build,sw,trainer --in %s/train-images-idx3-ubyte.gz "
-                     "--in %s/train-labels-idx1-ubyte.gz %s --out %s/%s_%s.csv%s%s --ckpt %s/models/%s_%s.ckpt -- "
-                     "train --model %s --bits %s --epochs %d --data %s --out %s --csv %s/%s_%s.csv --quiet",
-                     j.exe, target, rec, o->data, o->data, data_in, o->out, M, B, fp ? "" : " --out ", fp ? "" : fxm,
-                     o->out, M, B, M, B, ep, o->data, fxm, o->out, M, B);
+                     "--in %s/train-labels-idx1-ubyte.gz %s%s --out %s/%s_%s.csv%s%s --ckpt %s/models/%s_%s.ckpt -- "
+                     "train --net %s --bits %s --epochs %d --data %s --out %s --csv %s/%s_%s.csv --quiet",
+                     j.exe, target, rec, o->data, o->data, data_in, net_in, o->out, M, B, fp ? "" : " --out ", fp ? "" : fxm,
+                     o->out, M, B, nets[m].arg, B, ep, o->data, fxm, o->out, M, B);
             job(&j, 1, target, NULL, cmd);
             if (fp) continue;
             snprintf(dep, sizeof dep, "%s", target);
@@ -150,7 +159,7 @@ static void cell(char *b, size_t n, const char *fmt, double v)
     else snprintf(b, n, fmt, v);
 }
 
-static int collect(const opts *o, char models[][16], int nm, char settings[][16], int ns)
+static int collect(const opts *o, const net_item *nets, int nm, char settings[][16], int ns)
 {
     /* the trainer's own sweep tabulates accuracy (its jobs are already done: it only resumes) */
     char em[16], el[16], cmd[2048], msg[512];
@@ -186,9 +195,9 @@ static int collect(const opts *o, char models[][16], int nm, char settings[][16]
     fprintf(fc, "model,setting,float_acc,int_acc,rtl_acc,rtl_images,mismatches,avg_bits,model_bytes,cycles_per_inf,mac_util,dec_xor2,dec_share_pct,train_s\n");
     for (int m = 0; m < nm; m++)
         for (int s = 0; s < ns; s++) {
-            const char *M = models[m], *B = settings[s];
+            const char *M = nets[m].name, *B = settings[s];
             char cj[1200];
-            snprintf(cj, sizeof cj, "%s/hw/%s_%s.cosim.json", o->out, M, B);
+            snprintf(cj, sizeof cj, "%.900s/hw/%.63s_%.15s.cosim.json", o->out, M, B);
             double fa = sweep_figure(sweep_csv, M, B, "float_acc"), ia = sweep_figure(sweep_csv, M, B, "int_acc");
             double bits = sweep_figure(sweep_csv, M, B, "avg_bits"), bytes = sweep_figure(sweep_csv, M, B, "model_bytes");
             double ts = sweep_figure(sweep_csv, M, B, "train_s");
@@ -227,11 +236,47 @@ static int collect(const opts *o, char models[][16], int nm, char settings[][16]
     return 0;
 }
 
+/* job lines are shell commands and make recipes: only words that need no quoting for either */
+static int shell_safe(const char *s, size_t max)
+{
+    static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./+-,=:@%";
+    return strspn(s, safe) == strlen(s) && strlen(s) <= max;
+}
+
+/* Each --nets item read (a bad description: its one-line error), named, with its epochs. */
+static int resolve_nets(const opts *o, char items[][256], int nm, net_item *nets)
+{
+    static fx_netdesc nd;
+    char err[1024];
+    for (int m = 0; m < nm; m++) {
+        net_item *n = &nets[m];
+        if (fx_train_net(items[m], &nd, n->file, sizeof n->file, err, sizeof err)) {
+            fx_opt_fail(CMD, "%s", err);
+            return -1;
+        }
+        if (!shell_safe(items[m], 255) || !shell_safe(n->file, 900) || !shell_safe(nd.name, 63))
+        {
+            fx_opt_bad_value(CMD, "nets", items[m], "names and paths of letters, digits and _./+-,=:@% (job lines are shell commands)");
+            return -1;
+        }
+        for (int i = 0; i < m; i++)
+            if (!strcmp(nets[i].name, nd.name)) {
+                fx_opt_fail(CMD, "--nets: two networks named '%s'", nd.name);
+                return -1;
+            }
+        snprintf(n->name, sizeof n->name, "%s", nd.name);
+        snprintf(n->arg, sizeof n->arg, "%s", items[m]);
+        const int has_conv = fx_netdesc_has_conv(&nd);
+        n->epochs = has_conv ? o->epochs_lenet : o->epochs_mlp;
+    }
+    return 0;
+}
+
 int fx_cmd_sweep_hw(int argc, char **argv)
 {
     opts o = {.models = "mlp,lenet", .settings = "fp,binary,1.0,0.8,0.6,0.4", .out = "results/sweep-hw",
               .data = FX_DEFAULT_DATA_DIR, .epochs_mlp = 15, .epochs_lenet = 6, .images = 500, .jobs = 1};
-    static const struct option lo[] = {{"hw", 0, 0, 'H'},         {"models", 1, 0, 'm'},       {"settings", 1, 0, 's'},
+    static const struct option lo[] = {{"hw", 0, 0, 'H'},         {"models", 1, 0, 'm'},       {"nets", 1, 0, 'm'},         {"settings", 1, 0, 's'},
                                        {"epochs-mlp", 1, 0, 1},    {"epochs-lenet", 1, 0, 2},    {"images", 1, 0, 'i'},
                                        {"data", 1, 0, 'd'},        {"out", 1, 0, 'o'},           {"dry-run", 0, 0, 'n'},
                                        {"collect", 0, 0, 'c'},     {"help", 0, 0, 'h'},          {0, 0, 0, 0}};
@@ -254,27 +299,24 @@ int fx_cmd_sweep_hw(int argc, char **argv)
         default: return fx_opt_error(CMD, c, argv);
         }
     }
-    char models[4][16], settings[MAXJ][16];
-    int nm = split(o.models, models, 4), ns = split(o.settings, settings, MAXJ);
+    char models[4][256], settings[MAXJ][16];
+    int nm = fx_split_list(o.models, models[0], sizeof models[0], 4), ns = split(o.settings, settings, MAXJ);
     if (optind != argc) return fx_opt_fail(CMD, "unexpected argument '%s'", argv[optind]);
-    if (nm < 0) return fx_opt_bad_value(CMD, "models", o.models, "a comma list of mlp, lenet");
-    for (int i = 0; i < nm; i++)
-        if (strcmp(models[i], "mlp") && strcmp(models[i], "lenet"))
-            return fx_opt_bad_value(CMD, "models", o.models, "a comma list of mlp, lenet");
+    if (nm < 0) return fx_opt_bad_value(CMD, "nets", o.models, "a comma list of at most 4 presets or .net files");
+    static net_item nets[4];
+    if (resolve_nets(&o, models, nm, nets)) return 2;
     for (int i = 0; i < ns; i++) {
         double b;
         if (strcmp(settings[i], "fp") && strcmp(settings[i], "binary") && fx_parse_double(settings[i], 0.05, 4, &b)) ns = -1;
     }
     if (ns < 0) return fx_opt_bad_value(CMD, "settings", o.settings, "a comma list of fp, binary or bits per weight");
-    /* job lines are shell commands and make recipes: only paths that need no quoting for either */
-    static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./+-,=:@%";
-    if (strspn(o.out, safe) != strlen(o.out) || strlen(o.out) > 900)
+    if (!shell_safe(o.out, 900))
         return fx_opt_bad_value(CMD, "out", o.out, "a path of letters, digits and _./+-,=:@% (job lines are shell commands)");
-    if (strspn(o.data, safe) != strlen(o.data) || strlen(o.data) > 900)
+    if (!shell_safe(o.data, 900))
         return fx_opt_bad_value(CMD, "data", o.data, "a path of letters, digits and _./+-,=:@% (job lines are shell commands)");
     if (fx_mkdir_p(o.out)) { fprintf(stderr, "flexor sweep-hw: %s: cannot create\n", o.out); return 2; }
-    if (o.collect) return collect(&o, models, nm, settings, ns);
-    if (write_jobs(&o, models, nm, settings, ns)) return 2;
+    if (o.collect) return collect(&o, nets, nm, settings, ns);
+    if (write_jobs(&o, nets, nm, settings, ns)) return 2;
     fprintf(stderr, "flexor sweep-hw: job list %s/jobs.txt, Makefile %s/jobs.mk\n", o.out, o.out);
     if (o.dry) return 0;
     char jobs[32], mk[1100], cmd[1400], msg[512];

@@ -5,6 +5,8 @@
 #define FLEXOR_COMMANDS_H
 int fx_cmd_inspect(int argc, char **argv); /* sw/cli */
 int fx_cmd_infer(int argc, char **argv);   /* sw/cli */
+int fx_cmd_export(int argc, char **argv);  /* sw/cli: NumPy files of a model */
+int fx_cmd_import(int argc, char **argv);  /* sw/cli: NumPy files back into a model */
 int fx_cmd_train(int argc, char **argv);   /* trainer/ */
 int fx_cmd_sweep(int argc, char **argv);   /* trainer/ */
 int fx_cmd_bench(int argc, char **argv);   /* trainer/ */

@@ -24,6 +24,8 @@ static const command commands[] = {
 #endif
     {"inspect", fx_cmd_inspect, "show a model file: layers, bits per weight, sizes, hash"},
     {"infer", fx_cmd_infer, "run the integer reference over a dataset: accuracy, images/s"},
+    {"export", fx_cmd_export, "write a model as NumPy files a framework can rebuild it from"},
+    {"import", fx_cmd_import, "turn NumPy files (export's layout) into a validated model file"},
 #ifdef FX_HAVE_CSIM
     {"cosim", fx_cmd_cosim, "run a model through the RTL and the reference, bit for bit"},
     {"regress", fx_cmd_regress, "constrained-random RTL regression against the C model"},

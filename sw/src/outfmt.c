@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* See outfmt.h. */
 #include "flexor/outfmt.h"
+#include <inttypes.h>
 #include "flexor/fsutil.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -44,4 +45,20 @@ void fx_csv_field(FILE *f, const char *s)
 {
     char b[8300]; /* a 4096-byte path doubled, plus quotes */
     fputs(fx_csv_text(b, sizeof b, s), f);
+}
+
+void fx_pred_csv_header(FILE *f, uint32_t n_classes)
+{
+    fputs("index,label,predicted", f);
+    for (uint32_t c = 0; c < n_classes; c++) fprintf(f, ",logit_%u", c);
+    fputc('\n', f);
+}
+
+void fx_pred_csv_row(FILE *f, uint64_t index, int64_t label, int predicted, const int32_t *logits, uint32_t n_classes)
+{
+    fprintf(f, "%" PRIu64 ",", index);
+    if (label >= 0) fprintf(f, "%" PRId64, label);
+    fprintf(f, ",%d", predicted);
+    for (uint32_t c = 0; c < n_classes; c++) fprintf(f, ",%" PRId32, logits[c]);
+    fputc('\n', f);
 }

@@ -73,6 +73,21 @@ int fx_ref_prepare(fx_ref_net *net, const fx_model *m, const fx_hwcfg *cfg, char
     return 0;
 }
 
+int8_t *fx_ref_weight_signs(const fx_ref_net *net, uint32_t li)
+{
+    const fx_layer *l = &net->model->layers[li];
+    const uint32_t n_out = net->cfg->n_out, CH = net->ch[li];
+    int8_t *w = malloc((size_t)l->q * l->M * l->K + 1);
+    if (!w) return NULL;
+    for (uint32_t i = 0; i < l->q; i++)
+        for (uint32_t m = 0; m < l->M; m++) {
+            const uint32_t *dec = net->dec[li] + ((size_t)m * l->q + i) * CH;
+            int8_t *row = w + ((size_t)i * l->M + m) * l->K;
+            for (uint32_t k = 0; k < l->K; k++) row[k] = (dec[k / n_out] >> (k % n_out)) & 1 ? 1 : -1;
+        }
+    return w;
+}
+
 void fx_ref_free(fx_ref_net *net)
 {
     for (uint32_t i = 0; i < FX_MAX_LAYERS; i++) free(net->dec[i]);

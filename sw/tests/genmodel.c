@@ -2,6 +2,7 @@
 /* flexor-genmodel: write random valid models (fx_model_random / fx_model_random_net) for benchmarks,
  * fuzzing corpora and test vectors. */
 #include "flexor/model_random.h"
+#include "flexor/opt.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,12 @@ static void usage(FILE *f)
                "  --corpus DIR  write N small random networks DIR/seed-K.fxm (a fuzzing seed corpus)\n");
 }
 
+static int bad(const char *what)
+{
+    fprintf(stderr, "flexor-genmodel: %s (flexor-genmodel --help)\n", what);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {{"straddle", no_argument, 0, 's'}, {"seed", required_argument, 0, 'r'},
@@ -25,14 +32,15 @@ int main(int argc, char **argv)
     uint64_t seed = 1;
     const char *corpus = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "sr:c:n:h", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":sr:c:n:h", opts, NULL)) != -1) {
         switch (c) {
         case 's': flags |= FX_F_STRADDLE; break;
-        case 'r': seed = strtoull(optarg, NULL, 0); break;
+        case 'r': if (fx_parse_u64(optarg, 0, UINT64_MAX, &seed)) return bad("bad --seed"); break;
         case 'c': corpus = optarg; break;
-        case 'n': count = (uint32_t)strtoul(optarg, NULL, 0); break;
+        case 'n': if (fx_parse_u32(optarg, 1, 100000, &count)) return bad("bad --count (1..100000)"); break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return bad("unknown option or missing value");
         }
     }
     const fx_hwcfg *cfg = fx_hwcfg_builtin();
@@ -51,7 +59,7 @@ int main(int argc, char **argv)
         printf("wrote %u models to %s\n", written, corpus);
         return 0;
     }
-    if (optind + 2 != argc) { usage(stderr); return 2; }
+    if (optind + 2 != argc) return bad("expected ARCH and OUT.fxm");
     const char *arch = argv[optind], *out = argv[optind + 1];
     int r = !strcmp(arch, "net") ? fx_model_random_net(&m, cfg, seed, 4) : fx_model_random(&m, cfg, arch, flags, seed);
     if (r) { fprintf(stderr, "flexor-genmodel: cannot build '%s' for this configuration\n", arch); return 2; }

@@ -34,6 +34,9 @@ expect2 run run --images 1e3
 expect2 run run --limit x
 expect2 run run --epochs 4294967297
 expect2 run run --model vgg
+expect2 run run --net vgg
+expect2 run run --net conv8k3,relu,mp3,fc10
+expect2 run run --net resnet20
 expect2 run run --epochs
 expect2 infer infer m.fxm --limit 1e3
 expect2 infer infer m.fxm --threads 0
@@ -56,6 +59,9 @@ expect2 sweep sweep --settings 0.8, --out sweep_bad
 expect2 sweep-hw sweep-hw --images 0
 expect2 sweep-hw sweep --hw --settings 0.8,,0.6
 expect2 sweep-hw sweep-hw --models mlp,mlp,mlp,mlp,mlp
+expect2 sweep-hw sweep-hw --nets mlp,mlp
+expect2 sweep-hw sweep-hw --nets /nonexistent/x.net
+expect2 sweep-hw sweep-hw --nets mlp,resnet20
 expect2 sweep sweep --epochs-mlp 2 --hw
 "$flexor" sweep --hw --help > out 2> err && grep -q "^usage: flexor sweep-hw" out || bad "the alias sweep --hw --help"
 expect2 bench bench --batch 0

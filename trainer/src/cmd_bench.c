@@ -79,7 +79,7 @@ int fx_cmd_bench(int argc, char **argv)
         for (char *s = strtok_r(sb, ",", &ss); s; s = strtok_r(NULL, ",", &ss)) {
             fx_train_opts o;
             fx_train_defaults(&o);
-            snprintf(o.model, sizeof o.model, "%s", m);
+            snprintf(o.net, sizeof o.net, "%s", m);
             snprintf(o.bits, sizeof o.bits, "%s", s);
             o.epochs = 1;
             if (paper) fx_train_paper(&o);

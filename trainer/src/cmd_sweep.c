@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `flexor sweep`: both models at FP, binary and FleXOR 1.0/0.8/0.6/0.4 bits; Markdown + CSV table and
- * an accuracy-vs-bits plot. Each job is exactly `flexor train --model M --bits B --epochs E ...`. */
+/* `flexor sweep`: networks (presets or description files) at FP, binary and FleXOR 1.0/0.8/0.6/0.4 bits;
+ * Markdown + CSV table and an accuracy-vs-bits plot. Each job is exactly `flexor train --net N --bits B
+ * --epochs E ...`. */
 #include "flexor/opt.h"
 #include "flexor/fsutil.h"
 #include "flexor/outfmt.h"
@@ -13,19 +14,23 @@
 #include <string.h>
 #include <sys/stat.h>
 
-typedef struct { char model[16], bits[32]; int epochs; fx_train_result r; int rc; } job_t;
+/* model: the network's name (preset, or file name without .net) in tables and file names; net: --net */
+typedef struct { char model[64], net[256], bits[32]; int epochs; fx_train_result r; int rc; } job_t;
 
 static void usage(FILE *f)
 {
     fprintf(f,
 "usage: flexor sweep [options]\n"
-"Train every (model, setting) pair and tabulate float accuracy, integer accuracy (sw reference), bits\n"
-"per weight, model bytes and training time. Each job equals `flexor train --model M --bits B --epochs E\n"
-"--out DIR/models/M_B.fxm --resume` with the same extra options; re-running the sweep resumes.\n\n"
-"  --models LIST          comma list of mlp, lenet (default mlp,lenet)\n"
+"Train every (network, setting) pair and tabulate float accuracy, integer accuracy (sw reference), bits\n"
+"per weight, model bytes and training time. Each job equals `flexor train --net N --bits B --epochs E\n"
+"--out DIR/models/M_B.fxm --resume` (M: the network's name) with the same extra options; re-running the\n"
+"sweep resumes.\n\n"
+"  --nets LIST            comma list of presets (mlp, lenet) or description files (docs/net.md; not specs:\n"
+"                         they hold commas), at most 4, distinct names (default mlp,lenet); --models LIST\n"
+"                         is an alias\n"
 "  --settings LIST        comma list of --bits values (default fp,binary,1.0,0.8,0.6,0.4)\n"
-"  --epochs-mlp N         epochs of the MLP jobs (default 15)\n"
-"  --epochs-lenet N       epochs of the LeNet jobs (default 6)\n"
+"  --epochs-mlp N         epochs of networks without a conv layer, such as mlp (default 15)\n"
+"  --epochs-lenet N       epochs of networks with a conv layer, such as lenet (default 6)\n"
 "  --out DIR              results directory (default results/sweep)\n"
 "  --paper                comparison setting for every job (float first/last layers and activations)\n"
 "  --train-images N, --images N, --seed N, --data DIR, --layout L, --grad G, --threads N\n"
@@ -81,8 +86,15 @@ static void write_tables(const char *dir, const job_t *jobs, int nj, const fx_tr
  * names its files relative to dir, where gnuplot runs: no path is ever quoted into it. */
 static void plot(const char *dir, const job_t *jobs, int nj)
 {
-    static const char *models[2] = {"mlp", "lenet"}, *names[2] = {"MLP", "LeNet-5"};
-    static const char *style[2][2] = {{"linespoints lw 2 pt 7", "points pt 5 ps 1.5"}, {"linespoints lw 2 pt 9", "points pt 13 ps 1.5"}};
+    /* one curve pair per network of the sweep, in --nets order; the presets keep their paper names */
+    static const int pt[4][2] = {{7, 5}, {9, 13}, {11, 15}, {3, 1}};
+    const char *models[4];
+    int nm = 0;
+    for (int i = 0; i < nj; i++) {
+        int seen = 0;
+        for (int k = 0; k < nm; k++) seen |= !strcmp(models[k], jobs[i].model);
+        if (!seen && nm < 4) models[nm++] = jobs[i].model;
+    }
     char gp[700], err[512], path[700];
     static char g[1 << 13];
     size_t b = 0;
@@ -94,7 +106,8 @@ static void plot(const char *dir, const job_t *jobs, int nj)
                           "set key outside right top\nset grid\nset xrange [0.3:1.1]\nplot ",
                           "accuracy_vs_bits.svg");
     int clauses = 0;
-    for (int mi = 0; mi < 2; mi++) {
+    for (int mi = 0; mi < nm; mi++) {
+        const char *title = !strcmp(models[mi], "mlp") ? "MLP" : !strcmp(models[mi], "lenet") ? "LeNet-5" : models[mi];
         double fp = -1;
         for (int kind = 0; kind < 2; kind++) { /* 0: FleXOR, 1: binary */
             char d[512];
@@ -112,11 +125,13 @@ static void plot(const char *dir, const job_t *jobs, int nj)
             if (!a) continue;
             snprintf(path, sizeof path, "%s/accuracy_%s_%s.dat", dir, models[mi], kind ? "binary" : "flexor");
             if (fx_write_file(path, d, a, err, sizeof err)) { fprintf(stderr, "flexor sweep: %s\n", err); return; }
-            b += (size_t)snprintf(g + b, sizeof g - b, "%s'accuracy_%s_%s.dat' with %s title '%s %s'", clauses++ ? ", " : "",
-                                  models[mi], kind ? "binary" : "flexor", style[mi][kind], names[mi], kind ? "binary" : "FleXOR");
+            b += (size_t)snprintf(g + b, sizeof g - b, "%s'accuracy_%s_%s.dat' with %s pt %d%s title '%s %s'",
+                                  clauses++ ? ", " : "", models[mi], kind ? "binary" : "flexor",
+                                  kind ? "points" : "linespoints lw 2", pt[mi][kind], kind ? " ps 1.5" : "", title,
+                                  kind ? "binary" : "FleXOR");
         }
         if (fp >= 0)
-            b += (size_t)snprintf(g + b, sizeof g - b, "%s%.3f with lines dt 2 title '%s float'", clauses++ ? ", " : "", fp, names[mi]);
+            b += (size_t)snprintf(g + b, sizeof g - b, "%s%.3f with lines dt 2 title '%s float'", clauses++ ? ", " : "", fp, title);
     }
     if (!clauses) return;
     b += (size_t)snprintf(g + b, sizeof g - b, "\n");
@@ -129,11 +144,11 @@ static void plot(const char *dir, const job_t *jobs, int nj)
 int fx_cmd_sweep(int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"models", 1, 0, 'm'}, {"settings", 1, 0, 's'}, {"epochs-mlp", 1, 0, 1}, {"epochs-lenet", 1, 0, 2},
+        {"models", 1, 0, 'm'}, {"nets", 1, 0, 'm'}, {"settings", 1, 0, 's'}, {"epochs-mlp", 1, 0, 1}, {"epochs-lenet", 1, 0, 2},
         {"out", 1, 0, 'o'}, {"paper", 0, 0, 'P'}, {"train-images", 1, 0, 3}, {"limit", 1, 0, 3}, {"images", 1, 0, 4}, {"test-limit", 1, 0, 4}, {"seed", 1, 0, 5},
         {"data", 1, 0, 6}, {"layout", 1, 0, 7}, {"grad", 1, 0, 8}, {"threads", 1, 0, 9}, {"quiet", 0, 0, 'Q'}, {"help", 0, 0, 'h'}, {"hw", 0, 0, 10},
         {0, 0, 0, 0}};
-    char models[64] = "mlp,lenet", settings[128] = "fp,binary,1.0,0.8,0.6,0.4", dir[512] = "results/sweep";
+    char models[1100] = "mlp,lenet", settings[128] = "fp,binary,1.0,0.8,0.6,0.4", dir[512] = "results/sweep";
     int ep_mlp = 15, ep_lenet = 6;
     fx_train_opts base;
     fx_train_defaults(&base);
@@ -144,7 +159,7 @@ int fx_cmd_sweep(int argc, char **argv)
     fx_opt_reset();
     while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
         switch (c) {
-        case 'm': if (strlen(optarg) >= sizeof models) return fx_opt_bad_value("sweep", "models", optarg, "mlp,lenet"); snprintf(models, sizeof models, "%s", optarg); break;
+        case 'm': if (strlen(optarg) >= sizeof models) return fx_opt_bad_value("sweep", "nets", optarg, "a shorter list"); snprintf(models, sizeof models, "%s", optarg); break;
         case 's': if (strlen(optarg) >= sizeof settings) return fx_opt_bad_value("sweep", "settings", optarg, "a shorter list"); snprintf(settings, sizeof settings, "%s", optarg); break;
         case 1: if (fx_parse_int(optarg, 1, 10000, &ep_mlp)) return fx_opt_bad_value("sweep", "epochs-mlp", optarg, "1..10000"); break;
         case 2: if (fx_parse_int(optarg, 1, 10000, &ep_lenet)) return fx_opt_bad_value("sweep", "epochs-lenet", optarg, "1..10000"); break;
@@ -168,38 +183,51 @@ int fx_cmd_sweep(int argc, char **argv)
     if (fx_train_parse(npass, pass, &base) == 2) return 2;
     job_t jobs[4 * 16];
     int nj = 0;
-    char ml[4][16], sl[16][32]; /* lists taken whole: an empty, unknown or surplus item is an error */
+    char ml[4][256], sl[16][32]; /* lists taken whole: an empty, unknown or surplus item is an error */
     int nm = fx_split_list(models, ml[0], sizeof ml[0], 4), ns = fx_split_list(settings, sl[0], sizeof sl[0], 16);
-    if (nm < 0) return fx_opt_bad_value("sweep", "models", models, "a comma list of mlp, lenet");
+    if (nm < 0) return fx_opt_bad_value("sweep", "nets", models, "a comma list of at most 4 presets or .net files");
     if (ns < 0) return fx_opt_bad_value("sweep", "settings", settings, "a comma list of at most 16 settings");
+    fx_netdesc *nd = malloc(sizeof *nd);
+    if (!nd) return fx_opt_fail("sweep", "out of memory");
     for (int mi = 0; mi < nm; mi++) {
-        const char *m = ml[mi];
-        if (strcmp(m, "mlp") && strcmp(m, "lenet")) return fx_opt_bad_value("sweep", "models", models, "a comma list of mlp, lenet");
+        char err[1024];
+        if (fx_train_net(ml[mi], nd, NULL, 0, err, sizeof err)) { free(nd); return fx_opt_fail("sweep", "%s", err); }
+        const int has_conv = fx_netdesc_has_conv(nd);
+        /* the name becomes file names and gnuplot strings: plain characters only */
+        static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-";
+        if (strspn(nd->name, plain) != strlen(nd->name)) {
+            free(nd);
+            return fx_opt_bad_value("sweep", "nets", ml[mi], "networks whose names (file names without .net) are letters, digits and _.+-");
+        }
+        for (int i = 0; i < nj; i += ns)
+            if (!strcmp(jobs[i].model, nd->name)) { free(nd); return fx_opt_fail("sweep", "--nets: two networks named '%s'", nd->name); }
         for (int si = 0; si < ns; si++) {
             memset(&jobs[nj], 0, sizeof jobs[nj]);
-            snprintf(jobs[nj].model, sizeof jobs[nj].model, "%.15s", m);
+            snprintf(jobs[nj].model, sizeof jobs[nj].model, "%s", nd->name);
+            snprintf(jobs[nj].net, sizeof jobs[nj].net, "%.255s", ml[mi]);
             snprintf(jobs[nj].bits, sizeof jobs[nj].bits, "%.31s", sl[si]);
-            jobs[nj].epochs = !strcmp(m, "lenet") ? ep_lenet : ep_mlp;
+            jobs[nj].epochs = has_conv ? ep_lenet : ep_mlp;
             jobs[nj].r.float_acc = jobs[nj].r.ref_acc = jobs[nj].r.int_acc = -1;
             jobs[nj].r.model_bytes = -1;
             nj++;
         }
     }
+    free(nd);
     char sub[700];
     snprintf(sub, sizeof sub, "%s/models", dir);
     if (fx_mkdir_p(sub)) { fprintf(stderr, "flexor sweep: %s: cannot create: %s\n", sub, strerror(errno)); return 2; }
     int worst = 0;
     for (int i = 0; i < nj; i++) {
         fx_train_opts o = base;
-        snprintf(o.model, sizeof o.model, "%s", jobs[i].model);
+        snprintf(o.net, sizeof o.net, "%s", jobs[i].net);
         snprintf(o.bits, sizeof o.bits, "%s", jobs[i].bits);
         o.epochs = jobs[i].epochs;
         o.resume = 1;
         snprintf(o.out, sizeof o.out, "%.400s/models/%s_%s.fxm", dir, jobs[i].model, jobs[i].bits);
         snprintf(o.ckpt, sizeof o.ckpt, "%.400s/models/%s_%s.ckpt", dir, jobs[i].model, jobs[i].bits);
         snprintf(o.csv, sizeof o.csv, "%.400s/%s_%s.csv", dir, jobs[i].model, jobs[i].bits);
-        fprintf(stderr, "== job %d/%d: flexor train --model %s --bits %s --epochs %d%s --out %s --resume\n", i + 1, nj,
-                o.model, o.bits, o.epochs, base.act_quant ? "" : " --paper", o.out);
+        fprintf(stderr, "== job %d/%d: flexor train --net %s --bits %s --epochs %d%s --out %s --resume\n", i + 1, nj,
+                o.net, o.bits, o.epochs, base.act_quant ? "" : " --paper", o.out);
         jobs[i].rc = fx_train_job(&o, &jobs[i].r);
         if (jobs[i].rc > worst) worst = jobs[i].rc;
         write_tables(dir, jobs, i + 1, &base);

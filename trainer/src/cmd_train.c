@@ -10,13 +10,13 @@
 void fx_train_defaults(fx_train_opts *o)
 {
     memset(o, 0, sizeof *o);
-    snprintf(o->model, sizeof o->model, "mlp");
+    snprintf(o->net, sizeof o->net, "mlp");
     snprintf(o->bits, sizeof o->bits, "0.8");
     snprintf(o->edge, sizeof o->edge, "q4");
     snprintf(o->optim, sizeof o->optim, "adam");
     snprintf(o->data, sizeof o->data, "%s", FX_DEFAULT_DATA_DIR);
     o->act_quant = 1;
-    o->epochs = 0; /* per model: 15 (mlp), 6 (lenet) */
+    o->epochs = 0; /* per network: 6 with a conv layer (lenet), else 15 (mlp) */
     o->batch = 128;
     o->lr = 1e-3f; o->momentum = 0.9f; o->beta1 = 0.9f; o->beta2 = 0.999f; o->wd = 0;
     o->warmup = 1; o->step_gamma = 0.5f;
@@ -38,11 +38,15 @@ static void usage(FILE *f)
 {
     fprintf(f,
 "usage: flexor train [options]\n"
-"Train an MLP (784-512-512-10) or LeNet-5 (32C5-MP2-64C5-MP2-1024-512-10) on Fashion-MNIST with FleXOR\n"
-"(XOR-encrypted sub-1-bit) middle layers, then export the integer model (docs/contract.md) and check it\n"
-"against the sw reference. Defaults are what the accelerator runs; --paper gives the comparison setting.\n\n"
-"  --model mlp|lenet      network (default mlp)\n"
-"  --bits SPEC            middle layers (MLP: fc2; LeNet: conv2, fc1): bits per weight 1.0|0.8|0.6|0.4\n"
+"Train a network (a preset such as the MLP 784-512-512-10 or LeNet-5 32C5-MP2-64C5-MP2-1024-512-10, or\n"
+"your own description, docs/net.md) on Fashion-MNIST with FleXOR (XOR-encrypted sub-1-bit) middle layers,\n"
+"then export the integer model (docs/contract.md) and check it against the sw reference. Defaults are\n"
+"what the accelerator runs; --paper gives the comparison setting.\n\n"
+"  --net NAME|FILE|SPEC   network: a preset (mlp, lenet, resnet20), a description file (.net) or a spec\n"
+"                         such as conv32k5,relu,mp2,fc10 (docs/net.md; default mlp)\n"
+"  --model mlp|lenet      the same as --net mlp|lenet\n"
+"  --bits SPEC            middle layers (all but the first and last conv/fc; a layer's bits= wins): bits\n"
+"                         per weight 1.0|0.8|0.6|0.4\n"
 "                         (FleXOR, N_in = bits*N_out/q), 'binary' (alpha*sign(W)), 'qN' (N-plane binary\n"
 "                         codes), or 'fp' (everything float: the float baseline); or a comma list with one\n"
 "                         setting per layer, e.g. q4,0.6,0.8,q4 (default 0.8)\n"
@@ -55,7 +59,7 @@ static void usage(FILE *f)
 "  --grad simplified|unsimplified  XOR backward: sign or tanh in the product (default simplified)\n"
 "  --analog               tanh in the XOR forward too (ablation; not exportable)\n"
 "  --bn                   batch norm after conv layers, folded into alpha and bias at export (default off)\n"
-"  --epochs N             epochs (default 15 for mlp, 6 for lenet)\n"
+"  --epochs N             epochs (default 6 for a network with a conv layer such as lenet, else 15)\n"
 "  --batch N              batch size (default 128)\n"
 "  --optim adam|sgd       optimiser (default adam; betas 0.9, 0.999)\n"
 "  --lr X                 peak learning rate (default 1e-3)\n"
@@ -91,7 +95,7 @@ static void usage(FILE *f)
 int fx_train_parse(int argc, char **argv, fx_train_opts *o)
 {
     static const struct option lo[] = {
-        {"model", 1, 0, 'm'}, {"bits", 1, 0, 'b'}, {"q", 1, 0, 'q'}, {"edge", 1, 0, 'E'}, {"paper", 0, 0, 'P'},
+        {"model", 1, 0, 'm'}, {"net", 1, 0, 20}, {"bits", 1, 0, 'b'}, {"q", 1, 0, 'q'}, {"edge", 1, 0, 'E'}, {"paper", 0, 0, 'P'},
         {"act", 1, 0, 'A'}, {"qat-start", 1, 0, 'Q'}, {"layout", 1, 0, 'L'}, {"grad", 1, 0, 'G'},
         {"analog", 0, 0, 'N'}, {"bn", 0, 0, 'B'}, {"epochs", 1, 0, 'e'}, {"batch", 1, 0, 'n'}, {"optim", 1, 0, 'O'},
         {"lr", 1, 0, 'l'}, {"momentum", 1, 0, 'M'}, {"wd", 1, 0, 'w'}, {"warmup", 1, 0, 'W'}, {"sched", 1, 0, 'S'},
@@ -112,7 +116,11 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
             for (li = 0; lo[li].name && lo[li].val != c; li++) {}
         }
         switch (c) {
-        case 'm': STR(o->model); break;
+        case 'm':
+            if (strcmp(optarg, "mlp") && strcmp(optarg, "lenet")) BAD("mlp or lenet (other networks: --net)");
+            STR(o->net);
+            break;
+        case 20: STR(o->net); break;
         case 'b': STR(o->bits); break;
         case 'q': INT(o->q, 1, 4); break;
         case 'E': STR(o->edge); break;
@@ -192,7 +200,17 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
 #undef FLT
 #undef STR
     if (optind < argc) return fx_opt_fail("train", "unexpected argument '%s'", argv[optind]);
-    if (o->epochs == 0) o->epochs = !strcmp(o->model, "lenet") ? 6 : 15;
+    /* the description is read here too: a bad --net fails before anything else happens */
+    fx_netdesc *nd = malloc(sizeof *nd);
+    char err[1024];
+    if (!nd) return fx_opt_fail("train", "out of memory");
+    if (fx_train_net(o->net, nd, NULL, 0, err, sizeof err)) {
+        free(nd);
+        return fx_opt_fail("train", "%s", err);
+    }
+    const int has_conv = fx_netdesc_has_conv(nd);
+    free(nd);
+    if (o->epochs == 0) o->epochs = has_conv ? 6 : 15;
     if (strlen(o->out) + 6 > sizeof o->ckpt) return fx_opt_fail("train", "--out path too long");
     if (o->out[0] && !o->ckpt[0]) snprintf(o->ckpt, sizeof o->ckpt, "%.500s.ckpt", o->out);
     if (o->out[0] && !o->csv[0]) snprintf(o->csv, sizeof o->csv, "%.500s.csv", o->out);
@@ -213,13 +231,13 @@ int fx_cmd_train(int argc, char **argv)
     if (rc == 2) return 2;
     char fa[16], ia[16], ra[16];
     fmt_acc(fa, sizeof fa, r.float_acc); fmt_acc(ia, sizeof ia, r.int_acc); fmt_acc(ra, sizeof ra, r.ref_acc);
-    printf("\n| model | bits | epochs | float acc %% | integer acc %% (trainer) | integer acc %% (sw ref) | "
+    printf("\n| network | bits | epochs | float acc %% | integer acc %% (trainer) | integer acc %% (sw ref) | "
            "ref mismatches | middle bits/weight | avg bits/weight | model bytes | train s | img/s |\n");
     printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     char mm[24] = "-", mb[24] = "-";
     if (r.ref_mismatch >= 0) snprintf(mm, sizeof mm, "%ld", r.ref_mismatch);
     if (r.model_bytes >= 0) snprintf(mb, sizeof mb, "%ld", r.model_bytes);
-    printf("| %s | %s | %d | %s | %s | %s | %s | %.3f | %.3f | %s | %.1f | %.0f |\n", o.model, o.bits, r.epochs_done, fa,
+    printf("| %s | %s | %d | %s | %s | %s | %s | %.3f | %.3f | %s | %.1f | %.0f |\n", o.net, o.bits, r.epochs_done, fa,
            ia, ra, mm, r.bits_per_weight, r.avg_bits, mb, r.train_seconds, r.train_img_s);
     if (r.float_fact_acc >= 0) printf("float accuracy with float activations (same weights): %.2f%%\n", r.float_fact_acc);
     if (r.note[0]) printf("note: %s\n", r.note);

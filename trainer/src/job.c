@@ -13,10 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Everything that decides the trained weights and the history a resumed run continues: every option
- * and the content of the data (not its path). The code is not in it: resuming with a rebuilt trainer is
+/* Everything that decides the trained weights and the history a resumed run continues: every option,
+ * the network (the digest of its canonical description, not the name or file it came from) and the
+ * content of the data (not its path). The code is not in it: resuming with a rebuilt trainer is
  * the user's call; flexor run and flexor stage key their checkpoints on the build id too. */
-static void fingerprint(const fx_train_opts *o, const fx_dataset *tr, const fx_dataset *te, char *buf, size_t len)
+static void fingerprint(const fx_train_opts *o, const char *net_digest, const fx_dataset *tr, const fx_dataset *te, char *buf, size_t len)
 {
     char steps[FXT_MAX_STEPS * 16 + 1] = "", data[2][17];
     size_t k = 0;
@@ -30,10 +31,10 @@ static void fingerprint(const fx_train_opts *o, const fx_dataset *tr, const fx_d
         fx_digest_hex(&d, data[i]);
     }
     snprintf(buf, len,
-             "model=%s bits=%s edge=%s q=%d actq=%d straddle=%d unsimp=%d analog=%d bn=%d epochs=%d batch=%d opt=%s "
+             "net=%s bits=%s edge=%s q=%d actq=%d straddle=%d unsimp=%d analog=%d bn=%d epochs=%d batch=%d opt=%s "
              "lr=%g mom=%g b1=%g b2=%g wd=%g warm=%g step=%d at=%s gamma=%g s=%g,%g,%g,%g clip=%g xe=%g "
              "qat=%g val=%u limit=%u test_limit=%u seed=%llu threads=%d train=%s test=%s",
-             o->model, o->bits, o->edge, o->q, o->act_quant, o->straddle, o->unsimplified, o->analog, o->bn, o->epochs,
+             net_digest, o->bits, o->edge, o->q, o->act_quant, o->straddle, o->unsimplified, o->analog, o->bn, o->epochs,
              o->batch, o->optim, o->lr, o->momentum, o->beta1, o->beta2, o->wd, o->warmup, o->sched_step, steps,
              o->step_gamma, o->stanh0, o->stanh, o->stanh_warmup, o->stanh_mult, o->clip_k, o->xe_init, o->qat_start,
              o->val, o->train_limit, o->test_limit, (unsigned long long)o->seed, o->threads, data[0], data[1]);
@@ -145,7 +146,7 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     tr_param *ps[64];
     uint32_t np = tr_net_params(&net, ps, 64);
     tr_opt opt = {!strcmp(o->optim, "adam"), o->lr, o->momentum, o->beta1, o->beta2, o->wd, 0};
-    fingerprint(o, &tr, &te, fp, sizeof fp);
+    fingerprint(o, net.net_digest, &tr, &te, fp, sizeof fp);
     snprintf(history, HIST_CAP, "epoch,seconds,img_per_s,lr,s_tanh,train_loss,train_acc,val_acc,test_acc\n");
     uint32_t start = 0;
     int rc = 0;

@@ -62,51 +62,68 @@ static int layer_alloc(tr_layer *l, uint32_t B)
                    (l->type != TR_CONV || (l->cols && l->dcols)) ? 0 : -1;
 }
 
-int tr_net_build(tr_net *n, const fx_train_opts *o, const fx_hwcfg *cfg, uint32_t batch, char *err, size_t errlen)
+/* Weight settings of the nl layers: a --bits list (one per layer) overrides everything; else a layer's
+ * bits=/nin= replace --bits (middle layers) and --edge (first, last); q= replaces --q (docs/net.md). */
+static int layer_specs(const fx_netdesc *nd, const tr_arch *arch, uint32_t nl, const fx_train_opts *o,
+                       const fx_hwcfg *cfg, tr_layer_spec *spec, int *all_float, char *err, size_t errlen)
 {
-    memset(n, 0, sizeof *n);
-    n->cfg = cfg; n->batch = batch; n->in_c = 1; n->in_h = TR_SIDE; n->in_w = TR_SIDE; n->n_classes = TR_CLASSES;
-    struct { int type; uint32_t c, k, pool; } arch[FXT_MAX_LAYERS];
-    uint32_t nl;
-    if (!strcmp(o->model, "mlp")) {
-        nl = 3;
-        arch[0].type = TR_FC; arch[0].c = 512; arch[1].type = TR_FC; arch[1].c = 512; arch[2].type = TR_FC; arch[2].c = 10;
-        for (int i = 0; i < 3; i++) { arch[i].k = 1; arch[i].pool = 0; }
-    } else if (!strcmp(o->model, "lenet")) {
-        nl = 4;
-        arch[0].type = TR_CONV; arch[0].c = 32; arch[0].k = 5; arch[0].pool = 2;
-        arch[1].type = TR_CONV; arch[1].c = 64; arch[1].k = 5; arch[1].pool = 2;
-        arch[2].type = TR_FC; arch[2].c = 512; arch[2].k = 1; arch[2].pool = 0;
-        arch[3].type = TR_FC; arch[3].c = 10; arch[3].k = 1; arch[3].pool = 0;
-    } else {
-        snprintf(err, errlen, "unknown model '%s' (mlp or lenet)", o->model);
-        return -1;
-    }
-    /* layer settings: a comma list gives one per layer; otherwise bits is the middle layers' setting */
-    tr_layer_spec spec[FXT_MAX_LAYERS];
-    int all_float = 0;
+    char why[512];
+    *all_float = 0;
     if (strchr(o->bits, ',')) {
         char items[FXT_MAX_LAYERS][32];
         int k = fx_split_list(o->bits, items[0], sizeof items[0], FXT_MAX_LAYERS);
         if (k != (int)nl) {
-            snprintf(err, errlen, "--bits %s: model %s has %u layers, give one setting per layer", o->bits, o->model, nl);
+            snprintf(err, errlen, "--bits %s: network %s has %u layers, give one setting per layer", o->bits, nd->name, nl);
             return -1;
         }
         for (uint32_t i = 0; i < nl; i++)
-            if (tr_parse_spec(items[i], o->q, cfg, &spec[i], err, errlen)) return -1;
-    } else {
-        all_float = !strcmp(o->bits, "fp") || !strcmp(o->bits, "float");
-        tr_layer_spec mid, edge;
-        if (tr_parse_spec(o->bits, o->q, cfg, &mid, err, errlen)) return -1;
-        if (tr_parse_spec(all_float ? "fp" : o->edge, 0, cfg, &edge, err, errlen)) return -1;
-        if (edge.kind == TR_W_FLEXOR) { snprintf(err, errlen, "--edge %s: first/last layers are unencrypted (fp, binary, qN)", o->edge); return -1; }
-        for (uint32_t i = 0; i < nl; i++) spec[i] = (i == 0 || i == nl - 1) ? edge : mid;
+            if (tr_parse_spec(items[i], arch[i].src->q ? arch[i].src->q : o->q, cfg, &spec[i], err, errlen)) return -1;
+        return 0;
     }
+    *all_float = !strcmp(o->bits, "fp") || !strcmp(o->bits, "float");
+    tr_layer_spec mid, edge;
+    if (tr_parse_spec(o->bits, o->q, cfg, &mid, err, errlen)) return -1;
+    if (tr_parse_spec(*all_float ? "fp" : o->edge, 0, cfg, &edge, err, errlen)) return -1;
+    if (edge.kind == TR_W_FLEXOR) { snprintf(err, errlen, "--edge %s: first/last layers are unencrypted (fp, binary, qN)", o->edge); return -1; }
+    for (uint32_t i = 0; i < nl; i++) {
+        const fx_net_layer *l = arch[i].src;
+        const int is_edge = i == 0 || i == nl - 1, q = l->q ? l->q : o->q;
+        spec[i] = is_edge ? edge : mid;
+        if (*all_float) continue;
+        int rc = 0;
+        if (l->bits[0]) {
+            rc = tr_parse_spec(l->bits, q, cfg, &spec[i], why, sizeof why);
+        } else if (l->n_in) {
+            char b[32];
+            snprintf(b, sizeof b, "%.17g", (double)(q ? q : 1) * l->n_in / cfg->n_out);
+            rc = tr_parse_spec(b, q ? q : 1, cfg, &spec[i], why, sizeof why);
+        } else if (l->q && !is_edge) {
+            rc = tr_parse_spec(o->bits, q, cfg, &spec[i], why, sizeof why);
+        }
+        if (rc) { snprintf(err, errlen, "%s:%d: %s", nd->source, l->line, why); return -1; }
+    }
+    return 0;
+}
+
+static int net_build(tr_net *n, const fx_netdesc *nd, const fx_train_opts *o, const fx_hwcfg *cfg, uint32_t batch,
+                     char *err, size_t errlen)
+{
+    memset(n, 0, sizeof *n);
+    n->cfg = cfg; n->batch = batch; n->in_c = 1; n->in_h = TR_SIDE; n->in_w = TR_SIDE; n->n_classes = TR_CLASSES;
+    snprintf(n->net_name, sizeof n->net_name, "%s", nd->name);
+    fx_netdesc_digest(nd, n->net_digest);
+    tr_arch arch[FXT_MAX_LAYERS];
+    uint32_t nl;
+    if (tr_net_map(nd, o->bn, arch, &nl, err, errlen)) return -1;
+    tr_layer_spec spec[FXT_MAX_LAYERS];
+    int all_float, any_bn = 0;
+    if (layer_specs(nd, arch, nl, o, cfg, spec, &all_float, err, errlen)) return -1;
     tr_rng rng = {o->seed ^ 0x7472616E6572ull};
     uint32_t c = n->in_c, h = n->in_h, w = n->in_w;
     n->n_layers = nl;
     for (uint32_t i = 0; i < nl; i++) {
         tr_layer *l = &n->L[i];
+        const fx_net_layer *src = arch[i].src;
         l->type = arch[i].type; l->in_c = c; l->in_h = h; l->in_w = w; l->pool = arch[i].pool;
         l->last = i == nl - 1;
         l->act_quant = !l->last && o->act_quant && !all_float;
@@ -115,12 +132,17 @@ int tr_net_build(tr_net *n, const fx_train_opts *o, const fx_hwcfg *cfg, uint32_
             l->out_c = arch[i].c; l->out_h = l->out_w = 1;
             l->in_c = c * h * w; l->in_h = l->in_w = 1; /* an FC layer reads the flattened CHW input */
         } else {
-            l->kh = l->kw = arch[i].k; l->K = c * l->kh * l->kw;
+            l->kh = arch[i].kh; l->kw = arch[i].kw; l->K = c * l->kh * l->kw;
             l->out_c = arch[i].c; l->out_h = h - l->kh + 1; l->out_w = w - l->kw + 1; l->N = l->out_h * l->out_w;
-            l->bn = o->bn;
         }
-        if (l->K > cfg->k_max) { snprintf(err, errlen, "layer %u: fan-in %u > k_max %u", i, l->K, cfg->k_max); return -1; }
-        if (tr_wq_init(&l->wq, spec[i].kind, spec[i].q, spec[i].n_in, o->straddle, l->out_c, l->K, cfg, o->xe_init, &rng) ||
+        l->bn = arch[i].bn;
+        any_bn |= l->bn;
+        if (l->K > cfg->k_max) {
+            snprintf(err, errlen, "%s:%d: fan-in %u > the configuration's k_max %u", nd->source, src->line, l->K, cfg->k_max);
+            return -1;
+        }
+        const int straddle = src->layout != FX_NET_LAYOUT_UNSET ? src->layout == FX_NET_STRADDLE : o->straddle;
+        if (tr_wq_init(&l->wq, spec[i].kind, spec[i].q, spec[i].n_in, straddle, l->out_c, l->K, cfg, o->xe_init, &rng) ||
             tr_param_init(&l->bias, l->out_c, 0) || layer_alloc(l, batch)) {
             snprintf(err, errlen, "layer %u: out of memory or no M-xor for N_in %d", i, spec[i].n_in);
             return -1;
@@ -144,11 +166,11 @@ int tr_net_build(tr_net *n, const fx_train_opts *o, const fx_hwcfg *cfg, uint32_
     n->din = zalloc(maxin);
     n->dx_buf = zalloc(maxin);
     if (!n->in || !n->dlogits || !n->prob || !n->din || !n->dx_buf) return -1;
-    if (o->threads >= 2 && !o->bn && batch >= 2) { /* BN needs whole-batch statistics: one worker */
+    if (o->threads >= 2 && !any_bn && batch >= 2) { /* BN needs whole-batch statistics: one worker */
         fx_train_opts o1 = *o;
         o1.threads = 1;
         n->rep = calloc(1, sizeof *n->rep);
-        if (!n->rep || tr_net_build(n->rep, &o1, cfg, batch / 2, err, errlen)) return -1;
+        if (!n->rep || net_build(n->rep, nd, &o1, cfg, batch / 2, err, errlen)) return -1;
         for (uint32_t i = 0; i < nl; i++) { /* share values and effective weights */
             tr_layer *a = &n->L[i], *b = &n->rep->L[i];
             free(b->wq.lat.v); b->wq.lat.v = a->wq.lat.v;
@@ -161,6 +183,16 @@ int tr_net_build(tr_net *n, const fx_train_opts *o, const fx_hwcfg *cfg, uint32_
         openblas_set_num_threads(o->threads >= 2 ? 2 : 1);
     }
     return 0;
+}
+
+int tr_net_build(tr_net *n, const fx_train_opts *o, const fx_hwcfg *cfg, uint32_t batch, char *err, size_t errlen)
+{
+    fx_netdesc *nd = malloc(sizeof *nd);
+    memset(n, 0, sizeof *n);
+    if (!nd) { snprintf(err, errlen, "out of memory"); return -1; }
+    int rc = fx_netdesc_resolve(o->net, nd, NULL, 0, err, errlen) ? -1 : net_build(n, nd, o, cfg, batch, err, errlen);
+    free(nd);
+    return rc;
 }
 
 void tr_net_free(tr_net *n)

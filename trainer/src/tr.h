@@ -7,6 +7,7 @@
 #include "flexor/idx.h"
 #include "flexor/model.h"
 #include "flexor/mxor.h"
+#include "flexor/netdesc.h"
 #include "flexor/trainer.h"
 #include <stddef.h>
 #include <stdint.h>
@@ -97,6 +98,7 @@ typedef struct tr_net {
     /* data parallelism: a replica sharing every parameter value and the effective weights, with its
      * own buffers and gradients, trains the second half of each batch on the second core */
     struct tr_net *rep;
+    char net_name[64], net_digest[17]; /* the description it was built from (fx_netdesc_digest) */
 } tr_net;
 
 #define TR_MEAN 0.2860f
@@ -105,7 +107,18 @@ typedef struct tr_net {
 typedef struct { int kind, q, n_in; } tr_layer_spec;
 /* Parse a layer spec ("fp", "binary", "q4", "0.8") -> spec; returns -1 with a message. */
 int tr_parse_spec(const char *s, int q_flexor, const fx_hwcfg *cfg, tr_layer_spec *sp, char *err, size_t errlen);
+/* One weight layer of a description as the trainer builds it (netmap.c). */
+typedef struct {
+    int type;                 /* TR_FC, TR_CONV */
+    uint32_t c, kh, kw, pool; /* outputs, kernel, 2 = max-pool after the ReLU */
+    int bn, relu;
+    const fx_net_layer *src;  /* its line: per-layer settings, messages */
+} tr_arch;
+/* The weight layers of nd (at most FXT_MAX_LAYERS) for contract v1, BN on every conv layer if bn_conv;
+ * -1 with "SOURCE:LINE: ..." for what v1 cannot run ("... needs contract v2 (not yet supported)"). */
+int tr_net_map(const fx_netdesc *nd, int bn_conv, tr_arch *arch, uint32_t *nl, char *err, size_t errlen);
 /* workers: 1, or 2 (a replica on a second thread; OpenBLAS then runs single-threaded in each). */
+/* The network of o->net (a preset, file or spec: fx_netdesc_resolve). */
 int tr_net_build(tr_net *n, const fx_train_opts *o, const fx_hwcfg *cfg, uint32_t batch, char *err, size_t errlen);
 /* One training step's gradients: forward, loss, backward on B images (split over the workers), gradients
  * reduced into n's parameters, activation statistics updated. Returns the summed loss. */

@@ -20,6 +20,31 @@ check train --frob
 check train --resume
 check train --val 70000 --epochs 1
 check sweep --models foo --out sweep_bad_input
+# network descriptions (docs/net.md): the line that is wrong, before any data is read
+check train --net resnet
+check train --model vgg
+check train --net /nonexistent/x.net
+check train --net fc10,,fc10
+grep -q "^flexor train: spec:2: empty item" err.txt || { echo "empty spec item: $(cat err.txt)"; fail=1; }
+check train --net conv8k3,relu,mp3,fc10
+grep -q "^flexor train: spec:3: maxpool: only 'maxpool 2'" err.txt || { echo "maxpool 3: $(cat err.txt)"; fail=1; }
+printf 'input 1x28x28\nconv 8 k5\nrelu\n\n# a comment\nfc 10 bits=0.7\n' > bad_$$.net
+check train --net ./bad_$$.net --epochs 1
+grep -q "^flexor train: ./bad_$$.net:6: bits 0.7 with q=1 needs N_in" err.txt || { echo "bits=0.7: $(cat err.txt)"; fail=1; }
+check train --net resnet20 --epochs 1
+grep -q "resnet20.net:8: conv padding 1 needs contract v2 (not yet supported)" err.txt || { echo "resnet20: $(cat err.txt)"; fail=1; }
+check train --net conv8k3s2,relu,fc10 --epochs 1
+grep -q "^flexor train: spec:1: conv stride 2 needs contract v2 (not yet supported)" err.txt || { echo "stride: $(cat err.txt)"; fail=1; }
+check train --net fc10,relu --epochs 1
+check train --net conv8k3,fc10 --epochs 1
+check train --net fc10:bits=0.8 --bits q4,q4 --epochs 1
+check sweep --nets mlp,foo.net --out sweep_bad_input
+check sweep --nets mlp,mlp --out sweep_bad_input
+check sweep --nets mlp,resnet20 --out sweep_bad_input
+printf 'fc 10\n' > "it's_$$.net"
+check sweep --nets "./it's_$$.net" --out sweep_bad_input
+rm -f "it's_$$.net"
+rm -f bad_$$.net
 check bench --steps 0
 # strict numbers and lists: whole string, in range, every item used
 check train --epochs 5x

@@ -18,7 +18,7 @@ static void one(const fx_dataset *tr, const fx_dataset *te, const char *model, c
     const fx_hwcfg *cfg = fx_hwcfg_builtin();
     fx_train_opts o;
     fx_train_defaults(&o);
-    snprintf(o.model, sizeof o.model, "%s", model);
+    snprintf(o.net, sizeof o.net, "%s", model);
     snprintf(o.bits, sizeof o.bits, "%s", bits);
     o.straddle = straddle; o.bn = bn; o.epochs = 1;
     tr_net net;

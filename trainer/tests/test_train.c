@@ -15,7 +15,7 @@ static void base(fx_train_opts *o, const char *dir, const char *model, const cha
 {
     fx_train_defaults(o);
     snprintf(o->data, sizeof o->data, "%s", dir);
-    snprintf(o->model, sizeof o->model, "%s", model);
+    snprintf(o->net, sizeof o->net, "%s", model);
     snprintf(o->bits, sizeof o->bits, "%s", bits);
     o->quiet = 1;
 }

@@ -7,6 +7,9 @@
 #include "flexor/ref.h"
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 enum { FX_OP_LOAD_W = 1, FX_OP_LOAD_P = 2, FX_OP_LOAD_A = 3, FX_OP_RUN = 4, FX_OP_CLEAR_COUNTERS = 5, FX_OP_ID = 6 };
 
@@ -64,4 +67,7 @@ int fx_driver_infer(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const
 
 /* The command-level C model of the accelerator (bit-exact with the RTL, docs/accelerator.md). */
 fx_backend *fx_accel_model_new(const fx_hwcfg *cfg);
+#ifdef __cplusplus
+}
+#endif
 #endif

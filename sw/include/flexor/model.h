@@ -5,6 +5,9 @@
 #include "flexor/hwcfg.h"
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define FX_FORMAT_VERSION 1u
 #define FX_MAX_LAYERS 64u
@@ -56,4 +59,7 @@ int fx_model_validate(const fx_model *m, const fx_hwcfg *cfg, char *err, size_t 
 /* Serialise; write atomically (temp file + rename). */
 int fx_model_serialize(const fx_model *m, uint8_t **buf, size_t *len);
 int fx_model_write(const char *path, const fx_model *m, char *err, size_t errlen);
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -5,6 +5,9 @@
 #define FLEXOR_MODEL_RANDOM_H
 #include "flexor/model.h"
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* arch "mlp": FC 784-512-512-10; "lenet": conv 1->32 5x5 pool2, conv 32->64 5x5 pool2, FC 1024-512,
  * FC 512-10 (input 1x28x28). First and last layers unencrypted q=4, the others encrypted with N_in 16
@@ -31,4 +34,7 @@ int fx_accel_random_model(fx_model *m, const fx_hwcfg *cfg, uint64_t seed);
  * act_rms is the expected RMS of its input activations. */
 void fx_layer_randomize(fx_layer *l, uint32_t n_out, double act_rms, uint64_t *rng);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

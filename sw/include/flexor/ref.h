@@ -4,6 +4,9 @@
 #define FLEXOR_REF_H
 #include "flexor/model.h"
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Internal taps, in the accelerator's order (docs/accelerator.md, "Debug taps"). Any may be NULL. */
 typedef struct {
@@ -25,6 +28,10 @@ typedef struct {
 int fx_ref_prepare(fx_ref_net *net, const fx_model *m, const fx_hwcfg *cfg, char *err, size_t errlen);
 void fx_ref_free(fx_ref_net *net);
 
+/* The decrypted weight signs of a prepared layer as int8 ±1, [q][M][K] (contract §3: bit 1 -> +1);
+ * malloc'd, NULL when out of memory. */
+int8_t *fx_ref_weight_signs(const fx_ref_net *net, uint32_t layer);
+
 /* Requantization and output clamp of one scaled sum (contract §4). */
 int32_t fx_requant(int64_t t, uint32_t shift, int relu_u8);
 
@@ -44,4 +51,7 @@ size_t fx_layer_output_chw(const fx_layer *l, const int32_t *out, uint8_t *chw);
  * layer_out (may be NULL) is called with every layer's raw GEMM output [N][M]. */
 typedef void (*fx_layer_cb)(void *user, uint32_t layer, const int32_t *out, uint32_t N, uint32_t M);
 int fx_ref_infer(const fx_ref_net *net, const uint8_t *image, int32_t *logits, fx_layer_cb cb, void *user);
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The FleXOR trainer: one training job (model, bit setting) from data to an exported integer model.
+/* The FleXOR trainer: one training job (network, bit setting) from data to an exported integer model.
  * `flexor train` runs one job; `flexor sweep` runs many; both go through fx_train_job(). */
 #ifndef FLEXOR_TRAINER_H
 #define FLEXOR_TRAINER_H
+#include "flexor/netdesc.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,7 +11,7 @@
 #define FXT_MAX_STEPS 8
 
 typedef struct {
-    char model[16];        /* "mlp" | "lenet" */
+    char net[1024];        /* --net: a preset name ("mlp", "lenet"), a description file or a spec (docs/net.md) */
     char bits[128];        /* "0.8" (middle layers), "fp", "binary", or a per-layer comma list */
     char edge[16];         /* first/last layers: "q4" (default), "binary", "fp", ... */
     int q;                 /* planes of FleXOR layers; 0 = ceil(bits) */
@@ -59,6 +60,10 @@ void fx_train_defaults(fx_train_opts *o);
 void fx_train_paper(fx_train_opts *o);
 /* Run one job. Returns 0, 2 on bad input (message printed), 1 on a failed check. */
 int fx_train_job(const fx_train_opts *o, fx_train_result *r);
+/* What --net names (a preset, file or spec, docs/net.md) read into nd (file: as fx_netdesc_resolve) and checked against what the trainer
+ * can build (contract v1): 0, or -1 with one line "FILE:LINE: ..." in err. Every command that trains
+ * calls it before any work, so a network the trainer cannot build fails at once. */
+int fx_train_net(const char *net, fx_netdesc *nd, char *file, size_t filelen, char *err, size_t errlen);
 /* Parse `flexor train` options into o (after fx_train_defaults); returns 0, 1 for --help, 2 bad input. */
 int fx_train_parse(int argc, char **argv, fx_train_opts *o);
 #endif
