@@ -15,12 +15,14 @@
 #include "flexor/ref.h"
 #include "rtl_backend.h"
 #include "tapbook.h"
+#include "wavesave.h"
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     int32_t *v;
@@ -38,7 +40,7 @@ typedef struct {
 
 typedef struct {
     const char *model, *data, *wave, *csv, *json, *predictions, *layer_dir, *layer_list;
-    uint64_t limit, seed, wave_from, wave_to, inject, watchdog;
+    uint64_t limit, seed, wave_from, wave_to, wave_mark, inject, watchdog;
     double stall;
     int chain, taps, random_images, quiet;
 } opts_t;
@@ -118,7 +120,8 @@ static void usage(FILE *f)
             "  --stall P             probability of a stall cycle on each stream port (default 0)\n"
             "  --chain               keep consecutive FC layers on chip (activation buffers)\n"
             "  --no-taps             compare layer outputs only (faster)\n"
-            "  --wave FILE --wave-from C --wave-to C   FST waveform of RTL cycles [C, C]\n"
+            "  --wave FILE --wave-from C --wave-to C   FST waveform of RTL cycles [C, C], and FILE.gtkw for GTKWave\n"
+            "  --wave-mark C         the GTKWave view's marker at cycle C (the rerun command sets the divergence's)\n"
             "  --csv FILE, --json FILE                 summary files\n"
             "  --predictions FILE    one CSV row per bit-exact image: index,label,predicted,logit_0..\n"
             "  --layer-outputs DIR   the RTL's integer output of every layer of the --layer-images as .npy (docs/cli.md)\n"
@@ -140,7 +143,8 @@ static void print_rerun(const opts_t *o, uint64_t images, uint64_t cycle)
     if (o->inject) fprintf(stderr, " --inject-fault %" PRIu64, o->inject);
     if (o->watchdog != 100000) fprintf(stderr, " --watchdog %" PRIu64, o->watchdog);
     if (cycle != UINT64_MAX)
-        fprintf(stderr, " --wave cosim_fail.fst --wave-from %" PRIu64 " --wave-to %" PRIu64, from, to);
+        fprintf(stderr, " --wave cosim_fail.fst --wave-from %" PRIu64 " --wave-to %" PRIu64 " --wave-mark %" PRIu64, from,
+                to, cycle);
     fprintf(stderr, "\n");
 }
 
@@ -222,8 +226,10 @@ static int parse(int argc, char **argv, opts_t *o)
                                        {"random-images", 0, 0, 'R'}, {"inject-fault", 1, 0, 'I'},
                                        {"watchdog", 1, 0, 'W'},  {"predictions", 1, 0, 'P'},
                                        {"layer-outputs", 1, 0, 'L'}, {"layer-images", 1, 0, 'M'},
+                                       {"wave-mark", 1, 0, 'K'},
                                        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-    *o = (opts_t){.limit = 100, .seed = 1, .taps = 1, .wave_to = UINT64_MAX, .watchdog = 100000, .layer_list = "0"};
+    *o = (opts_t){.limit = 100, .seed = 1, .taps = 1, .wave_to = UINT64_MAX, .watchdog = 100000, .layer_list = "0",
+                  .wave_mark = UINT64_MAX};
     int c;
     fx_opt_reset();
     while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
@@ -235,6 +241,7 @@ static int parse(int argc, char **argv, opts_t *o)
         case 'w': o->wave = optarg; break;
         case 'f': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->wave_from)) return fx_opt_bad_value("cosim", "wave-from", optarg, "a cycle number"); break;
         case 't': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->wave_to)) return fx_opt_bad_value("cosim", "wave-to", optarg, "a cycle number"); break;
+        case 'K': if (fx_parse_u64(optarg, 0, UINT64_MAX - 1, &o->wave_mark)) return fx_opt_bad_value("cosim", "wave-mark", optarg, "a cycle number"); break;
         case 'c': o->chain = 1; break;
         case 'T': o->taps = 0; break;
         case 'C': o->csv = optarg; break;
@@ -481,8 +488,15 @@ out:
         dut->destroy(dut);
     }
     fx_tapbook_free(&tb_m);
-    rtl_b->destroy(rtl_b);
+    rtl_b->destroy(rtl_b); /* closes the FST dump */
     mod_b->destroy(mod_b);
+    if (o.wave && !access(o.wave, F_OK)) {
+        char werr[600];
+        if (fx_wave_savefile(o.wave, o.wave_mark, werr, sizeof werr)) {
+            fprintf(stderr, "flexor cosim: %s\n", werr);
+            status = status ? status : 2;
+        }
+    }
     for (uint32_t l = 0; l < FX_MAX_LAYERS; l++) free(outs->ref[l].v), free(outs->model[l].v);
     free(outs);
     fx_ref_free(&net);
