@@ -58,8 +58,10 @@ static const char *const interface_names[] = {"clk_i", "rst_ni", "in_valid_i", "
                                               NULL};
 static const char *const tap_names[] = {"tap_*", NULL};
 static const char *const counter_names[] = {"cnt_*", NULL};
-/* the RUN control (docs/rtl.md "Pipeline control, stalls, output") */
-static const char *const control_names[] = {"adv", "run_q", "run_active", "busy", "stall*", "tok_*", "phase_q", NULL};
+/* the RUN control (docs/rtl.md "Pipeline control, stalls, output"): argchk's phase, the pipeline's
+ * advance and stall, seq's per-stage token fields, the seq -> writer result handshake */
+static const char *const control_names[] = {"adv", "stall", "exec_o", "phase_q", "seq_idle", "res_valid", "res_ready",
+                                            "writer_idle", "tok_*", NULL};
 static const group_rule GROUPS[] = {
     {"Interface", 1, interface_names},
     {"Taps", 1, tap_names},
