@@ -118,7 +118,8 @@ static void dump_layer(void *user, uint32_t layer, const int32_t *out, uint32_t 
     if (!t) { snprintf(u->err, u->errlen, "out of memory"); u->failed = 1; return; }
     for (uint32_t n = 0; n < N; n++)
         for (uint32_t m = 0; m < M; m++) t[(size_t)m * N + n] = out[(size_t)n * M + m];
-    const uint32_t oh = l->type == FX_LAYER_CONV ? l->in_h - l->kh + 1 : 1, ow = N / oh;
+    uint32_t oh, ow;
+    fx_layer_conv_out(l, &oh, &ow);
     const uint64_t conv[3] = {M, oh, ow}, fc[1] = {M};
     u->failed = fx_npy_write(path, "<i4", l->type == FX_LAYER_CONV ? conv : fc, l->type == FX_LAYER_CONV ? 3 : 1, t,
                              u->err, u->errlen) != 0;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* flexor-genmodel: write random valid models (fx_model_random / fx_model_random_net) for benchmarks,
- * fuzzing corpora and test vectors. */
+/* flexor-genmodel: write random valid models (fx_model_random / fx_model_random_net, version 2:
+ * fx_model_random_resnet8 / fx_model_random_graph) for benchmarks, fuzzing corpora and test vectors. */
 #include "flexor/model_random.h"
 #include <getopt.h>
 #include <stdio.h>
@@ -13,7 +13,10 @@ static void usage(FILE *f)
                "       flexor-genmodel --corpus DIR [--count N] [--seed N]\n"
                "  ARCH: mlp (784-512-512-10) | lenet (conv5x5x32 pool, conv5x5x64 pool, fc 512, fc 10) | net (small random)\n"
                "        | wide (fc 784-65536: the most classes a model can have)\n"
-               "  --corpus DIR  write N small random networks DIR/seed-K.fxm (a fuzzing seed corpus)\n");
+               "        | resnet8 (format v2: residual blocks with identity, option-A and 1x1-conv shortcuts, avgpool)\n"
+               "        | graph (format v2: small random graph with stride, padding, residuals, pooling)\n"
+               "  --corpus DIR  write N small random networks DIR/seed-K.fxm (a fuzzing seed corpus; every other\n"
+               "                one a format-v2 graph)\n");
 }
 
 int main(int argc, char **argv)
@@ -41,7 +44,7 @@ int main(int argc, char **argv)
     if (corpus) {
         uint32_t written = 0;
         for (uint64_t s = seed; written < count && s < seed + 10ull * count + 10; s++) {
-            if (fx_model_random_net(&m, cfg, s, 3)) continue;
+            if (s % 2 ? fx_model_random_graph(&m, cfg, s, 3) : fx_model_random_net(&m, cfg, s, 3)) continue;
             snprintf(path, sizeof path, "%s/seed-%llu.fxm", corpus, (unsigned long long)s);
             int r = fx_model_write(path, &m, err, sizeof err);
             fx_model_free(&m);
@@ -53,7 +56,10 @@ int main(int argc, char **argv)
     }
     if (optind + 2 != argc) { usage(stderr); return 2; }
     const char *arch = argv[optind], *out = argv[optind + 1];
-    int r = !strcmp(arch, "net") ? fx_model_random_net(&m, cfg, seed, 4) : fx_model_random(&m, cfg, arch, flags, seed);
+    int r = !strcmp(arch, "net")       ? fx_model_random_net(&m, cfg, seed, 4)
+            : !strcmp(arch, "resnet8") ? fx_model_random_resnet8(&m, cfg, seed)
+            : !strcmp(arch, "graph")   ? fx_model_random_graph(&m, cfg, seed, 4)
+                                       : fx_model_random(&m, cfg, arch, flags, seed);
     if (r) { fprintf(stderr, "flexor-genmodel: cannot build '%s' for this configuration\n", arch); return 2; }
     r = fx_model_write(out, &m, err, sizeof err);
     fx_model_free(&m);

@@ -27,6 +27,17 @@ int fx_model_random_net(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_
  * The same seed gives the same model. Returns 0, or -1 when no such model fits cfg. */
 int fx_accel_random_model(fx_model *m, const fx_hwcfg *cfg, uint64_t seed);
 
+/* Version-2 models (docs/contract.md §7). "resnet8": input 1x28x28, stem conv 16 3x3 p1; a block of two
+ * 16-channel 3x3 convs with an identity shortcut; a stride-2 block to 32 channels with the option-A
+ * shortcut; a stride-2 block to 64 channels with a 1x1 stride-2 projection layer as its shortcut and
+ * global average pooling; fc 10 (RAW). First and last layers unencrypted q=4, the others encrypted q=1. */
+int fx_model_random_resnet8(fx_model *m, const fx_hwcfg *cfg, uint64_t seed);
+/* A random version-2 graph: 1..max_blocks blocks, each a random conv (any kernel up to 4x4, padding,
+ * stride 1-2, sometimes 2x2 max-pooled) or a residual block (identity, option-A or 1x1 stride-2
+ * projection shortcut), ending with global average pooling, a covering conv or nothing, then an FC
+ * (reading HWC) with 2..12 classes. Returns 0, or -1 if cfg cannot hold it. */
+int fx_model_random_graph(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_t max_blocks);
+
 /* Fill an already shaped and allocated layer with random α, bias, slices and a fitting shift;
  * act_rms is the expected RMS of its input activations. */
 void fx_layer_randomize(fx_layer *l, uint32_t n_out, double act_rms, uint64_t *rng);
