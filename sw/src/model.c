@@ -73,6 +73,8 @@ static layout layer_layout(const fx_layer *l, uint32_t n_out)
     return y;
 }
 
+uint64_t fx_layer_payload_bytes(const fx_layer *l, uint32_t n_out) { return layer_layout(l, n_out).total; }
+
 int fx_layer_alloc(fx_layer *l, uint32_t n_out)
 {
     uint64_t ns = nslices64(l, n_out);

@@ -316,9 +316,10 @@ static void v2_block(fx_model *m, const fx_hwcfg *cfg, uint64_t *s, uint32_t *xi
     *x = v2_out(b);
 }
 
-static int graph_attempt(fx_model *m, const fx_hwcfg *cfg, uint64_t s, uint32_t max_blocks)
+static int graph_attempt(fx_model *m, const fx_hwcfg *cfg, uint64_t s, uint32_t max_blocks, const uint32_t *in)
 {
     v2shape x = {rnd(&s, 1, 3), rnd(&s, 3, 12), rnd(&s, 3, 12)};
+    if (in) x = (v2shape){in[0], in[1], in[2]};
     model_start(m, cfg, x.c, x.h, x.w);
     uint32_t xi = 0;
     const uint32_t nb = rnd(&s, 1, max_blocks < 1 ? 1 : max_blocks > 8 ? 8 : max_blocks);
@@ -353,10 +354,10 @@ static int graph_attempt(fx_model *m, const fx_hwcfg *cfg, uint64_t s, uint32_t 
     return 0;
 }
 
-int fx_model_random_graph(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_t max_blocks)
+int fx_model_random_graph(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_t max_blocks, const uint32_t *in_chw)
 {
     uint64_t s = seed ^ 0x6A09E667F3BCC908ull;
     for (int tries = 0; tries < 100; tries++) /* a draw too large for cfg (K > k_max): the next one */
-        if (!graph_attempt(m, cfg, fx_splitmix64(&s), max_blocks)) return 0;
+        if (!graph_attempt(m, cfg, fx_splitmix64(&s), max_blocks, in_chw)) return 0;
     return -1;
 }

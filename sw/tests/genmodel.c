@@ -9,7 +9,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: flexor-genmodel ARCH OUT.fxm [--straddle] [--seed N]\n"
+    fprintf(f, "usage: flexor-genmodel ARCH OUT.fxm [--straddle] [--seed N] [--input CxHxW (graph)]\n"
                "       flexor-genmodel --corpus DIR [--count N] [--seed N]\n"
                "  ARCH: mlp (784-512-512-10) | lenet (conv5x5x32 pool, conv5x5x64 pool, fc 512, fc 10) | net (small random)\n"
                "        | wide (fc 784-65536: the most classes a model can have)\n"
@@ -22,18 +22,28 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {{"straddle", no_argument, 0, 's'}, {"seed", required_argument, 0, 'r'},
+                                         {"input", required_argument, 0, 'i'},
                                          {"corpus", required_argument, 0, 'c'}, {"count", required_argument, 0, 'n'},
                                          {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     uint32_t flags = 0, count = 32;
     uint64_t seed = 1;
     const char *corpus = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, "sr:c:n:h", opts, NULL)) != -1) {
+    uint32_t in[3];
+    int c, in_set = 0;
+    while ((c = getopt_long(argc, argv, "sr:c:n:i:h", opts, NULL)) != -1) {
         switch (c) {
         case 's': flags |= FX_F_STRADDLE; break;
         case 'r': seed = strtoull(optarg, NULL, 0); break;
         case 'c': corpus = optarg; break;
         case 'n': count = (uint32_t)strtoul(optarg, NULL, 0); break;
+        case 'i':
+            if (sscanf(optarg, "%ux%ux%u", &in[0], &in[1], &in[2]) != 3 || !in[0] || in[0] > 4 || in[1] < 3 || in[1] > 64 ||
+                in[2] < 3 || in[2] > 64) {
+                fprintf(stderr, "flexor-genmodel: --input CxHxW (C 1..4, H and W 3..64), not '%s'\n", optarg);
+                return 2;
+            }
+            in_set = 1;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -44,7 +54,7 @@ int main(int argc, char **argv)
     if (corpus) {
         uint32_t written = 0;
         for (uint64_t s = seed; written < count && s < seed + 10ull * count + 10; s++) {
-            if (s % 2 ? fx_model_random_graph(&m, cfg, s, 3) : fx_model_random_net(&m, cfg, s, 3)) continue;
+            if (s % 2 ? fx_model_random_graph(&m, cfg, s, 3, NULL) : fx_model_random_net(&m, cfg, s, 3)) continue;
             snprintf(path, sizeof path, "%s/seed-%llu.fxm", corpus, (unsigned long long)s);
             int r = fx_model_write(path, &m, err, sizeof err);
             fx_model_free(&m);
@@ -58,7 +68,7 @@ int main(int argc, char **argv)
     const char *arch = argv[optind], *out = argv[optind + 1];
     int r = !strcmp(arch, "net")       ? fx_model_random_net(&m, cfg, seed, 4)
             : !strcmp(arch, "resnet8") ? fx_model_random_resnet8(&m, cfg, seed)
-            : !strcmp(arch, "graph")   ? fx_model_random_graph(&m, cfg, seed, 4)
+            : !strcmp(arch, "graph")   ? fx_model_random_graph(&m, cfg, seed, 4, in_set ? in : NULL)
                                        : fx_model_random(&m, cfg, arch, flags, seed);
     if (r) { fprintf(stderr, "flexor-genmodel: cannot build '%s' for this configuration\n", arch); return 2; }
     r = fx_model_write(out, &m, err, sizeof err);

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define FX_CONTRACT_VERSION "1.0"
+#define FX_CONTRACT_VERSION "2.0"
 #define FX_MAX_NIN_SET 8
 #define FX_MXOR_GEN_SPLITMIX64_V1 1u
 

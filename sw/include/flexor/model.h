@@ -56,6 +56,8 @@ void fx_layer_out_shape(const fx_layer *l, uint32_t *c, uint32_t *h, uint32_t *w
 /* Bits actually stored per weight (q*n_in/n_out amortised over the real slice count). */
 double fx_layer_bits_per_weight(const fx_layer *l, uint32_t n_out);
 
+/* Bytes of a layer's payload in the file: α, bias, β (v2 residual), planes, each padded (contract §6/§7.4). */
+uint64_t fx_layer_payload_bytes(const fx_layer *l, uint32_t n_out);
 /* Allocate a layer's arrays (zeroed) for its shape fields (beta when res_kind != 0); -1 when out of memory. */
 int fx_layer_alloc(fx_layer *l, uint32_t n_out);
 void fx_model_free(fx_model *m);

@@ -35,8 +35,9 @@ int fx_model_random_resnet8(fx_model *m, const fx_hwcfg *cfg, uint64_t seed);
 /* A random version-2 graph: 1..max_blocks blocks, each a random conv (any kernel up to 4x4, padding,
  * stride 1-2, sometimes 2x2 max-pooled) or a residual block (identity, option-A or 1x1 stride-2
  * projection shortcut), ending with global average pooling, a covering conv or nothing, then an FC
- * (reading HWC) with 2..12 classes. Returns 0, or -1 if cfg cannot hold it. */
-int fx_model_random_graph(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_t max_blocks);
+ * (reading HWC) with 2..12 classes. Input c×h×w random (1..3 x 3..12 x 3..12), or in_chw when not NULL.
+ * Returns 0, or -1 if cfg cannot hold it. */
+int fx_model_random_graph(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_t max_blocks, const uint32_t *in_chw);
 
 /* Fill an already shaped and allocated layer with random α, bias, slices and a fitting shift;
  * act_rms is the expected RMS of its input activations. */
