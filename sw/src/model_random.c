@@ -3,8 +3,11 @@
  * of helpers (layer shapes, N_in/q draws, filling and validation). */
 #include "flexor/model_random.h"
 #include "flexor/driver.h"
+#include "flexor/netmodel.h"
 #include "flexor/rng.h"
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void fx_layer_randomize(fx_layer *l, uint32_t n_out, double act_rms, uint64_t *rng)
@@ -360,4 +363,58 @@ int fx_model_random_graph(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint3
     for (int tries = 0; tries < 100; tries++) /* a draw too large for cfg (K > k_max): the next one */
         if (!graph_attempt(m, cfg, fx_splitmix64(&s), max_blocks, in_chw)) return 0;
     return -1;
+}
+
+/* The weight setting of a description's conv/fc line (docs/net.md "bits=", "q=", "nin=", "layout=") for
+ * a layer, else the default: first and last unencrypted q = 4, the others encrypted N_in 16 (or the
+ * configuration's middle N_in), q = 1. "fp" has no integer form: it becomes the unencrypted default. */
+static int net_setting(fx_layer *y, const fx_net_layer *l, const fx_hwcfg *cfg, int edge, char *why, size_t wl)
+{
+    const uint32_t q4 = cfg->q_max < 4 ? cfg->q_max : 4;
+    uint32_t q = l->q ? (uint32_t)l->q : 0, nin = l->n_in ? (uint32_t)l->n_in : 0;
+    int enc = !edge;
+    if (!strcmp(l->bits, "binary")) { enc = 0; q = q ? q : 1; }
+    else if (l->bits[0] == 'q') { enc = 0; q = (uint32_t)atoi(l->bits + 1); }
+    else if (!strcmp(l->bits, "fp")) enc = 0;
+    else if (l->bits[0]) { /* bits per weight: N_in = bits * N_out / q */
+        q = q ? q : (uint32_t)ceil(atof(l->bits));
+        nin = (uint32_t)lround(atof(l->bits) * cfg->n_out / q);
+        enc = 1;
+    }
+    if (nin) enc = 1;
+    y->q = q ? q : enc ? 1 : q4;
+    y->flags = (y->flags & FX_F_RELU_U8) | (enc ? FX_F_ENCRYPTED : 0) | (l->layout == FX_NET_STRADDLE ? FX_F_STRADDLE : 0);
+    y->n_in = enc ? (nin ? nin : mid_nin(cfg)) : cfg->n_out;
+    if (y->q > cfg->q_max) return snprintf(why, wl, "q %u exceeds the configuration's q_max %u", y->q, cfg->q_max), -1;
+    for (uint32_t k = 0; enc && k < cfg->n_in_count; k++)
+        if (cfg->n_in[k] == y->n_in) return 0;
+    if (enc) return snprintf(why, wl, "N_in %u has no decryptor in configuration '%s'", y->n_in, cfg->name), -1;
+    return 0;
+}
+
+int fx_model_random_from_net(fx_model *m, const fx_hwcfg *cfg, const fx_netdesc *nd, uint64_t seed, char *err, size_t errlen)
+{
+    int layer_of[FX_NET_MAX_LAYERS];
+    if (fx_net_to_model(nd, cfg, m, layer_of, err, errlen)) return -1;
+    for (uint32_t i = 1; i < nd->n; i++) {
+        const fx_net_layer *l = &nd->L[i];
+        if (l->kind != FX_NET_CONV && l->kind != FX_NET_FC) continue;
+        const int L = layer_of[i];
+        char why[160];
+        if (m->layers[L].K > cfg->k_max) {
+            snprintf(err, errlen, "%s:%d: fan-in %u exceeds k_max %u", nd->source, l->line, m->layers[L].K, cfg->k_max);
+            return -1;
+        }
+        if (net_setting(&m->layers[L], l, cfg, L == 0 || (uint32_t)L + 1 == m->n_layers, why, sizeof why)) {
+            snprintf(err, errlen, "%s:%d: %s", nd->source, l->line, why);
+            return -1;
+        }
+    }
+    uint64_t s = seed;
+    if (v2_fill(m, cfg, &s)) {
+        fx_model_free(m);
+        snprintf(err, errlen, "%s: the model does not fit configuration '%s'", nd->source, cfg->name);
+        return -1;
+    }
+    return 0;
 }

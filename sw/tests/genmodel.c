@@ -10,11 +10,13 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: flexor-genmodel ARCH OUT.fxm [--straddle] [--seed N] [--input CxHxW (graph)]\n"
+               "       flexor-genmodel --net NET OUT.fxm [--seed N]\n"
                "       flexor-genmodel --corpus DIR [--count N] [--seed N]\n"
                "  ARCH: mlp (784-512-512-10) | lenet (conv5x5x32 pool, conv5x5x64 pool, fc 512, fc 10) | net (small random)\n"
                "        | wide (fc 784-65536: the most classes a model can have)\n"
                "        | resnet8 (format v2: residual blocks with identity, option-A and 1x1-conv shortcuts, avgpool)\n"
                "        | graph (format v2: small random graph with stride, padding, residuals, pooling)\n"
+               "  --net NET     a network description (docs/net.md: preset, file or spec) as a format-v2 model\n"
                "  --corpus DIR  write N small random networks DIR/seed-K.fxm (a fuzzing seed corpus; every other\n"
                "                one a format-v2 graph)\n");
 }
@@ -22,12 +24,12 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {{"straddle", no_argument, 0, 's'}, {"seed", required_argument, 0, 'r'},
-                                         {"input", required_argument, 0, 'i'},
+                                         {"input", required_argument, 0, 'i'}, {"net", required_argument, 0, 'N'},
                                          {"corpus", required_argument, 0, 'c'}, {"count", required_argument, 0, 'n'},
                                          {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     uint32_t flags = 0, count = 32;
     uint64_t seed = 1;
-    const char *corpus = NULL;
+    const char *corpus = NULL, *net = NULL;
     uint32_t in[3];
     int c, in_set = 0;
     while ((c = getopt_long(argc, argv, "sr:c:n:i:h", opts, NULL)) != -1) {
@@ -35,6 +37,7 @@ int main(int argc, char **argv)
         case 's': flags |= FX_F_STRADDLE; break;
         case 'r': seed = strtoull(optarg, NULL, 0); break;
         case 'c': corpus = optarg; break;
+        case 'N': net = optarg; break;
         case 'n': count = (uint32_t)strtoul(optarg, NULL, 0); break;
         case 'i':
             if (sscanf(optarg, "%ux%ux%u", &in[0], &in[1], &in[2]) != 3 || !in[0] || in[0] > 4 || in[1] < 3 || in[1] > 64 ||
@@ -62,6 +65,20 @@ int main(int argc, char **argv)
             written++;
         }
         printf("wrote %u models to %s\n", written, corpus);
+        return 0;
+    }
+    if (net) {
+        static fx_netdesc nd;
+        char file[4096];
+        memset(&m, 0, sizeof m);
+        if (optind + 1 != argc) { usage(stderr); return 2; }
+        if (fx_netdesc_resolve(net, &nd, file, sizeof file, err, sizeof err) ||
+            fx_model_random_from_net(&m, cfg, &nd, seed, err, sizeof err) || fx_model_write(argv[optind], &m, err, sizeof err)) {
+            fprintf(stderr, "flexor-genmodel: %s\n", err);
+            fx_model_free(&m);
+            return 2;
+        }
+        fx_model_free(&m);
         return 0;
     }
     if (optind + 2 != argc) { usage(stderr); return 2; }

@@ -36,14 +36,19 @@ def idx_dir(name, h, w, seed):
 
 cases = [(a, e, data, images) for a, e in [("mlp", []), ("lenet", []), ("lenet", ["--straddle"]), ("mlp", ["--straddle"]),
                                            ("resnet8", [])]]
+# network descriptions as v2 models (flexor-genmodel --net): the resnet20 preset and a VGG-style spec
+cases += [("net", [spec], data, images) for spec in ("resnet20", "conv16k3p1,relu,conv16k3s2p1,relu,mp2,conv32k3p1,relu,ap,fc10")]
 for seed in range(1, 13):  # random v2 graphs on their own small images
     h, w = 5 + seed % 8, 4 + (seed * 5) % 9
     cases.append(("graph", ["--seed", str(seed), "--input", f"1x{h}x{w}"], *idx_dir(f"idx{seed}", h, w, seed)))
 seen = set()
 for arch, extra, ddir, imgs in cases:
-    name = arch + "".join(extra).replace("--", "_").replace("input", "").replace("seed", "")
+    name = (arch + "".join(extra).replace("--", "_").replace("input", "").replace("seed", "")) if arch != "net" else \
+        "net_" + "".join(ch for ch in extra[0] if ch.isalnum())[:40]
     model, out, pred = (ck.path(name + s) for s in (".fxm", "_export", ".csv"))
-    if run(gen, arch, model, *(extra if arch == "graph" else ["--seed", "11", *extra])).returncode:
+    gen_args = ["--net", extra[0], model] if arch == "net" else \
+        [arch, model, *(extra if arch == "graph" else ["--seed", "11", *extra])]
+    if run(gen, *gen_args).returncode:
         sys.exit(f"FAIL: genmodel {arch} {extra}")
     r = run(flexor, "export", model, out)
     if r.returncode:
@@ -76,6 +81,8 @@ for need in ("stride2", "pad1", "pool2", "pool3", "res_identity", "res_option_a"
 print("v2 features compared:", " ".join(sorted(seen)))
 
 open(ck.path("file"), "w").close()
+# the accelerator side runs v1 only: cosim refuses a v2 model with one line, exit 2
+ck.bad_input([flexor, "cosim", ck.path("resnet8.fxm"), "--images", "1"], must_name="v2 models run on the reference only")
 ck.bad_input([flexor, "export", ck.path("nope.fxm"), ck.path("x")])
 ck.bad_input([flexor, "export", ck.path("mlp.fxm"), ck.path("file")])
 ck.bad_input([flexor, "export", ck.path("mlp.fxm")])

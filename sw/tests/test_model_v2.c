@@ -5,6 +5,7 @@
  * byte-level refusals; v1 models keep refusing v2 settings; the v2 generators give valid models. */
 #include "test_util.h" /* first: it sets _POSIX_C_SOURCE */
 #include "flexor/model_random.h"
+#include "flexor/netmodel.h"
 #include "flexor/ref.h"
 #include <zlib.h>
 
@@ -259,10 +260,67 @@ static void generators(void)
     printf("%d random graphs valid (%d residual, %d stride-2, %d average-pooled layers), resnet8 valid\n", n, res, s2, avg);
 }
 
+/* Network descriptions as models: the presets map (resnet20: 20 layers, 9 residuals of which 2 option A,
+ * average pooling before the fc) and run; what the contract cannot express is refused with its line. */
+static void from_net(void)
+{
+    static fx_netdesc nd;
+    char file[4096], err[512];
+    fx_model m;
+    if (fx_netdesc_resolve("resnet20", &nd, file, sizeof file, err, sizeof err)) { CHECK(0, "resnet20: %s", err); return; }
+    int layer_of[FX_NET_MAX_LAYERS];
+    CHECK(!fx_net_to_model(&nd, cfg, &m, layer_of, err, sizeof err), "resnet20: %s", err);
+    int id = 0, a = 0, avg = -1, s2 = 0;
+    for (uint32_t i = 0; i < m.n_layers; i++) {
+        id += m.layers[i].res_kind == FX_RES_IDENTITY;
+        a += m.layers[i].res_kind == FX_RES_OPTION_A;
+        s2 += m.layers[i].stride == 2;
+        if (m.layers[i].pool == FX_POOL_AVG) avg = (int)i;
+    }
+    CHECK(m.n_layers == 20 && id == 7 && a == 2 && s2 == 2 && avg == 18,
+          "resnet20: %u layers, %d identity, %d option A, %d stride 2, avgpool on %d", m.n_layers, id, a, s2, avg);
+    CHECK(m.layers[18].avg_shift == 21 && m.layers[18].avg_mult == 42799, "avg 1/49: mult %u shift %u", m.layers[18].avg_mult,
+          m.layers[18].avg_shift);
+    CHECK(layer_of[nd.n - 1] == 19 && !(m.layers[19].flags & FX_F_RELU_U8), "the fc is the RAW output");
+    const char *presets[] = {"resnet20", "lenet", "mlp"};
+    for (int p = 0; p < 3; p++) {
+        if (fx_netdesc_resolve(presets[p], &nd, file, sizeof file, err, sizeof err)) { CHECK(0, "%s: %s", presets[p], err); continue; }
+        if (fx_model_random_from_net(&m, cfg, &nd, 5, err, sizeof err)) { CHECK(0, "%s: %s", presets[p], err); continue; }
+        fx_ref_net net;
+        uint8_t img[784];
+        for (int i = 0; i < 784; i++) img[i] = (uint8_t)(i * 7);
+        int32_t lg[10];
+        CHECK(!fx_ref_prepare(&net, &m, cfg, err, sizeof err), "%s: %s", presets[p], err);
+        const int cls = fx_ref_infer(&net, img, lg, NULL, NULL);
+        CHECK(cls >= 0 && cls < 10, "%s: class %d", presets[p], cls);
+        fx_ref_free(&net);
+        fx_model_free(&m);
+    }
+    const struct { const char *spec, *expect; } bad[] = {
+        {"conv8k3,conv8k3,relu,fc10", "spec:2: conv reads line 1 before a relu"},
+        {"relu,conv8k3,relu,fc10", "spec:1: relu of the input"},
+        {"conv8k3,mp2,relu,fc10", "spec:2: maxpool needs a relu before it"},
+        {"conv8k3p1,relu:name=a,conv8k3p1,relu,add:a,relu,fc10", "spec:5: add after line 4: contract v2 folds"},
+        {"conv8k3p1,relu:name=a,conv8k3p1:name=c,conv8k3p1:from=a,relu:name=b,add:b:from=c,relu,fc10",
+         "spec:6: add b: the shortcut's layer must come before the layer it adds to"},
+        {"conv8k3p1:name=c,relu:name=a,conv8k3p1:from=c,add:a,relu,fc10",
+         "spec:2: relu changes line 1's output, which another layer also reads"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        err[0] = 0;
+        const int pr = fx_netdesc_parse(bad[i].spec, strlen(bad[i].spec), 1, "spec", &nd, err, sizeof err);
+        const int rc = pr ? 0 : fx_net_to_model(&nd, cfg, &m, NULL, err, sizeof err);
+        CHECK(!pr && rc == -1 && strstr(err, bad[i].expect) && !strchr(err, '\n'), "%s: got '%s' (parse %d), expected '%s'", bad[i].spec,
+              err, pr, bad[i].expect);
+    }
+    printf("presets resnet20, lenet, mlp as v2 models run; %zu descriptions refused with their line\n", sizeof bad / sizeof *bad);
+}
+
 int main(void)
 {
     cfg = fx_hwcfg_builtin();
     hand_network();
+    from_net();
     rules();
     file_bytes();
     generators();

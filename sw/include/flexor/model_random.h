@@ -4,6 +4,7 @@
 #ifndef FLEXOR_MODEL_RANDOM_H
 #define FLEXOR_MODEL_RANDOM_H
 #include "flexor/model.h"
+#include "flexor/netdesc.h"
 #include <stdint.h>
 
 /* arch "mlp": FC 784-512-512-10; "lenet": conv 1->32 5x5 pool2, conv 32->64 5x5 pool2, FC 1024-512,
@@ -38,6 +39,12 @@ int fx_model_random_resnet8(fx_model *m, const fx_hwcfg *cfg, uint64_t seed);
  * (reading HWC) with 2..12 classes. Input c×h×w random (1..3 x 3..12 x 3..12), or in_chw when not NULL.
  * Returns 0, or -1 if cfg cannot hold it. */
 int fx_model_random_graph(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_t max_blocks, const uint32_t *in_chw);
+
+/* A network description as a version-2 model with random weights (fx_net_to_model for the graph): each
+ * conv/fc line's bits=/q=/nin=/layout= where given, else the first and last layers unencrypted q = 4 and
+ * the others encrypted with N_in 16 (or the configuration's middle N_in), q = 1. 0, or -1 with a one-line
+ * "SOURCE:LINE: ..." message. */
+int fx_model_random_from_net(fx_model *m, const fx_hwcfg *cfg, const fx_netdesc *nd, uint64_t seed, char *err, size_t errlen);
 
 /* Fill an already shaped and allocated layer with random α, bias, slices and a fitting shift;
  * act_rms is the expected RMS of its input activations. */
