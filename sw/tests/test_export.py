@@ -81,6 +81,13 @@ for need in ("stride2", "pad1", "pool2", "pool3", "res_identity", "res_option_a"
 print("v2 features compared:", " ".join(sorted(seen)))
 
 open(ck.path("file"), "w").close()
+# inspect --json describes the v2 graph (format version, input, residual, average pooling)
+import json  # noqa: E402
+j = json.loads(run(flexor, "inspect", "--json", ck.path("resnet8.fxm")).stdout or "{}")
+L = j.get("layers", [])
+if j.get("format_version") != 2 or len(L) != 9 or L[4].get("residual") != {"kind": "option_a", "source": 2} or \
+        L[6].get("input") != 4 or L[7].get("pool") != 3 or L[3].get("stride") != 2:
+    ck.fail(f"inspect --json of resnet8 does not describe its graph: {json.dumps(L[3:8])[:300]}")
 # the accelerator side runs v1 only: cosim refuses a v2 model with one line, exit 2
 ck.bad_input([flexor, "cosim", ck.path("resnet8.fxm"), "--images", "1"], must_name="v2 models run on the reference only")
 ck.bad_input([flexor, "export", ck.path("nope.fxm"), ck.path("x")])
