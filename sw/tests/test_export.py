@@ -88,6 +88,15 @@ L = j.get("layers", [])
 if j.get("format_version") != 2 or len(L) != 9 or L[4].get("residual") != {"kind": "option_a", "source": 2} or \
         L[6].get("input") != 4 or L[7].get("pool") != 3 or L[3].get("stride") != 2:
     ck.fail(f"inspect --json of resnet8 does not describe its graph: {json.dumps(L[3:8])[:300]}")
+# a v2 file whose layer 1 reads a later layer: every command refuses it with "PATH: layer 1: ...", exit 2
+import zlib  # noqa: E402
+raw = bytearray(open(ck.path("resnet8.fxm"), "rb").read())
+struct.pack_into("<I", raw, 64 + 96 * 1 + 72, 6)
+struct.pack_into("<I", raw, len(raw) - 4, zlib.crc32(bytes(raw[:-4])))
+fwd = ck.path("forward_ref.fxm")
+open(fwd, "wb").write(bytes(raw))
+for cmd in (["infer", fwd], ["inspect", fwd], ["export", fwd, ck.path("fwd_export")]):
+    ck.bad_input([flexor, *cmd], must_name=f"{fwd}: layer 1: input 6 is not the image or an earlier layer")
 # the accelerator side runs v1 only: cosim refuses a v2 model with one line, exit 2
 ck.bad_input([flexor, "cosim", ck.path("resnet8.fxm"), "--images", "1"], must_name="v2 models run on the reference only")
 ck.bad_input([flexor, "export", ck.path("nope.fxm"), ck.path("x")])
