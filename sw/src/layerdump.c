@@ -49,8 +49,9 @@ void fx_layer_dump_layer(void *user, uint32_t layer, const int32_t *out, uint32_
     for (uint32_t n = 0; n < N; n++) /* [N][M] columns -> channel-major (M, OH, OW) */
         for (uint32_t m = 0; m < M; m++) t[(size_t)m * N + n] = out[(size_t)n * M + m];
     const int conv = l->type == FX_LAYER_CONV;
-    const uint32_t oh = conv ? l->in_h - l->kh + 1 : 1;
-    const uint64_t shape[3] = {M, oh, N / oh};
+    uint32_t oh = 1, ow = 1;
+    if (conv) fx_layer_conv_out(l, &oh, &ow); /* stride and padding of contract v2 */
+    const uint64_t shape[3] = {M, oh, ow};
     u->failed = fx_npy_write(path, "<i4", shape, conv ? 3 : 1, t, u->err, u->errlen) != 0;
     free(t);
 }

@@ -45,6 +45,10 @@ typedef struct {
     uint32_t w_words, p_entries; /* per lane, used */
 } fx_plan;
 
+/* What the driver (and everything built on it: cosim, vectors) says of a version-2 model. */
+#define FX_DRIVER_V2_REFUSAL "v2 models run on the reference only until the accelerator supports them"
+/* Places the model in the accelerator's memories; -1 with a one-line message (a version-2 model:
+ * FX_DRIVER_V2_REFUSAL). */
 int fx_driver_plan(const fx_hwcfg *cfg, const fx_model *m, fx_plan *plan, char *err, size_t errlen);
 /* Sends ID and reads the reply; -1 with a message if the backend fails or the reply is not a flexor
  * accelerator of interface major version FX_IF_MAJOR. */

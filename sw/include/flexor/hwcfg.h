@@ -8,7 +8,7 @@
 extern "C" {
 #endif
 
-#define FX_CONTRACT_VERSION "1.0"
+#define FX_CONTRACT_VERSION "2.0"
 #define FX_MAX_NIN_SET 8
 #define FX_MXOR_GEN_SPLITMIX64_V1 1u
 
