@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "flexor/fsutil.h"
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,4 +249,13 @@ char *fx_read_file(const char *path, size_t max, size_t *len)
     s[n] = 0;
     if (len) *len = n;
     return s;
+}
+
+int fx_fmt(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const int k = vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+    return k < 0 || (size_t)k >= n ? -1 : 0;
 }

@@ -8,6 +8,10 @@
 extern "C" {
 #endif
 
+/* snprintf that reports truncation: 0, or -1 when the result did not fit in n bytes (buf then holds a
+ * cut string). For paths and command lines built from user text, where a cut one would be wrong. */
+int fx_fmt(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* mkdir -p: creates every missing folder of path; 0 on success, -1 with errno set. */
 int fx_mkdir_p(const char *path);
 
