@@ -91,8 +91,8 @@ int fx_cmd_bench(int argc, char **argv)
                 rc = 2;
                 continue;
             }
-            tr_param *ps[64];
-            uint32_t np = tr_net_params(&net, ps, 64);
+            tr_param *ps[TR_MAX_PARAMS];
+            uint32_t np = tr_net_params(&net, ps, TR_MAX_PARAMS);
             tr_opt opt = {1, 1e-3f, 0.9f, 0.9f, 0.999f, 0, 0};
             tr_xor_mode mode = {100.0f, 0, 0};
             net.act_quant_on = 1;

@@ -204,7 +204,7 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
     fx_netdesc *nd = malloc(sizeof *nd);
     char err[1024];
     if (!nd) return fx_opt_fail("train", "out of memory");
-    if (fx_train_net(o->net, nd, NULL, 0, err, sizeof err)) {
+    if (fx_train_net_float(o->net, nd, NULL, 0, err, sizeof err)) {
         free(nd);
         return fx_opt_fail("train", "%s", err);
     }

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_grad OP: the backward of the layer kind OP (conv stride/padding, rectangular kernels, batch norm,
+ * identity and option-A residual adds, a 1x1 stride-2 projection shortcut (from=), global average pooling) equals
+ * central finite differences of a linear probe of the logits, for sampled entries of every parameter
+ * tensor of a small float network that uses it (train-mode forward: batch statistics). */
+#include "test_util.h"
+#include "tr.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { B = 3, DIRS = 3 };
+#define TOL 0.02
+
+typedef struct { const char *op, *spec; } net_case;
+/* no ReLU: its kinks would spoil finite differences (its backward, and max-pooling's, are contract v1's,
+ * exercised by every training) */
+static const net_case cases[] = {
+    {"conv_stride_pad", "conv6k3s2p1,conv5k4s2p2,conv4k3s2p2,fc10"},
+    {"conv_rect", "conv4k5x3s2p2,conv3k2x4p1,fc10"},
+    {"bn", "conv6k3s2,bn,fc12,bn,fc10"},
+    {"add_identity", "conv4k3s2p1:name=a,conv4k3p1,bn,conv4k3p1,bn,add:a,conv4k3p1,add:a,fc10"},
+    {"add_pad", "conv3k3s2p1:name=a,conv6k3s2p1,bn,conv6k3p1,add:a:pad,avgpool,fc10"},
+    {"shortcut_conv", "conv3k3s2p1:name=a,conv6k3s2p1,bn,conv6k3p1,bn:name=m,conv6k1s2:from=a,bn,add:m,fc10"},
+    {"avgpool", "conv5k3p1,conv7k3s2,avgpool,fc10"},
+};
+
+/* L = sum of c * logits, in double */
+static double absL; /* sum of |c * logit| of the last probe */
+static double probe(tr_net *n, const uint8_t *img, const float *c)
+{
+    tr_xor_mode mode = {100.0f, 0, 0};
+    tr_net_quantize(n, &mode);
+    tr_net_forward(n, img, B, 1, &mode);
+    double L = 0;
+    absL = 0;
+    for (uint32_t t = 0; t < B * TR_CLASSES; t++) { L += (double)c[t] * n->logits[t]; absL += fabs((double)c[t] * n->logits[t]); }
+    return L;
+}
+
+static void check_case(const net_case *nc)
+{
+    fx_train_opts o;
+    fx_train_defaults(&o);
+    snprintf(o.net, sizeof o.net, "%s", nc->spec);
+    snprintf(o.bits, sizeof o.bits, "fp");
+    o.threads = 1;
+    tr_net n;
+    char err[512];
+    if (tr_net_build(&n, &o, fx_hwcfg_builtin(), B, err, sizeof err)) { CHECK(0, "%s: %s", nc->op, err); tr_net_free(&n); return; }
+    tr_rng rng = {0x9e3779b9u};
+    uint8_t img[B * 784];
+    float c[B * TR_CLASSES];
+    for (int i = 0; i < B * 784; i++) img[i] = (uint8_t)(tr_rng_next(&rng) & 255);
+    for (int i = 0; i < B * TR_CLASSES; i++) c[i] = tr_rng_uniform(&rng, -1, 1);
+    /* BN's gamma and beta away from 1 and 0, so that their gradients are not special */
+    tr_param *ps[TR_MAX_PARAMS];
+    const uint32_t np = tr_net_params(&n, ps, TR_MAX_PARAMS);
+    for (uint32_t l = 0; l < n.n_layers; l++)
+        if (n.L[l].bn)
+            for (uint32_t m = 0; m < n.L[l].out_c; m++) {
+                n.L[l].gamma.v[m] = tr_rng_uniform(&rng, 0.5f, 1.5f);
+                n.L[l].beta.v[m] = tr_rng_uniform(&rng, -0.3f, 0.3f);
+            }
+    for (uint32_t p = 0; p < np; p++) memset(ps[p]->g, 0, ps[p]->n * sizeof(float));
+    probe(&n, img, c);
+    memcpy(n.dlogits, c, sizeof c);
+    tr_net_backward(&n, B);
+    tr_xor_mode mode = {100.0f, 0, 0};
+    tr_net_wq_backward(&n, &mode);
+    /* directional derivatives: along a random direction of each tensor, so that ReLU kinks met by single
+     * entries average out, and a wrong gradient of any part of the tensor shows */
+    int checked = 0, bad = 0;
+    double worst = 0;
+    for (uint32_t p = 0; p < np; p++) {
+        tr_param *t = ps[p];
+        float *v0 = malloc(t->n * sizeof(float)), *d = malloc(t->n * sizeof(float));
+        if (!v0 || !d) { free(v0); free(d); CHECK(0, "out of memory"); break; }
+        memcpy(v0, t->v, t->n * sizeof(float));
+        double vmax = 0.1;
+        for (size_t i = 0; i < t->n; i++) vmax = fmax(vmax, fabs(v0[i]));
+        for (int dir = 0; dir < DIRS; dir++) {
+            double ana = 0, gnorm = 0;
+            for (size_t i = 0; i < t->n; i++) {
+                d[i] = tr_rng_uniform(&rng, -1, 1);
+                ana += (double)d[i] * t->g[i];
+                gnorm += fabs((double)d[i] * t->g[i]);
+            }
+            const float h = 3e-3f * (float)vmax;
+            double L[2];
+            for (int sg = 0; sg < 2; sg++) {
+                for (size_t i = 0; i < t->n; i++) t->v[i] = v0[i] + (sg ? -h : h) * d[i];
+                L[sg] = probe(&n, img, c);
+            }
+            memcpy(t->v, v0, t->n * sizeof(float));
+            const double num = (L[0] - L[1]) / (2.0 * h);
+            /* relative to the derivative, to a part of the sum of |terms| (a derivative that cancels), and to the
+             * rounding of the float forward (a few ulp, amplified by BN, of the probe's terms over h: a gradient that is 0, a
+             * bias before BN, differs from its difference quotient by that much) */
+            const double e = fabs(num - ana) / (fabs(ana) + 0.05 * gnorm + 1e-5 * absL / h);
+            if (getenv("GRAD_DEBUG")) fprintf(stderr, "  tensor %u n=%zu: numeric %.6g analytic %.6g sum|terms| %.3g error %.3g\n", p, t->n, num, ana, gnorm, e);
+            worst = fmax(worst, e);
+            checked++;
+            bad += e > TOL;
+        }
+        free(v0); free(d);
+    }
+    printf("%s (%s): %d directional derivatives of %u tensors, %d beyond %.0f%%, worst relative error %.3g\n", nc->op,
+           nc->spec, checked, np, bad, 100 * TOL, worst);
+    CHECK(bad == 0, "%s: %d of %d directional derivatives differ from finite differences", nc->op, bad, checked);
+    CHECK(checked == DIRS * (int)np && np >= 6, "%s: %d checked of %u tensors", nc->op, checked, np);
+    tr_net_free(&n);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) { fprintf(stderr, "usage: test_grad OP|all\n"); return 2; }
+    int found = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (!strcmp(argv[1], "all") || !strcmp(argv[1], cases[i].op)) { check_case(&cases[i]); found = 1; }
+    if (!found) { fprintf(stderr, "test_grad: unknown op %s\n", argv[1]); return 2; }
+    return t_report("test_grad");
+}
