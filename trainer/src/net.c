@@ -45,6 +45,32 @@ int tr_parse_spec(const char *s, int q_flexor, const fx_hwcfg *cfg, tr_layer_spe
 
 static void *zalloc(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
 
+/* Two workers' BN sums: double-buffered, so a worker one reduction ahead never writes what the other
+ * still reads (the barrier keeps them at most one apart). */
+struct tr_bnsync {
+    pthread_barrier_t bar;
+    double *buf[2][2]; /* [generation parity][worker] */
+    uint32_t cap;
+    int active;        /* both workers are in a training step */
+};
+
+static uint32_t sync_channels(const tr_net *n)
+{
+    uint32_t c = 0;
+    for (uint32_t i = 0; i < n->n_layers; i++) c = n->L[i].out_c > c ? n->L[i].out_c : c;
+    return c;
+}
+
+void tr_net_allreduce(tr_net *n, double *vals, uint32_t k)
+{
+    struct tr_bnsync *s = n->sync;
+    if (!s || !s->active) return;
+    const unsigned p = n->sync_gen++ & 1;
+    memcpy(s->buf[p][n->wid], vals, k * sizeof(double));
+    pthread_barrier_wait(&s->bar);
+    for (uint32_t i = 0; i < k; i++) vals[i] = s->buf[p][0][i] + s->buf[p][1][i];
+}
+
 /* A layer's own buffers for batches of B (the scratch shared by the layers is the network's). */
 static int layer_alloc(tr_layer *l, uint32_t B)
 {
@@ -68,8 +94,10 @@ static int scratch_alloc(tr_net *n, uint32_t B)
         if (l->type == TR_CONV && (size_t)l->K * B * l->N > cols) cols = (size_t)l->K * B * l->N;
         if (a > act) act = a;
     }
+    const uint32_t maxc = sync_channels(n);
     n->cols = zalloc(cols); n->dcols = zalloc(cols); n->tmp = zalloc(act); n->dz = zalloc(act);
-    return n->cols && n->dcols && n->tmp && n->dz ? 0 : -1;
+    n->red = calloc(2 * (size_t)maxc + 1, sizeof(double));
+    return n->cols && n->dcols && n->tmp && n->dz && n->red ? 0 : -1;
 }
 
 /* Weight settings of the nl layers: a --bits list (one per layer) overrides everything; else a layer's
@@ -178,7 +206,7 @@ static int net_build(tr_net *n, const fx_netdesc *nd, const fx_train_opts *o, co
     n->in = zalloc((size_t)batch * n->in_c * n->in_h * n->in_w);
     n->dlogits = n->L[nl - 1].dout; /* the loss writes the gradient of the last layer's output */
     if (!n->in || scratch_alloc(n, batch)) { snprintf(err, errlen, "out of memory"); return -1; }
-    if (o->threads >= 2 && !any_bn && batch >= 2) { /* BN needs whole-batch statistics: one worker */
+    if (o->threads >= 2 && batch >= 2) {
         fx_train_opts o1 = *o;
         o1.threads = 1;
         n->rep = calloc(1, sizeof *n->rep);
@@ -189,6 +217,19 @@ static int net_build(tr_net *n, const fx_netdesc *nd, const fx_train_opts *o, co
             free(b->wq.alpha.v); b->wq.alpha.v = a->wq.alpha.v;
             free(b->bias.v); b->bias.v = a->bias.v;
             free(b->wq.W); b->wq.W = a->wq.W;
+            if (a->bn) { free(b->gamma.v); b->gamma.v = a->gamma.v; free(b->beta.v); b->beta.v = a->beta.v; }
+        }
+        /* BN: the batch statistics of both halves are summed at a barrier (same results as one worker, up to
+         * the order of the sums) */
+        if (any_bn) {
+            n->sync = calloc(1, sizeof *n->sync);
+            if (!n->sync || pthread_barrier_init(&n->sync->bar, NULL, 2)) { free(n->sync); n->sync = NULL; return -1; }
+            n->sync->cap = (uint32_t)(2 * sync_channels(n) + 1);
+            for (int p = 0; p < 2; p++)
+                for (int w = 0; w < 2; w++)
+                    if (!(n->sync->buf[p][w] = calloc(n->sync->cap, sizeof(double)))) return -1;
+            n->rep->sync = n->sync;
+            n->rep->wid = 1;
         }
         openblas_set_num_threads(1);
     } else {
@@ -213,10 +254,18 @@ void tr_net_free(tr_net *n)
         for (uint32_t i = 0; i < n->rep->n_layers; i++) {
             tr_layer *b = &n->rep->L[i];
             b->wq.lat.v = NULL; b->wq.alpha.v = NULL; b->bias.v = NULL; b->wq.W = NULL;
+            if (b->bn) { b->gamma.v = NULL; b->beta.v = NULL; }
         }
+        n->rep->sync = NULL;
         tr_net_free(n->rep);
         free(n->rep);
     }
+    if (n->sync) {
+        pthread_barrier_destroy(&n->sync->bar);
+        for (int p = 0; p < 2; p++) for (int w = 0; w < 2; w++) free(n->sync->buf[p][w]);
+        free(n->sync);
+    }
+    free(n->red);
     for (uint32_t i = 0; i < n->n_layers; i++) {
         tr_layer *l = &n->L[i];
         tr_wq_free(&l->wq); tr_param_free(&l->bias);
@@ -272,7 +321,13 @@ static void sync_replica(tr_net *n)
 {
     tr_net *r = n->rep;
     r->act_quant_on = n->act_quant_on;
-    for (uint32_t i = 0; i < n->n_layers; i++) r->L[i].act_ema = n->L[i].act_ema;
+    for (uint32_t i = 0; i < n->n_layers; i++) {
+        r->L[i].act_ema = n->L[i].act_ema;
+        if (n->L[i].bn) { /* running statistics (a resumed checkpoint loads the network's only) */
+            memcpy(r->L[i].bn_mean, n->L[i].bn_mean, n->L[i].out_c * sizeof(float));
+            memcpy(r->L[i].bn_var, n->L[i].bn_var, n->L[i].out_c * sizeof(float));
+        }
+    }
 }
 
 double tr_net_train_step(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t B, const tr_xor_mode *mode,
@@ -285,11 +340,17 @@ double tr_net_train_step(tr_net *n, const uint8_t *img, const uint8_t *lab, uint
         sync_replica(n);
         h0.B = B - B / 2;
         h1.n = n->rep; h1.B = B / 2; h1.img = img + (size_t)h0.B * n->in_c * n->in_h * n->in_w; h1.lab = lab + h0.B;
-        if (pthread_create(&th, NULL, half_step, &h1)) two = 0, h0.B = B;
+        n->sync_gen = n->rep->sync_gen = 0;
+        if (n->sync) n->sync->active = 1;
+        if (pthread_create(&th, NULL, half_step, &h1)) {
+            two = 0, h0.B = B;
+            if (n->sync) n->sync->active = 0;
+        }
     }
     half_step(&h0);
     if (two) {
         pthread_join(th, NULL);
+        if (n->sync) n->sync->active = 0;
         for (uint32_t i = 0; i < n->n_layers; i++) {
             tr_layer *a = &n->L[i], *b = &n->rep->L[i];
             const size_t mk = (size_t)a->wq.M * a->wq.K;

@@ -109,18 +109,28 @@ static void residual(tr_net *n, tr_layer *l, float *z, uint32_t B, int backward)
         }
 }
 
-static void bn_forward(tr_layer *l, uint32_t B, int train)
+/* Training: the batch's mean and variance per channel (both workers' images, tr_net_allreduce); evaluation:
+ * the running statistics. z <- gamma * (z - mean) / sqrt(var + eps) + beta, zn keeps the normalised z. */
+static void bn_forward(tr_net *n, tr_layer *l, uint32_t B, int train)
 {
     const uint32_t M = l->out_c, N = l->N;
-    for (uint32_t m = 0; m < M; m++) {
-        float mean, inv;
-        if (train) {
+    double *st = n->red; /* [s_0..s_M-1, s2_0..s2_M-1, count] */
+    if (train) {
+        for (uint32_t m = 0; m < M; m++) {
             double s = 0, s2 = 0;
             for (uint32_t b = 0; b < B; b++) {
                 const float *z = l->z + ((size_t)b * M + m) * N;
                 for (uint32_t j = 0; j < N; j++) { s += z[j]; s2 += (double)z[j] * z[j]; }
             }
-            double cnt = (double)B * N, mu = s / cnt, var = s2 / cnt - mu * mu;
+            st[m] = s; st[M + m] = s2;
+        }
+        st[2 * M] = (double)B * N;
+        tr_net_allreduce(n, st, 2 * M + 1);
+    }
+    for (uint32_t m = 0; m < M; m++) {
+        float mean, inv;
+        if (train) {
+            double cnt = st[2 * M], mu = st[m] / cnt, var = st[M + m] / cnt - mu * mu;
             if (var < 0) var = 0;
             mean = (float)mu; inv = (float)(1.0 / sqrt(var + 1e-5));
             l->bn_mean[m] = 0.9f * l->bn_mean[m] + 0.1f * mean;
@@ -129,29 +139,38 @@ static void bn_forward(tr_layer *l, uint32_t B, int train)
             mean = l->bn_mean[m]; inv = 1.0f / sqrtf(l->bn_var[m] + 1e-5f);
         }
         l->bn_bmean[m] = mean; l->bn_binv[m] = inv;
+        const float ga = l->gamma.v[m], be = l->beta.v[m];
         for (uint32_t b = 0; b < B; b++) {
-            float *z = l->z + ((size_t)b * M + m) * N, *zn = l->zn + ((size_t)b * M + m) * N;
-            for (uint32_t j = 0; j < N; j++) { zn[j] = (z[j] - mean) * inv; z[j] = l->gamma.v[m] * zn[j] + l->beta.v[m]; }
+            float *restrict z = l->z + ((size_t)b * M + m) * N, *restrict zn = l->zn + ((size_t)b * M + m) * N;
+            for (uint32_t j = 0; j < N; j++) { zn[j] = (z[j] - mean) * inv; z[j] = ga * zn[j] + be; }
         }
     }
 }
 
-static void bn_backward(tr_layer *l, float *dzbuf, uint32_t B)
+/* dz (w.r.t. BN's output) -> w.r.t. its input; gamma and beta get the whole batch's gradient once (worker 0). */
+static void bn_backward(tr_net *n, tr_layer *l, float *dzbuf, uint32_t B)
 {
     const uint32_t M = l->out_c, N = l->N;
-    const double cnt = (double)B * N;
+    double *st = n->red; /* [sum dz, sum dz*zn per channel, count] */
     for (uint32_t m = 0; m < M; m++) {
         double sd = 0, sdn = 0;
         for (uint32_t b = 0; b < B; b++) {
             const float *dz = dzbuf + ((size_t)b * M + m) * N, *zn = l->zn + ((size_t)b * M + m) * N;
             for (uint32_t j = 0; j < N; j++) { sd += dz[j]; sdn += (double)dz[j] * zn[j]; }
         }
-        l->beta.g[m] += (float)sd; l->gamma.g[m] += (float)sdn;
+        st[m] = sd; st[M + m] = sdn;
+    }
+    st[2 * M] = (double)B * N;
+    tr_net_allreduce(n, st, 2 * M + 1);
+    const double cnt = st[2 * M];
+    for (uint32_t m = 0; m < M; m++) {
+        const double sd = st[m], sdn = st[M + m];
+        if (n->wid == 0) { l->beta.g[m] += (float)sd; l->gamma.g[m] += (float)sdn; }
         const float g = l->gamma.v[m], inv = l->bn_binv[m];
         const float a = (float)(sd / cnt), c = (float)(sdn / cnt);
         for (uint32_t b = 0; b < B; b++) {
-            float *dz = dzbuf + ((size_t)b * M + m) * N;
-            const float *zn = l->zn + ((size_t)b * M + m) * N;
+            float *restrict dz = dzbuf + ((size_t)b * M + m) * N;
+            const float *restrict zn = l->zn + ((size_t)b * M + m) * N;
             for (uint32_t j = 0; j < N; j++) dz[j] = g * inv * (dz[j] - a - zn[j] * c);
         }
     }
@@ -218,13 +237,14 @@ static void layer_forward(tr_net *n, tr_layer *l, const float *x, uint32_t B, in
                     (int)(B * N), 0.0f, n->tmp, (int)(B * N));
         for (uint32_t b = 0; b < B; b++)
             for (uint32_t m = 0; m < M; m++) {
-                const float *s = n->tmp + (size_t)m * B * N + (size_t)b * N;
-                float *d = l->z + ((size_t)b * M + m) * N, bb = l->bias.v[m];
+                const float *restrict s = n->tmp + (size_t)m * B * N + (size_t)b * N;
+                float *restrict d = l->z + ((size_t)b * M + m) * N;
+                const float bb = l->bias.v[m];
                 for (uint32_t j = 0; j < N; j++) d[j] = s[j] + bb;
             }
     }
     const size_t total = (size_t)B * M * N;
-    if (l->bn) bn_forward(l, B, train);
+    if (l->bn) bn_forward(n, l, B, train);
     if (l->res != TR_NO_RES) residual(n, l, l->z, B, 0);
     if (!l->relu) {
         memcpy(l->y, l->z, total * sizeof(float));
@@ -235,15 +255,21 @@ static void layer_forward(tr_net *n, tr_layer *l, const float *x, uint32_t B, in
             for (size_t t = 0; t < total; t++) mx = l->z[t] > mx ? l->z[t] : mx;
             l->bmax = mx;
         }
+        const float *restrict z = l->z;
+        float *restrict y = l->y;
         if (l->act_quant && n->act_quant_on && l->act_ema > 0) {
             const float s = l->act_ema / 255.0f, inv = 1.0f / s;
+            /* clamp(floor(z/s + 1/2), 0, 255) * s: the truncation of the value clamped to [0, 256] is that floor
+             * (the same bits as floorf, which does not vectorise on baseline x86-64) */
             for (size_t t = 0; t < total; t++) {
-                float u = floorf(l->z[t] * inv + 0.5f);
-                u = u < 0 ? 0 : u > 255 ? 255 : u;
-                l->y[t] = u * s;
+                float u = z[t] * inv + 0.5f;
+                u = u > 0 ? u : 0;
+                u = u < 256 ? u : 256;
+                u = (float)(int32_t)u;
+                y[t] = (u < 255 ? u : 255) * s;
             }
         } else {
-            for (size_t t = 0; t < total; t++) l->y[t] = l->z[t] > 0 ? l->z[t] : 0;
+            for (size_t t = 0; t < total; t++) y[t] = z[t] > 0 ? z[t] : 0;
         }
     }
     if (l->pool || l->avgpool) pool_forward(l, B);
@@ -299,10 +325,12 @@ static void layer_backward(tr_net *n, tr_layer *l, const float *x, uint32_t B)
         memcpy(dz, dy, total * sizeof(float));
     } else {
         const float hi = (l->act_quant && n->act_quant_on && l->act_ema > 0) ? l->act_ema * (255.5f / 255.0f) : INFINITY;
-        for (size_t t = 0; t < total; t++) dz[t] = (l->z[t] > 0 && l->z[t] < hi) ? dy[t] : 0;
+        const float *restrict z = l->z, *restrict g = dy;
+        float *restrict d = dz;
+        for (size_t t = 0; t < total; t++) d[t] = (z[t] > 0 && z[t] < hi) ? g[t] : 0;
     }
     if (l->res != TR_NO_RES) residual(n, l, dz, B, 1);
-    if (l->bn) bn_backward(l, dz, B);
+    if (l->bn) bn_backward(n, l, dz, B);
     for (uint32_t b = 0; b < B; b++)
         for (uint32_t m = 0; m < M; m++) {
             const float *d = dz + ((size_t)b * M + m) * N;

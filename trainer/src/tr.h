@@ -108,6 +108,11 @@ typedef struct tr_net {
     /* data parallelism: a replica sharing every parameter value and the effective weights, with its
      * own buffers and gradients, trains the second half of each batch on the second core */
     struct tr_net *rep;
+    /* batch norm over the whole batch with two workers: their per-channel sums meet at a barrier */
+    struct tr_bnsync *sync; /* shared by the network and its replica; NULL with one worker */
+    int wid;                /* 0: the network, 1: its replica */
+    unsigned sync_gen;      /* reductions done in this step (selects the buffer) */
+    double *red;            /* per-channel sums of one BN layer [2*M+1] */
     char net_name[64], net_digest[17]; /* the description it was built from (fx_netdesc_digest) */
     char v1_why[256]; /* "" when contract v1 (the integer export) runs the network, else the line that needs v2 */
 } tr_net;
@@ -136,6 +141,9 @@ int tr_net_v1(const fx_netdesc *nd, const tr_arch *arch, uint32_t nl, char *err,
 /* workers: 1, or 2 (a replica on a second thread; OpenBLAS then runs single-threaded in each). */
 /* The network of o->net (a preset, file or spec: fx_netdesc_resolve). */
 int tr_net_build(tr_net *n, const fx_train_opts *o, const fx_hwcfg *cfg, uint32_t batch, char *err, size_t errlen);
+/* Batch statistics of both workers: vals[0..k) of each summed (worker 0's first, so both get the same bits);
+ * no-op with one worker. */
+void tr_net_allreduce(tr_net *n, double *vals, uint32_t k);
 /* One training step's gradients: forward, loss, backward on B images (split over the workers), gradients
  * reduced into n's parameters, activation statistics updated. Returns the summed loss. */
 double tr_net_train_step(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t B, const tr_xor_mode *mode,

@@ -113,10 +113,59 @@ static void check_case(const net_case *nc)
     tr_net_free(&n);
 }
 
+/* Two workers (half a batch each) with batch norm: the statistics are the whole batch's, so one training
+ * step's gradients and running statistics equal one worker's up to the order of the sums. Per-half
+ * statistics (no synchronisation) would differ by far more. */
+static void bn_workers(void)
+{
+    const char *spec = "conv8k3s2p1,bn,relu:name=a,conv8k3p1,bn,add:a,relu,avgpool,fc10,bn";
+    enum { NB = 16 };
+    tr_net n[2];
+    tr_param *ps[2][TR_MAX_PARAMS];
+    uint32_t np[2];
+    char err[512];
+    for (int w = 0; w < 2; w++) {
+        fx_train_opts o;
+        fx_train_defaults(&o);
+        snprintf(o.net, sizeof o.net, "%s", spec);
+        snprintf(o.bits, sizeof o.bits, "fp");
+        o.threads = w + 1;
+        if (tr_net_build(&n[w], &o, fx_hwcfg_builtin(), NB, err, sizeof err)) { CHECK(0, "%s", err); return; }
+        np[w] = tr_net_params(&n[w], ps[w], TR_MAX_PARAMS);
+    }
+    CHECK(n[0].rep == NULL && n[1].rep != NULL, "worker counts");
+    tr_rng rng = {7};
+    uint8_t img[NB * 784], lab[NB];
+    for (int i = 0; i < NB * 784; i++) img[i] = (uint8_t)(tr_rng_next(&rng) & 255);
+    for (int i = 0; i < NB; i++) lab[i] = (uint8_t)(tr_rng_next(&rng) % TR_CLASSES);
+    tr_xor_mode mode = {100.0f, 0, 0};
+    double loss[2];
+    for (int w = 0; w < 2; w++) {
+        tr_net_quantize(&n[w], &mode);
+        loss[w] = tr_net_train_step(&n[w], img, lab, NB, &mode, NULL);
+    }
+    /* relative to the largest gradient of the network: a bias before BN has a gradient of 0 up to rounding */
+    double worst = 0, gmax = 1e-6;
+    for (uint32_t p = 0; p < np[0] && np[0] == np[1]; p++)
+        for (size_t i = 0; i < ps[0][p]->n; i++) gmax = fmax(gmax, fabs(ps[0][p]->g[i]));
+    for (uint32_t p = 0; p < np[0] && np[0] == np[1]; p++)
+        for (size_t i = 0; i < ps[0][p]->n; i++) worst = fmax(worst, fabs(ps[0][p]->g[i] - ps[1][p]->g[i]) / gmax);
+    for (uint32_t l = 0; l < n[0].n_layers; l++)
+        for (uint32_t m = 0; n[0].L[l].bn && m < n[0].L[l].out_c; m++)
+            worst = fmax(worst, fabs(n[0].L[l].bn_var[m] - n[1].L[l].bn_var[m]) + fabs(n[0].L[l].bn_mean[m] - n[1].L[l].bn_mean[m]));
+    printf("bn_workers (%s): loss %.6f vs %.6f, largest gradient (of the largest) or statistics difference %.3g\n", spec,
+           loss[0], loss[1], worst);
+    CHECK(np[0] == np[1] && np[0] >= 10, "parameter tensors %u and %u", np[0], np[1]);
+    CHECK(fabs(loss[0] - loss[1]) < 1e-4 * fabs(loss[0]), "loss %.8g (one worker) vs %.8g (two)", loss[0], loss[1]);
+    CHECK(worst < 1e-4, "two workers' gradients differ from one worker's by %.3g", worst);
+    tr_net_free(&n[0]); tr_net_free(&n[1]);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) { fprintf(stderr, "usage: test_grad OP|all\n"); return 2; }
     int found = 0;
+    if (!strcmp(argv[1], "bn_workers") || !strcmp(argv[1], "all")) { bn_workers(); found = 1; }
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         if (!strcmp(argv[1], "all") || !strcmp(argv[1], cases[i].op)) { check_case(&cases[i]); found = 1; }
     if (!found) { fprintf(stderr, "test_grad: unknown op %s\n", argv[1]); return 2; }
