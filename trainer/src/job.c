@@ -59,17 +59,19 @@ static void schedule(const fx_train_opts *o, double e, float *lr, float *S)
     if (o->sched_step) *S *= powf(o->stanh_mult, (float)decays);
 }
 
+/* Stored bits per weight of the whole network, and of the middle layers (all but the first and the last;
+ * the second layer of a two-layer network) in *mid_bits. */
 static double net_bits(const tr_net *n, double *mid_bits)
 {
-    double bits = 0, weights = 0;
-    *mid_bits = -1;
+    double bits = 0, weights = 0, mbits = 0, mweights = 0;
     for (uint32_t i = 0; i < n->n_layers; i++) {
         const tr_wq *w = &n->L[i].wq;
         double mk = (double)w->M * w->K;
         double b = w->kind == TR_W_FP ? 32.0 * mk : (double)w->q * w->n_in * w->n_slices;
         bits += b; weights += mk;
-        if (i == 1) *mid_bits = b / mk;
+        if (i + 1 < n->n_layers ? i > 0 : n->n_layers == 2) { mbits += b; mweights += mk; }
     }
+    *mid_bits = mweights > 0 ? mbits / mweights : -1;
     return bits / weights;
 }
 
