@@ -33,6 +33,20 @@ static void im2col(const tr_layer *l, const float *x, uint32_t B, float *cols)
                 for (uint32_t b = 0; b < B; b++) {
                     const float *src = x + ((size_t)b * l->in_c + c) * H * W;
                     float *dst = row + (size_t)b * N;
+                    if (s == 1 && ow == W && y0 < y1 && x0 < x1) {
+                        /* a "same" convolution: the valid rows are one shifted copy of the plane (from the first
+                         * valid column of the first row to the last of the last row, all inside the plane), then
+                         * the columns that wrapped around are set to the padding */
+                        const size_t a = (size_t)y0 * ow + x0, e = (size_t)(y1 - 1) * ow + x1;
+                        memcpy(dst + a, src + (size_t)(y0 + dy - p) * W + (x0 + dx - p), (e - a) * sizeof(float));
+                        for (uint32_t oy = 0; oy < oh; oy++) {
+                            float *d = dst + oy * ow;
+                            const int full = oy < y0 || oy >= y1;
+                            for (uint32_t ox = 0; ox < (full ? ow : x0); ox++) d[ox] = pv;
+                            for (uint32_t ox = full ? ow : x1; ox < ow; ox++) d[ox] = pv;
+                        }
+                        continue;
+                    }
                     for (uint32_t oy = 0; oy < oh; oy++) {
                         float *d = dst + oy * ow;
                         if (oy < y0 || oy >= y1) {

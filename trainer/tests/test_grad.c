@@ -161,11 +161,65 @@ static void bn_workers(void)
     tr_net_free(&n[0]); tr_net_free(&n[1]);
 }
 
+/* The forward of a conv layer (stride, padding, rectangular kernels, the input padded with the normalised
+ * pixel 0) = a direct convolution in double, through the fc layer after it. */
+static void conv_forward(void)
+{
+    static const char *specs[] = {"conv4k3p1,fc10", "conv3k3s2p1,fc10", "conv2k5x3s2p2,fc10", "conv3k1s2,fc10",
+                                  "conv2k4s3p3,fc10", "conv2k3,fc10"};
+    enum { NB = 2 };
+    for (size_t si = 0; si < sizeof specs / sizeof specs[0]; si++) {
+        fx_train_opts o;
+        fx_train_defaults(&o);
+        snprintf(o.net, sizeof o.net, "%s", specs[si]);
+        snprintf(o.bits, sizeof o.bits, "fp");
+        o.threads = 1;
+        tr_net n;
+        char err[512];
+        if (tr_net_build(&n, &o, fx_hwcfg_builtin(), NB, err, sizeof err)) { CHECK(0, "%s", err); continue; }
+        tr_rng rng = {11 + si};
+        uint8_t img[NB * 784];
+        for (int i = 0; i < NB * 784; i++) img[i] = (uint8_t)(tr_rng_next(&rng) & 255);
+        tr_xor_mode mode = {100.0f, 0, 0};
+        tr_net_quantize(&n, &mode);
+        tr_net_forward(&n, img, NB, 0, &mode);
+        const tr_layer *cv = &n.L[0], *fc = &n.L[1];
+        const uint32_t M = cv->out_c, OH = cv->out_h, OW = cv->out_w, KH = cv->kh, KW = cv->kw, S = cv->stride, P = cv->pad;
+        double worst = 0, big = 0;
+        for (uint32_t b = 0; b < NB; b++) {
+            double z[4096];
+            for (uint32_t m = 0; m < M; m++)
+                for (uint32_t oy = 0; oy < OH; oy++)
+                    for (uint32_t ox = 0; ox < OW; ox++) {
+                        double t = cv->bias.v[m];
+                        for (uint32_t dy = 0; dy < KH; dy++)
+                            for (uint32_t dx = 0; dx < KW; dx++) {
+                                const int iy = (int)(oy * S + dy) - (int)P, ix = (int)(ox * S + dx) - (int)P;
+                                const double p = iy < 0 || ix < 0 || iy >= 28 || ix >= 28 ? 0 : img[b * 784 + iy * 28 + ix];
+                                t += (double)cv->wq.W[(size_t)m * KH * KW + dy * KW + dx] * ((p / 255.0 - TR_MEAN) / TR_STD);
+                            }
+                        z[(m * OH + oy) * OW + ox] = t;
+                    }
+            for (uint32_t k = 0; k < TR_CLASSES; k++) {
+                double t = fc->bias.v[k];
+                for (uint32_t j = 0; j < fc->K; j++) t += (double)fc->wq.W[(size_t)k * fc->K + j] * z[j];
+                worst = fmax(worst, fabs(t - n.logits[b * TR_CLASSES + k]));
+                big = fmax(big, fabs(t));
+            }
+        }
+        printf("conv_forward %s: output %ux%ux%u, largest logit %.3g, largest difference from a direct convolution %.3g\n",
+               specs[si], M, OH, OW, big, worst);
+        CHECK(M * OH * OW <= 4096 && worst < 1e-4 * (1 + big), "%s: logits differ by %.3g", specs[si], worst);
+        tr_net_free(&n);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) { fprintf(stderr, "usage: test_grad OP|all\n"); return 2; }
     int found = 0;
     if (!strcmp(argv[1], "bn_workers") || !strcmp(argv[1], "all")) { bn_workers(); found = 1; }
+    if (!strcmp(argv[1], "conv_forward") || !strcmp(argv[1], "all")) { conv_forward(); found = 1; }
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         if (!strcmp(argv[1], "all") || !strcmp(argv[1], cases[i].op)) { check_case(&cases[i]); found = 1; }
     if (!found) { fprintf(stderr, "test_grad: unknown op %s\n", argv[1]); return 2; }
