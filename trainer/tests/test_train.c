@@ -82,14 +82,14 @@ static int load(const fx_train_opts *o, const char *path, tr_net *n)
     return 0;
 }
 
-static int resume(const char *dir)
+static int resume(const char *dir, const char *net)
 {
     char a[64], b[64];
     snprintf(a, sizeof a, "resume_a_%d.ckpt", (int)getpid());
     snprintf(b, sizeof b, "resume_b_%d.ckpt", (int)getpid());
     fx_train_opts o;
     fx_train_result r;
-    base(&o, dir, "lenet", "0.6");
+    base(&o, dir, net, "0.6");
     o.epochs = 2; o.train_limit = 1200; o.test_limit = 200; o.val = 200; o.no_export = 1; o.qat_start = 0.5f;
     snprintf(o.ckpt, sizeof o.ckpt, "%s", a);
     CHECK(fx_train_job(&o, &r) == 0, "uninterrupted run");
@@ -110,8 +110,12 @@ static int resume(const char *dir)
             for (size_t k = 0; k < pa[i]->n; k++)
                 diff += pa[i]->v[k] != pb[i]->v[k] || pa[i]->m1[k] != pb[i]->m1[k] || pa[i]->m2[k] != pb[i]->m2[k];
         }
-        for (uint32_t l = 0; l < na.n_layers; l++) diff += na.L[l].act_ema != nb.L[l].act_ema;
-        printf("resume: %zu of %zu parameters differ between interrupted+resumed and uninterrupted runs\n", diff, total);
+        for (uint32_t l = 0; l < na.n_layers; l++) {
+            diff += na.L[l].act_ema != nb.L[l].act_ema;
+            for (uint32_t m = 0; na.L[l].bn && m < na.L[l].out_c; m++)
+                diff += na.L[l].bn_mean[m] != nb.L[l].bn_mean[m] || na.L[l].bn_var[m] != nb.L[l].bn_var[m];
+        }
+        printf("resume %s: %zu of %zu parameters differ between interrupted+resumed and uninterrupted runs\n", net, diff, total);
         CHECK(diff == 0, "resumed run differs in %zu values", diff);
     }
     tr_net_free(&na); tr_net_free(&nb);
@@ -124,7 +128,11 @@ int main(int argc, char **argv)
     if (argc < 2) { fprintf(stderr, "usage: test_train tiny|tiny_v2|resume [DATA_DIR]\n"); return 2; }
     const char *dir = argc > 2 ? argv[2] : FX_DEFAULT_DATA_DIR;
     if (!strcmp(argv[1], "tiny")) tiny(dir);
-    else if (!strcmp(argv[1], "resume")) resume(dir);
+    else if (!strcmp(argv[1], "resume")) {
+        resume(dir, "lenet");
+        /* BN on two workers, residual adds, padding: the replica's running statistics come from the checkpoint */
+        resume(dir, "conv8k3s2p1,bn,relu:name=a,conv8k3p1,bn,add:a,relu,avgpool,fc10");
+    }
     else if (!strcmp(argv[1], "tiny_v2")) tiny_v2(dir);
     else { fprintf(stderr, "unknown test %s\n", argv[1]); return 2; }
     if (t_report("test_train")) return 1;
