@@ -24,6 +24,7 @@ typedef struct {
     size_t n;
     int decay; /* weight decay applies */
     float clip; /* >0: clip values to ±clip after each step */
+    float sgd_scale; /* SGD: step = lr * sgd_scale * momentum buffer (1; 1/fan-in for binary-code scales alpha) */
 } tr_param;
 int tr_param_init(tr_param *p, size_t n, int decay);
 void tr_param_free(tr_param *p);
