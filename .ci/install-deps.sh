@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev git
       verilator yosys iverilog libsystemc-dev zlib1g-dev libopenblas-dev
-      nextpnr-ice40 fpga-icestorm dataset-fashion-mnist gnuplot-nox libcjson-dev python3 python3-numpy)
+      nextpnr-ice40 fpga-icestorm dataset-fashion-mnist gnuplot-nox libcjson-dev python3 python3-numpy
+      python3-pytest python3-pip python3-setuptools python3-torch)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -11,15 +11,18 @@
 #include "flexor/fsutil.h"
 #include "flexor/outfmt.h"
 #include "flexor/idx.h"
+#include "flexor/layerdump.h"
 #include "flexor/ref.h"
 #include "rtl_backend.h"
 #include "tapbook.h"
+#include "wavesave.h"
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     int32_t *v;
@@ -32,11 +35,12 @@ typedef struct {
     layer_out ref[FX_MAX_LAYERS], model[FX_MAX_LAYERS];
     fx_divergence div; /* first output-level divergence */
     fx_rtl *rtl;
+    fx_layer_dump *dump; /* --layer-outputs of this image, else NULL */
 } outs_t;
 
 typedef struct {
-    const char *model, *data, *wave, *csv, *json, *predictions;
-    uint64_t limit, seed, wave_from, wave_to, inject, watchdog;
+    const char *model, *data, *wave, *csv, *json, *predictions, *layer_dir, *layer_list;
+    uint64_t limit, seed, wave_from, wave_to, wave_mark, inject, watchdog;
     double stall;
     int chain, taps, random_images, quiet;
 } opts_t;
@@ -99,6 +103,7 @@ static void cb_rtl(void *u, uint32_t layer, const int32_t *out, uint32_t N, uint
         return;
     }
     out_diverge(s, "layer output", layer, &s->model[layer], out, N, M, fx_rtl_cycle(s->rtl));
+    if (s->dump) fx_layer_dump_layer(s->dump, layer, out, N, M);
 }
 
 static uint64_t rtl_cycle(void *u) { return fx_rtl_cycle(u); }
@@ -115,9 +120,12 @@ static void usage(FILE *f)
             "  --stall P             probability of a stall cycle on each stream port (default 0)\n"
             "  --chain               keep consecutive FC layers on chip (activation buffers)\n"
             "  --no-taps             compare layer outputs only (faster)\n"
-            "  --wave FILE --wave-from C --wave-to C   FST waveform of RTL cycles [C, C]\n"
+            "  --wave FILE --wave-from C --wave-to C   FST waveform of RTL cycles [C, C], and FILE.gtkw for GTKWave\n"
+            "  --wave-mark C         the GTKWave view's marker at cycle C (the rerun command sets the divergence's)\n"
             "  --csv FILE, --json FILE                 summary files\n"
             "  --predictions FILE    one CSV row per bit-exact image: index,label,predicted,logit_0..\n"
+            "  --layer-outputs DIR   the RTL's integer output of every layer of the --layer-images as .npy (docs/cli.md)\n"
+            "  --layer-images LIST   comma list of image indices for --layer-outputs (default 0)\n"
             "  --quiet               no progress bar\n"
             "  --watchdog C          cycles without a handshake or tap that count as a deadlock (100000)\n"
             "  --inject-fault K      corrupt the RTL's K-th lane psum tap (tests the checker)\n"
@@ -135,7 +143,8 @@ static void print_rerun(const opts_t *o, uint64_t images, uint64_t cycle)
     if (o->inject) fprintf(stderr, " --inject-fault %" PRIu64, o->inject);
     if (o->watchdog != 100000) fprintf(stderr, " --watchdog %" PRIu64, o->watchdog);
     if (cycle != UINT64_MAX)
-        fprintf(stderr, " --wave cosim_fail.fst --wave-from %" PRIu64 " --wave-to %" PRIu64, from, to);
+        fprintf(stderr, " --wave cosim_fail.fst --wave-from %" PRIu64 " --wave-to %" PRIu64 " --wave-mark %" PRIu64, from,
+                to, cycle);
     fprintf(stderr, "\n");
 }
 
@@ -216,8 +225,11 @@ static int parse(int argc, char **argv, opts_t *o)
                                        {"csv", 1, 0, 'C'},       {"json", 1, 0, 'J'},     {"quiet", 0, 0, 'q'},
                                        {"random-images", 0, 0, 'R'}, {"inject-fault", 1, 0, 'I'},
                                        {"watchdog", 1, 0, 'W'},  {"predictions", 1, 0, 'P'},
+                                       {"layer-outputs", 1, 0, 'L'}, {"layer-images", 1, 0, 'M'},
+                                       {"wave-mark", 1, 0, 'K'},
                                        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-    *o = (opts_t){.limit = 100, .seed = 1, .taps = 1, .wave_to = UINT64_MAX, .watchdog = 100000};
+    *o = (opts_t){.limit = 100, .seed = 1, .taps = 1, .wave_to = UINT64_MAX, .watchdog = 100000, .layer_list = "0",
+                  .wave_mark = UINT64_MAX};
     int c;
     fx_opt_reset();
     while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
@@ -229,11 +241,14 @@ static int parse(int argc, char **argv, opts_t *o)
         case 'w': o->wave = optarg; break;
         case 'f': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->wave_from)) return fx_opt_bad_value("cosim", "wave-from", optarg, "a cycle number"); break;
         case 't': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->wave_to)) return fx_opt_bad_value("cosim", "wave-to", optarg, "a cycle number"); break;
+        case 'K': if (fx_parse_u64(optarg, 0, UINT64_MAX - 1, &o->wave_mark)) return fx_opt_bad_value("cosim", "wave-mark", optarg, "a cycle number"); break;
         case 'c': o->chain = 1; break;
         case 'T': o->taps = 0; break;
         case 'C': o->csv = optarg; break;
         case 'J': o->json = optarg; break;
         case 'P': o->predictions = optarg; break;
+        case 'L': o->layer_dir = optarg; break;
+        case 'M': o->layer_list = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'R': o->random_images = 1; break;
         case 'I': if (fx_parse_u64(optarg, 0, UINT64_MAX, &o->inject)) return fx_opt_bad_value("cosim", "inject-fault", optarg, "a tap index"); break;
@@ -267,6 +282,20 @@ int fx_cmd_cosim(int argc, char **argv)
         fprintf(stderr, "flexor cosim: %s\n", err);
         fx_model_free(&m);
         return 2;
+    }
+    uint32_t dump_idx[64];
+    const int n_dump = o.layer_dir ? fx_layer_dump_list(o.layer_list, dump_idx, 64) : 0;
+    for (int k = 0; k < n_dump; k++)
+        if (dump_idx[k] >= im.n) {
+            fprintf(stderr, "flexor cosim: --layer-images: image %u is not among the %u images\n", dump_idx[k], im.n);
+            fx_cosim_free_images(&im);
+            fx_model_free(&m);
+            return 2;
+        }
+    if (n_dump < 0) {
+        fx_cosim_free_images(&im);
+        fx_model_free(&m);
+        return fx_opt_bad_value("cosim", "layer-images", o.layer_list, "a comma list of at most 64 image indices");
     }
     fx_plan plan;
     fx_ref_net net;
@@ -334,7 +363,27 @@ int fx_cmd_cosim(int argc, char **argv)
         int c_mod = fx_driver_infer(mod, cfg, &m, &plan, x, lg_mod, o.chain, cb_model, outs);
         if (tb_m.first.set && !outs->div.set) outs->div = tb_m.first;
         fx_tapbook_rewind(&tb_m, FX_TB_CHECK);
+        fx_layer_dump dump;
+        outs->dump = NULL;
+        for (int k = 0; k < n_dump; k++)
+            if (dump_idx[k] == img) {
+                if (fx_layer_dump_begin(&dump, o.layer_dir, img, &m, x, err, sizeof err)) {
+                    fprintf(stderr, "flexor cosim: %s\n", err);
+                    fx_progress_end(&pr);
+                    free(lg_ref);
+                    status = 2;
+                    goto out;
+                }
+                outs->dump = &dump;
+            }
         int c_rtl = outs->div.set ? -1 : fx_driver_infer(dut, cfg, &m, &plan, x, lg_rtl, o.chain, cb_rtl, outs);
+        if (outs->dump && c_rtl >= 0 && fx_layer_dump_end(outs->dump, lg_rtl)) {
+            fprintf(stderr, "flexor cosim: %s\n", err);
+            fx_progress_end(&pr);
+            free(lg_ref);
+            status = 2;
+            goto out;
+        }
         if (o.taps && !outs->div.set && c_rtl >= 0) fx_tapbook_finish(&tb_m);
         compared = tb_m.compared;
         fx_divergence *d = NULL;
@@ -439,8 +488,15 @@ out:
         dut->destroy(dut);
     }
     fx_tapbook_free(&tb_m);
-    rtl_b->destroy(rtl_b);
+    rtl_b->destroy(rtl_b); /* closes the FST dump */
     mod_b->destroy(mod_b);
+    if (o.wave && !access(o.wave, F_OK)) {
+        char werr[600];
+        if (fx_wave_savefile(o.wave, o.wave_mark, werr, sizeof werr)) {
+            fprintf(stderr, "flexor cosim: %s\n", werr);
+            status = status ? status : 2;
+        }
+    }
     for (uint32_t l = 0; l < FX_MAX_LAYERS; l++) free(outs->ref[l].v), free(outs->model[l].v);
     free(outs);
     fx_ref_free(&net);

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cosim_model.h"
 #include "flexor/rng.h"
+#include "flexor/driver.h"
 #include "flexor/idx.h"
 #include "flexor/model_random.h"
 #include "flexor/opt.h"
@@ -49,7 +50,13 @@ int fx_cosim_load_model(const char *spec, const fx_hwcfg *cfg, uint32_t rtl_hash
             return 2;
         }
     }
-    return fx_model_read(spec, cfg, m, err, errlen) ? 2 : 0;
+    if (fx_model_read(spec, cfg, m, err, errlen)) return 2;
+    if (fx_model_is_v2(m)) {
+        snprintf(err, errlen, "%s: %s", spec, FX_DRIVER_V2_REFUSAL);
+        fx_model_free(m);
+        return 2;
+    }
+    return 0;
 }
 
 int fx_cosim_load_images(const char *data_dir, const fx_model *m, uint32_t limit, uint64_t seed, fx_images *im,

@@ -6,19 +6,19 @@
 `default_nettype none
 
 module flexor_amem #(
-  parameter integer N_OUT = 20,    // bytes per chunk
-  parameter integer DEPTH = 4096,  // chunks per buffer
-  parameter integer AW    = (DEPTH > 1) ? $clog2(DEPTH) : 1
+  parameter integer N_OUT      = 20,    // bytes per chunk
+  parameter integer AMEM_DEPTH = 4096,  // chunks per buffer
+  parameter integer AMEM_AW    = (AMEM_DEPTH > 1) ? $clog2(AMEM_DEPTH) : 1
 ) (
   input  wire               clk_i,
   input  wire               we_i,
   input  wire               wbuf_i,   // buffer written
-  input  wire [AW-1:0]      waddr_i,
+  input  wire [AMEM_AW-1:0]      waddr_i,
   input  wire [N_OUT*8-1:0] wdata_i,
   input  wire [N_OUT-1:0]   wbe_i,    // byte enables
   input  wire               re_i,
   input  wire               rbuf_i,   // buffer read
-  input  wire [AW-1:0]      raddr_i,
+  input  wire [AMEM_AW-1:0]      raddr_i,
   output wire [N_OUT*8-1:0] rdata_o
 );
   wire [N_OUT*8-1:0] rdata0, rdata1;
@@ -28,10 +28,10 @@ module flexor_amem #(
     if (re_i) rbuf_q <= rbuf_i;
   end
 
-  flexor_ram #(.W(N_OUT*8), .DEPTH(DEPTH), .SEG(8), .AW(AW)) u_buf0 (
+  flexor_ram #(.W(N_OUT*8), .DEPTH(AMEM_DEPTH), .SEG(8), .AW(AMEM_AW)) u_buf0 (
     .clk_i, .we_i(we_i && !wbuf_i), .waddr_i, .wdata_i, .wseg_i(wbe_i),
     .re_i, .raddr_i, .rdata_o(rdata0));
-  flexor_ram #(.W(N_OUT*8), .DEPTH(DEPTH), .SEG(8), .AW(AW)) u_buf1 (
+  flexor_ram #(.W(N_OUT*8), .DEPTH(AMEM_DEPTH), .SEG(8), .AW(AMEM_AW)) u_buf1 (
     .clk_i, .we_i(we_i && wbuf_i), .waddr_i, .wdata_i, .wseg_i(wbe_i),
     .re_i, .raddr_i, .rdata_o(rdata1));
 

@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 // flexor_cmd: command-stream parser (docs/accelerator.md "Commands"). Accepts one word per cycle on
 // the in stream while parsing or loading, turns LOAD_W/P/A data words into memory writes (one word
-// per cycle, no stall), collects the 8 RUN arguments, starts flexor_ctrl and holds in_ready low until
-// the RUN is done. Answers ID with two words on the out stream (interface version, config hash), in_ready
-// low until both are taken. Owns the sticky error register (codes 1 and 6 here, 2..5 reported by the RUN).
+// per cycle, no stall), collects the 8 RUN arguments, starts the RUN (flexor_argchk) and holds
+// in_ready low until the RUN is done. Answers ID with two words on the out stream (interface version,
+// config hash), in_ready low until both are taken. Owns the sticky error register (codes 1 and 6 here, 2..5 reported by the RUN).
 `timescale 1ns / 1ps
 `default_nettype none
 
 module flexor_cmd #(
-  parameter integer LANES   = 16,
-  parameter integer P_WORDS = 4,
-  parameter integer A_WORDS = 5,
-  parameter integer WDEPTH  = 8192,
-  parameter integer PDEPTH  = 256,
-  parameter integer ADEPTH  = 4096,
-  parameter [31:0]  CFG_HASH = 32'd0,  // FXC_HASH of the configuration this instance was built for
-  parameter integer LW      = (LANES > 1) ? $clog2(LANES) : 1
+  parameter integer LANES      = 16,
+  parameter integer P_WORDS    = 4,
+  parameter integer A_WORDS    = 5,
+  parameter integer WMEM_DEPTH = 8192,
+  parameter integer PMEM_DEPTH = 256,
+  parameter integer AMEM_DEPTH = 4096,
+  parameter [31:0]  HASH       = 32'd0,  // configuration hash of this instance (FXC_HASH), ID word 1
+  parameter integer LANE_IDX_W = (LANES > 1) ? $clog2(LANES) : 1
 ) (
   input  wire            clk_i,
   input  wire            rst_ni,
@@ -26,7 +26,7 @@ module flexor_cmd #(
   output wire            wm_we_o,      // weight memory of lane mem_lane_o, word mem_addr_o
   output wire            pm_we_o,      // parameter memory of lane mem_lane_o, entry mem_addr_o, word pm_word_o
   output wire            am_we_o,      // activation buffer am_buf_o, chunk mem_addr_o, word pm_word_o
-  output wire [LW-1:0]   mem_lane_o,
+  output wire [LANE_IDX_W-1:0]   mem_lane_o,
   output wire            am_buf_o,
   output wire [31:0]     mem_addr_o,
   output wire [7:0]      pm_word_o,
@@ -51,7 +51,7 @@ module flexor_cmd #(
                    OP_CLEAR  = 8'h05, OP_ID = 8'h06;
   localparam [2:0] S_OP = 3'd0, S_ADDR = 3'd1, S_COUNT = 3'd2, S_DATA = 3'd3, S_ARGS = 3'd4,
                    S_RUN = 3'd5, S_ID = 3'd6;
-  // ID word 0: "FX", interface version 1.1 (docs/accelerator.md); word 1: CFG_HASH.
+  // ID word 0: "FX", interface version 1.1 (docs/accelerator.md); word 1: HASH.
   localparam [31:0] ID_WORD0 = {16'h4658, 8'd1, 8'd1};
 
   reg  [2:0]  state_q;
@@ -70,9 +70,9 @@ module flexor_cmd #(
   reg  [31:0] depth, ntgt;
   always @* begin
     case (op_q)
-      OP_LOAD_P: begin words = P_WORDS[7:0]; depth = PDEPTH; ntgt = LANES; end
-      OP_LOAD_A: begin words = A_WORDS[7:0]; depth = ADEPTH; ntgt = 32'd2; end
-      default:   begin words = 8'd1;         depth = WDEPTH; ntgt = LANES; end
+      OP_LOAD_P: begin words = P_WORDS[7:0]; depth = PMEM_DEPTH; ntgt = LANES; end
+      OP_LOAD_A: begin words = A_WORDS[7:0]; depth = AMEM_DEPTH; ntgt = 32'd2; end
+      default:   begin words = 8'd1;         depth = WMEM_DEPTH; ntgt = LANES; end
     endcase
   end
   // Refused when the target does not exist or any entry addr..addr+count-1 is outside the memory.
@@ -171,7 +171,7 @@ module flexor_cmd #(
   assign wm_we_o     = data_we && op_q == OP_LOAD_W;
   assign pm_we_o     = data_we && op_q == OP_LOAD_P;
   assign am_we_o     = data_we && op_q == OP_LOAD_A;
-  assign mem_lane_o  = tgt_q[LW-1:0];
+  assign mem_lane_o  = tgt_q[LANE_IDX_W-1:0];
   assign am_buf_o    = tgt_q[0];
   assign mem_addr_o  = addr_q;
   assign pm_word_o   = sub_q;
@@ -180,7 +180,7 @@ module flexor_cmd #(
   assign clear_cnt_o = state_q == S_OP && fire && op_in == OP_CLEAR;
   assign busy_o      = state_q != S_OP;
   assign id_valid_o  = state_q == S_ID;
-  assign id_data_o   = sub_q[0] ? CFG_HASH : ID_WORD0;
+  assign id_data_o   = sub_q[0] ? HASH : ID_WORD0;
   assign id_last_o   = sub_q[0];
 endmodule
 

@@ -13,7 +13,7 @@ module tb_top;
   /* verilator lint_off UNUSEDPARAM */
   `include "flexor_config.vh"
   /* verilator lint_on UNUSEDPARAM */
-  localparam integer L = FXC_LANES, NO = FXC_N_OUT, PS = FXC_PSUM_W, AC = FXC_ACC_W;
+  localparam integer LANES = FXC_LANES, N_OUT = FXC_N_OUT, PSUM_W = FXC_PSUM_W, ACC_W = FXC_ACC_W;
   localparam integer WATCHDOG = 20000;  // cycles without any handshake or tap
 
   reg clk = 1'b0, rst_n = 1'b0;
@@ -31,9 +31,9 @@ module tb_top;
   wire        tap_valid, tap_acc_valid;
   wire [15:0] tap_chunk, tap_grp, tap_col, tap_acc_col, tap_acc_grp;
   wire [3:0]  tap_plane, tap_acc_plane;
-  wire [L*NO-1:0] tap_dec;
-  wire [L*PS-1:0] tap_psum;
-  wire [L*AC-1:0] tap_acc;
+  wire [LANES*N_OUT-1:0] tap_dec;
+  wire [LANES*PSUM_W-1:0] tap_psum;
+  wire [LANES*ACC_W-1:0] tap_acc;
 
   flexor_top dut (
     .clk_i(clk), .rst_ni(rst_n),
@@ -193,7 +193,7 @@ module tb_top;
   endtask
 
   // Tap checkers: the records of one tap cycle are the active lanes of group tap_grp, m ascending from
-  // m = grp*L (lane 0 is always active).
+  // m = grp*LANES (lane 0 is always active).
   integer m_c, lane_c, prev_m_c, m_a, lane_a, prev_m_a;  // one set per checker
   reg [31:0] got_psum, got_acc;
   task automatic check_chunk_taps;
@@ -202,14 +202,14 @@ module tb_top;
       last_progress = cycle;
       prev_m_c = -1;
       while (tc_have && tc_rec[0] == {16'd0, tap_col} && tc_rec[2] == {28'd0, tap_plane} &&
-             tc_rec[3] == {16'd0, tap_chunk} && tc_rec[1] / L == {16'd0, tap_grp} &&
-             (prev_m_c < 0 ? tc_rec[1] % L == 0 : tc_rec[1] == prev_m_c + 1)) begin
+             tc_rec[3] == {16'd0, tap_chunk} && tc_rec[1] / LANES == {16'd0, tap_grp} &&
+             (prev_m_c < 0 ? tc_rec[1] % LANES == 0 : tc_rec[1] == prev_m_c + 1)) begin
         m_c = tc_rec[1];
-        lane_c = m_c % L;
-        got_psum = {{(32-PS){tap_psum[lane_c*PS+PS-1]}}, tap_psum[lane_c*PS +: PS]};
-        if ({{(32-NO){1'b0}}, tap_dec[lane_c*NO +: NO]} !== tc_rec[4] || got_psum !== tc_rec[5])
+        lane_c = m_c % LANES;
+        got_psum = {{(32-PSUM_W){tap_psum[lane_c*PSUM_W+PSUM_W-1]}}, tap_psum[lane_c*PSUM_W +: PSUM_W]};
+        if ({{(32-N_OUT){1'b0}}, tap_dec[lane_c*N_OUT +: N_OUT]} !== tc_rec[4] || got_psum !== tc_rec[5])
           fail($sformatf("chunk tap col %0d m %0d plane %0d chunk %0d: dec %05x psum %0d, expected dec %05x psum %0d",
-                         tap_col, m_c, tap_plane, tap_chunk, tap_dec[lane_c*NO +: NO], $signed(got_psum),
+                         tap_col, m_c, tap_plane, tap_chunk, tap_dec[lane_c*N_OUT +: N_OUT], $signed(got_psum),
                          tc_rec[4], $signed(tc_rec[5])));
         prev_m_c = m_c;
         tci = tci + 1;
@@ -226,11 +226,11 @@ module tb_top;
     if (rst_n && checking && tap_acc_valid) begin
       prev_m_a = -1;
       while (ta_have && ta_rec[0] == {16'd0, tap_acc_col} && ta_rec[2] == {28'd0, tap_acc_plane} &&
-             ta_rec[1] / L == {16'd0, tap_acc_grp} &&
-             (prev_m_a < 0 ? ta_rec[1] % L == 0 : ta_rec[1] == prev_m_a + 1)) begin
+             ta_rec[1] / LANES == {16'd0, tap_acc_grp} &&
+             (prev_m_a < 0 ? ta_rec[1] % LANES == 0 : ta_rec[1] == prev_m_a + 1)) begin
         m_a = ta_rec[1];
-        lane_a = m_a % L;
-        got_acc = {{(32-AC){tap_acc[lane_a*AC+AC-1]}}, tap_acc[lane_a*AC +: AC]};
+        lane_a = m_a % LANES;
+        got_acc = {{(32-ACC_W){tap_acc[lane_a*ACC_W+ACC_W-1]}}, tap_acc[lane_a*ACC_W +: ACC_W]};
         if (got_acc !== ta_rec[3])
           fail($sformatf("acc tap col %0d m %0d plane %0d: acc %0d, expected %0d", tap_acc_col, m_a, tap_acc_plane,
                          $signed(got_acc), $signed(ta_rec[3])));

@@ -14,8 +14,9 @@ module tb_units;
   /* verilator lint_off UNUSEDPARAM */
   `include "flexor_config.vh"
   /* verilator lint_on UNUSEDPARAM */
-  localparam integer NO = FXC_N_OUT, ND = FXC_N_IN_COUNT, SW = FXC_SUM_W, PS = FXC_PSUM_W, AC = FXC_ACC_W;
-  localparam integer SEL_W = $clog2(ND + 1), OM_W = 5, PW = 32 * (FXC_P_WORDS - 1);
+  localparam integer N_OUT = FXC_N_OUT, N_IN_COUNT = FXC_N_IN_COUNT, SUM_W = FXC_SUM_W;
+  localparam integer PSUM_W = FXC_PSUM_W, ACC_W = FXC_ACC_W;
+  localparam integer SEL_W = $clog2(N_IN_COUNT + 1), OM_W = 5, PARAM_W = 32 * (FXC_P_WORDS - 1);
 
   reg clk = 1'b0, rst_n = 1'b0;
   always #5 clk = ~clk;
@@ -42,9 +43,12 @@ module tb_units;
   reg              d_en = 1'b0, d_strd = 1'b0;
   reg [SEL_W-1:0]  d_sel = {SEL_W{1'b0}};
   reg [OM_W-1:0]   d_om = {OM_W{1'b0}};
-  reg [NO-1:0]     d_slice = {NO{1'b0}};
-  wire [NO-1:0]    d_bits;
-  flexor_decrypt_array #(.N_OUT(NO), .SEL_W(SEL_W), .OM_W(OM_W)) u_dec (
+  reg [N_OUT-1:0]     d_slice = {N_OUT{1'b0}};
+  wire [N_OUT-1:0]    d_bits;
+  flexor_decrypt_array #(
+    .N_OUT(N_OUT), .N_IN_COUNT(N_IN_COUNT), .N_IN_LIST(FXC_N_IN_LIST), .MXOR_ALL(FXC_MXOR_ALL), .SEL_W(SEL_W),
+    .OM_W(OM_W)
+  ) u_dec (
     .clk_i(clk), .rst_ni(rst_n), .en_i(d_en), .sel_i(d_sel), .straddle_i(d_strd), .om_i(d_om),
     .slice_i(d_slice), .bits_o(d_bits));
 
@@ -55,12 +59,12 @@ module tb_units;
       r = $fscanf(fd, "%h %h %h %h %h %h", f[0], f[1], f[2], f[3], f[4], f[5]);
       while (r == 6) begin
         d_sel = f[0][SEL_W-1:0]; d_strd = f[1][0]; d_om = f[2][OM_W-1:0];
-        d_en = 1'b1; d_slice = f[3][NO-1:0];
+        d_en = 1'b1; d_slice = f[3][N_OUT-1:0];
         @(negedge clk);
-        d_en = 1'b0; d_slice = f[4][NO-1:0];
+        d_en = 1'b0; d_slice = f[4][N_OUT-1:0];
         #1;
         checks = checks + 1;
-        if ({{(32-NO){1'b0}}, d_bits} !== f[5])
+        if ({{(32-N_OUT){1'b0}}, d_bits} !== f[5])
           fail($sformatf("sel %0d straddle %0d om %0d prev %05x x %05x: bits %05x, expected %05x", f[0], f[1], f[2],
                          f[3], f[4], d_bits, f[5]));
         r = $fscanf(fd, "%h %h %h %h %h %h", f[0], f[1], f[2], f[3], f[4], f[5]);
@@ -70,11 +74,11 @@ module tb_units;
   endtask
 
   // ---------------- requantizer ----------------
-  reg  [SW-1:0] q_t = {SW{1'b0}};
+  reg  [SUM_W-1:0] q_t = {SUM_W{1'b0}};
   reg  [5:0]    q_shift = 6'd0;
   reg           q_relu = 1'b0;
   wire [31:0]   q_y;
-  flexor_requant #(.SUM_W(SW)) u_rq (.t_i(q_t), .shift_i(q_shift), .relu_i(q_relu), .y_o(q_y));
+  flexor_requant #(.SUM_W(SUM_W)) u_rq (.t_i(q_t), .shift_i(q_shift), .relu_i(q_relu), .y_o(q_y));
 
   task automatic run_requant;
     reg [31:0] f [0:4];
@@ -132,30 +136,33 @@ module tb_units;
 
   // ---------------- lane ----------------
   reg               l_adv = 1'b0, l_v1 = 1'b0, l_v3 = 1'b0, l_first = 1'b0, l_last = 1'b0;
-  reg [NO-1:0]      l_slice = {NO{1'b0}};
-  reg [NO*8-1:0]    l_act = {NO*8{1'b0}};
+  reg [N_OUT-1:0]      l_slice = {N_OUT{1'b0}};
+  reg [N_OUT*8-1:0]    l_act = {N_OUT*8{1'b0}};
   reg [3:0]         l_plane = 4'd0;
-  reg [PW-1:0]      l_param = {PW{1'b0}};
-  reg  [PS-1:0]     l_asum;  // what flexor_top computes once for all lanes
+  reg [PARAM_W-1:0]      l_param = {PARAM_W{1'b0}};
+  reg  [PSUM_W-1:0]     l_asum;  // what flexor_top computes once for all lanes
   integer           ab;
   always @* begin
-    l_asum = {PS{1'b0}};
-    for (ab = 0; ab < NO; ab = ab + 1) l_asum = l_asum + {{(PS-8){1'b0}}, l_act[8*ab +: 8]};
+    l_asum = {PSUM_W{1'b0}};
+    for (ab = 0; ab < N_OUT; ab = ab + 1) l_asum = l_asum + {{(PSUM_W-8){1'b0}}, l_act[8*ab +: 8]};
   end
-  wire [NO-1:0]     l_dec;
-  wire [PS-1:0]     l_psum;
-  wire [AC-1:0]     l_acc;
-  wire [SW-1:0]     l_t;
-  flexor_lane #(.NO(NO), .PS(PS), .AC(AC), .SW(SW), .SEL_W(SEL_W), .OM_W(OM_W), .PW(PW)) u_lane (
+  wire [N_OUT-1:0]     l_dec;
+  wire [PSUM_W-1:0]     l_psum;
+  wire [ACC_W-1:0]     l_acc;
+  wire [SUM_W-1:0]     l_t;
+  flexor_lane #(
+    .N_OUT(N_OUT), .PSUM_W(PSUM_W), .ACC_W(ACC_W), .SUM_W(SUM_W), .N_IN_COUNT(N_IN_COUNT), .N_IN_LIST(FXC_N_IN_LIST),
+    .MXOR_ALL(FXC_MXOR_ALL), .SEL_W(SEL_W), .OM_W(OM_W), .PARAM_W(PARAM_W)
+  ) u_lane (
     .clk_i(clk), .rst_ni(rst_n), .adv_i(l_adv),
-    .v1_i(l_v1), .sel_i(ND[SEL_W-1:0]), .straddle_i(1'b0), .om_i({OM_W{1'b0}}), .slice_i(l_slice),
+    .v1_i(l_v1), .sel_i(N_IN_COUNT[SEL_W-1:0]), .straddle_i(1'b0), .om_i({OM_W{1'b0}}), .slice_i(l_slice),
     .act_i(l_act), .asum_i(l_asum), .v3_i(l_v3), .first3_i(l_first), .last3_i(l_last), .plane3_i(l_plane), .param_i(l_param),
     .dec_o(l_dec), .psum_o(l_psum), .acc_o(l_acc), .t_o(l_t));
 
   // Random cycles with adv = 0 and garbage on every input: nothing may change.
   task automatic stall_noise;
     integer n;
-    reg [NO-1:0] s0; reg [NO*8-1:0] a0; reg v1s, v3s; reg [SW-1:0] t0;
+    reg [N_OUT-1:0] s0; reg [N_OUT*8-1:0] a0; reg v1s, v3s; reg [SUM_W-1:0] t0;
     begin
       n = $urandom % 3;
       while (n > 0) begin
@@ -181,12 +188,12 @@ module tb_units;
         for (p = 0; p < FXC_P_WORDS - 1; p = p + 1) begin r = $fscanf(fd, "%h", w); l_param[32*p +: 32] = w; end
         for (i = 0; i < q; i = i + 1) begin
           for (j = 0; j < ch; j = j + 1) begin
-            r = $fscanf(fd, "%h", w); l_slice = w[NO-1:0];
+            r = $fscanf(fd, "%h", w); l_slice = w[N_OUT-1:0];
             for (a = 0; a < FXC_A_WORDS; a = a + 1) begin
               r = $fscanf(fd, "%h", w);
               actw[32*a +: 32] = w;
             end
-            l_act = actw[NO*8-1:0];
+            l_act = actw[N_OUT*8-1:0];
             r = $fscanf(fd, "%h", ps);
             // S1
             l_adv = 1'b1; l_v1 = 1'b1; l_v3 = 1'b0;
@@ -195,7 +202,7 @@ module tb_units;
             stall_noise();
             // S2: the partial sum
             checks = checks + 1;
-            if ({{(32-PS){l_psum[PS-1]}}, l_psum} !== ps)
+            if ({{(32-PSUM_W){l_psum[PSUM_W-1]}}, l_psum} !== ps)
               fail($sformatf("case %0d plane %0d chunk %0d: psum %0d, expected %0d", cs, i, j, $signed(l_psum), $signed(ps)));
             @(negedge clk);
             stall_noise();
@@ -205,7 +212,7 @@ module tb_units;
             if (j == ch - 1) begin
               r = $fscanf(fd, "%h", accv);
               checks = checks + 1;
-              if ({{(32-AC){l_acc[AC-1]}}, l_acc} !== accv)
+              if ({{(32-ACC_W){l_acc[ACC_W-1]}}, l_acc} !== accv)
                 fail($sformatf("case %0d plane %0d: acc %0d, expected %0d", cs, i, $signed(l_acc), $signed(accv)));
             end
             @(negedge clk);
@@ -219,8 +226,8 @@ module tb_units;
         r = $fscanf(fd, "%h %h", thi, tlo);
         texp = {thi, tlo};
         checks = checks + 1;
-        if (l_t !== texp[SW-1:0])
-          fail($sformatf("case %0d: t %0d, expected %0d", cs, $signed(l_t), $signed(texp[SW-1:0])));
+        if (l_t !== texp[SUM_W-1:0])
+          fail($sformatf("case %0d: t %0d, expected %0d", cs, $signed(l_t), $signed(texp[SUM_W-1:0])));
         cs = cs + 1;
       end
       $fclose(fd);

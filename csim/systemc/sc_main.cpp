@@ -6,6 +6,7 @@
 #include "Vflexor_top_sc.h"
 #include "sc_script.h"
 #include "flexor/clock.h"
+#include "flexor/opt.h"
 #include "flexor/rng.h"
 #include "verilated.h"
 #include <systemc.h>
@@ -122,24 +123,39 @@ static void usage(FILE *f)
                     "  MODEL: a .fxm file or random:ARCH[:SEED[:straddle]] (default random:lenet)\n");
 }
 
+// SystemC prints its banner on stderr before sc_main runs; a tool's stderr carries only its own messages.
+__attribute__((constructor)) static void quiet_banner() { setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0); }
+
+static int bad(const char *opt, const char *val, const char *expected)
+{
+    std::fprintf(stderr, "flexor-sc: bad value '%s' for %s: expected %s (flexor-sc --help)\n", val, opt, expected);
+    return 2;
+}
+
 int sc_main(int argc, char **argv)
 {
     const char *spec = "random:lenet", *data = nullptr;
-    unsigned long images = 4, seed = 1, inject = 0; // inject: corrupt expected word N-1 (tests the checker)
+    uint64_t images = 4, seed = 1, inject = 0; // inject: corrupt expected word N-1 (tests the checker)
     double stall = 0.1;
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
-        bool more = i + 1 < argc;
-        if (a == "--images" && more) images = std::strtoul(argv[++i], nullptr, 0);
-        else if (a == "--seed" && more) seed = std::strtoul(argv[++i], nullptr, 0);
-        else if (a == "--stall" && more) stall = std::atof(argv[++i]);
-        else if (a == "--data" && more) data = argv[++i];
-        else if (a == "--inject-fault" && more) inject = std::strtoul(argv[++i], nullptr, 0);
-        else if (a == "--help") return usage(stdout), 0;
-        else if (a[0] != '-') spec = argv[i];
-        else return usage(stderr), 2;
+        const char *v = i + 1 < argc ? argv[i + 1] : nullptr;
+        if (a == "--help" || a == "-h") return usage(stdout), 0;
+        if (a[0] != '-') {
+            spec = argv[i];
+            continue;
+        }
+        if (!v || (a != "--images" && a != "--seed" && a != "--stall" && a != "--data" && a != "--inject-fault")) {
+            std::fprintf(stderr, "flexor-sc: unknown option or missing value '%s' (flexor-sc --help)\n", argv[i]);
+            return 2;
+        }
+        i++;
+        if (a == "--images" && fx_parse_u64(v, 1, UINT32_MAX, &images)) return bad("--images", v, "1..4294967295");
+        if (a == "--seed" && fx_parse_u64(v, 0, UINT64_MAX, &seed)) return bad("--seed", v, "a non-negative integer");
+        if (a == "--stall" && fx_parse_double(v, 0, 0.999, &stall)) return bad("--stall", v, "a probability in [0, 1)");
+        if (a == "--inject-fault" && fx_parse_u64(v, 0, UINT64_MAX, &inject)) return bad("--inject-fault", v, "a word index");
+        if (a == "--data") data = v;
     }
-    if (!(stall >= 0 && stall < 1) || !images) return usage(stderr), 2;
     // sc_stop() reports SC_REPORT_INFO("/OSCI/SystemC", "Simulation stopped by user."): silence that id's infos.
     sc_report_handler::set_actions("/OSCI/SystemC", SC_INFO, SC_DO_NOTHING);
 

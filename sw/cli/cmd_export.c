@@ -20,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EXPORT_FORMAT_VERSION 1
+#define EXPORT_FORMAT_VERSION 1    /* a version-1 model: a chain, CHW */
+#define EXPORT_FORMAT_VERSION_2 2  /* a version-2 model: the graph, HWC (docs/export.md) */
 
 static void usage(FILE *f)
 {
@@ -67,6 +68,8 @@ static int export_layer(exporter *x, const fx_ref_net *net, uint32_t li, cJSON *
     rc = rc ? rc : put(x, o, "bias", name, "<i4", (const uint64_t[]){l->M}, 1, l->bias);
     snprintf(name, sizeof name, "layer%u_slices", li);
     rc = rc ? rc : put(x, o, "slices", name, "<u4", (const uint64_t[]){l->q, l->n_slices}, 2, l->slices);
+    snprintf(name, sizeof name, "layer%u_beta", li);
+    if (l->res_kind) rc = rc ? rc : put(x, o, "beta", name, "<i2", (const uint64_t[]){l->M}, 1, l->beta);
     return rc;
 }
 
@@ -100,8 +103,10 @@ static int export_model(exporter *x, const fx_ref_net *net, const fx_hwcfg *cfg,
     char h[16];
     snprintf(h, sizeof h, "0x%08x", m->cfg_hash);
     cJSON_AddStringToObject(doc, "format", "flexor-export");
-    cJSON_AddNumberToObject(doc, "version", EXPORT_FORMAT_VERSION);
-    cJSON_AddStringToObject(doc, "contract", FX_CONTRACT_VERSION);
+    const int v2 = fx_model_is_v2(m);
+    cJSON_AddNumberToObject(doc, "version", v2 ? EXPORT_FORMAT_VERSION_2 : EXPORT_FORMAT_VERSION);
+    cJSON_AddStringToObject(doc, "contract", v2 ? "2.0" : "1.0"); /* the semantics this model's file has */
+    if (v2) cJSON_AddStringToObject(doc, "layout", "hwc");
     cJSON_AddStringToObject(doc, "source", src);
     cJSON_AddStringToObject(doc, "config", cfg->name);
     cJSON_AddStringToObject(doc, "config_hash", h);
@@ -115,6 +120,7 @@ static int export_model(exporter *x, const fx_ref_net *net, const fx_hwcfg *cfg,
     int rc = 0;
     for (uint32_t li = 0; !rc && li < m->n_layers; li++) {
         cJSON *o = fx_layer_json(&m->layers[li]);
+        if (v2) fx_layer_json_graph(o, &m->layers[li]);
         cJSON_AddItemToArray(layers, o);
         rc = export_layer(x, net, li, o);
     }

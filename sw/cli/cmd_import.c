@@ -92,7 +92,39 @@ static int get_array(importer *x, const cJSON *o, const char *key, int required,
     return fx_npy_read(path, descr, shape, ndim, data, x->err, x->errlen);
 }
 
-static int read_layer(importer *x, const cJSON *o, uint32_t li, const fx_hwcfg *cfg, fx_layer *l, int8_t **weights)
+/* A tensor reference of a version-2 layer: -1 the image, else an earlier layer's index; stored as in the
+ * model file (0 the image, L+1 layer L). */
+static int get_ref(importer *x, const cJSON *o, const char *key, uint32_t li, uint32_t *v, const char *ctx)
+{
+    const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsNumber(j) || j->valuedouble != floor(j->valuedouble) || j->valuedouble < -1 || j->valuedouble >= li) {
+        snprintf(x->err, x->errlen, "%s/model.json: %s: '%s' must be -1 (the image) or an earlier layer's index", x->dir, ctx, key);
+        return -1;
+    }
+    *v = (uint32_t)(j->valuedouble + 1);
+    return 0;
+}
+
+/* The version-2 keys of a layer (docs/export.md): stride, pad, input, residual, avg_mult, avg_shift. */
+static int read_graph(importer *x, const cJSON *o, uint32_t li, fx_layer *l, const char *ctx)
+{
+    if (get_u32(x, o, "stride", 1, 4, &l->stride, ctx) || get_u32(x, o, "pad", 0, 63, &l->pad, ctx) ||
+        get_ref(x, o, "input", li, &l->src, ctx) || get_u32(x, o, "avg_mult", 0, 65535, &l->avg_mult, ctx) ||
+        get_u32(x, o, "avg_shift", 0, 39, &l->avg_shift, ctx))
+        return -1;
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "residual");
+    if (!r) return 0;
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(r, "kind");
+    const char *kind = cJSON_IsString(k) ? k->valuestring : "";
+    l->res_kind = !strcmp(kind, "identity") ? FX_RES_IDENTITY : !strcmp(kind, "option_a") ? FX_RES_OPTION_A : 0;
+    if (!l->res_kind) {
+        snprintf(x->err, x->errlen, "%s/model.json: %s: residual 'kind' must be \"identity\" or \"option_a\"", x->dir, ctx);
+        return -1;
+    }
+    return get_ref(x, r, "source", li, &l->res_src, ctx);
+}
+
+static int read_layer(importer *x, const cJSON *o, uint32_t li, const fx_hwcfg *cfg, int v2, fx_layer *l, int8_t **weights)
 {
     char ctx[32];
     snprintf(ctx, sizeof ctx, "layer %u", li);
@@ -107,29 +139,31 @@ static int read_layer(importer *x, const cJSON *o, uint32_t li, const fx_hwcfg *
     int enc, strad, relu;
     if (get_u32(x, o, "M", 1, 65535, &l->M, ctx) || get_u32(x, o, "K", 1, cfg->k_max, &l->K, ctx) ||
         get_dims(x, o, "in", in, 3, ctx) || get_dims(x, o, "kernel", k, 2, ctx) ||
-        get_u32(x, o, "pool", 0, 2, &l->pool, ctx) || get_u32(x, o, "shift", 0, 63, &l->shift, ctx) ||
+        get_u32(x, o, "pool", 0, v2 ? 3 : 2, &l->pool, ctx) || get_u32(x, o, "shift", 0, 63, &l->shift, ctx) ||
         get_u32(x, o, "q", 1, cfg->q_max, &l->q, ctx) || get_u32(x, o, "n_in", 1, FX_NOUT_MAX, &l->n_in, ctx) ||
         get_bool(x, o, "encrypted", &enc, ctx) || get_bool(x, o, "straddle", &strad, ctx) ||
-        get_bool(x, o, "relu_u8", &relu, ctx))
+        get_bool(x, o, "relu_u8", &relu, ctx) || (v2 && read_graph(x, o, li, l, ctx)))
         return -1;
     l->in_c = in[0], l->in_h = in[1], l->in_w = in[2], l->kh = k[0], l->kw = k[1];
     l->flags = (enc ? FX_F_ENCRYPTED : 0) | (strad ? FX_F_STRADDLE : 0) | (relu ? FX_F_RELU_U8 : 0);
     l->n_slices = fx_layer_nslices(l, cfg->n_out);
     /* shapes are checked by fx_model_validate later; the arrays' shapes follow from these fields */
-    void *alpha = NULL, *bias = NULL, *slices = NULL, *w = NULL;
+    void *alpha = NULL, *bias = NULL, *slices = NULL, *w = NULL, *beta = NULL;
     if (get_array(x, o, "alpha", 1, "<i2", (const uint64_t[]){l->M, l->q}, 2, &alpha, ctx)) return -1;
     if (get_array(x, o, "bias", 1, "<i4", (const uint64_t[]){l->M}, 1, &bias, ctx)) return free(alpha), -1;
     if (get_array(x, o, "slices", 1, "<u4", (const uint64_t[]){l->q, l->n_slices}, 2, &slices, ctx) ||
+        (l->res_kind && get_array(x, o, "beta", 1, "<i2", (const uint64_t[]){l->M}, 1, &beta, ctx)) ||
         get_array(x, o, "weights", 0, "|i1", (const uint64_t[]){l->q, l->M, l->K}, 3, &w, ctx) ||
         fx_layer_alloc(l, cfg->n_out)) {
         if (!x->err[0]) snprintf(x->err, x->errlen, "out of memory");
-        free(alpha), free(bias), free(slices), free(w);
+        free(alpha), free(bias), free(slices), free(w), free(beta);
         return -1;
     }
     memcpy(l->alpha, alpha, (size_t)l->M * l->q * sizeof *l->alpha);
     memcpy(l->bias, bias, (size_t)l->M * sizeof *l->bias);
     memcpy(l->slices, slices, (size_t)l->q * l->n_slices * sizeof *l->slices);
-    free(alpha), free(bias), free(slices);
+    if (beta) memcpy(l->beta, beta, (size_t)l->M * sizeof *l->beta);
+    free(alpha), free(bias), free(slices), free(beta);
     *weights = w;
     return 0;
 }
@@ -142,7 +176,7 @@ static int read_header(importer *x, const cJSON *doc, const fx_hwcfg *cfg, fx_mo
         snprintf(x->err, x->errlen, "%s/model.json: 'format' must be \"flexor-export\"", x->dir);
         return -1;
     }
-    if (get_u32(x, doc, "version", 1, 1, &version, "header") || get_dims(x, doc, "input", in, 3, "header") ||
+    if (get_u32(x, doc, "version", 1, 2, &version, "header") || get_dims(x, doc, "input", in, 3, "header") ||
         get_u32(x, doc, "n_classes", 1, 65536, &m->n_classes, "header"))
         return -1;
     const uint32_t hash = fx_hwcfg_hash(cfg);
@@ -153,6 +187,7 @@ static int read_header(importer *x, const cJSON *doc, const fx_hwcfg *cfg, fx_mo
                  x->dir, cJSON_IsString(h) ? h->valuestring : "missing", cfg->name, want);
         return -1;
     }
+    m->version = version == 2 ? FX_FORMAT_V2 : FX_FORMAT_VERSION;
     m->cfg_hash = hash, m->in_c = in[0], m->in_h = in[1], m->in_w = in[2];
     m->n_out = cfg->n_out, m->n_tap = cfg->n_tap, m->seed = cfg->seed;
     return 0;
@@ -195,7 +230,7 @@ static int import_model(importer *x, const cJSON *doc, const fx_hwcfg *cfg, fx_m
     int8_t *weights[FX_MAX_LAYERS] = {0};
     int rc = 0;
     for (int li = 0; !rc && li < n; li++) {
-        rc = read_layer(x, cJSON_GetArrayItem(layers, li), (uint32_t)li, cfg, &m->layers[li], &weights[li]);
+        rc = read_layer(x, cJSON_GetArrayItem(layers, li), (uint32_t)li, cfg, fx_model_is_v2(m), &m->layers[li], &weights[li]);
         m->n_layers = (uint32_t)li + !rc;
     }
     if (!rc && fx_model_validate(m, cfg, x->err, x->errlen)) rc = -1;

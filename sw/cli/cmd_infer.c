@@ -7,7 +7,7 @@
 #include "flexor/clock.h"
 #include "flexor/fsutil.h"
 #include "flexor/idx.h"
-#include "flexor/npy.h"
+#include "flexor/layerdump.h"
 #include "flexor/outfmt.h"
 #include "flexor/opt.h"
 #include "flexor/progress.h"
@@ -90,59 +90,16 @@ static int write_predictions(const char *path, const fx_dataset *d, const int *p
     return fx_out_commit(&o, err, errlen);
 }
 
-/* --layer-outputs: one image's arrays, written as the reference produces them. */
-typedef struct {
-    const fx_model *m;
-    char dir[4096];
-    char *err;
-    size_t errlen;
-    int failed;
-} layer_dump;
-
-static int dump_path(layer_dump *u, char *path, size_t n, const char *name)
-{
-    if ((size_t)snprintf(path, n, "%s/%s.npy", u->dir, name) < n) return 0;
-    snprintf(u->err, u->errlen, "%.300s: path too long", u->dir);
-    return -1;
-}
-
-/* A layer's output after requantization, before pooling: (M, OH, OW) for conv, (M,) for FC, int32. */
-static void dump_layer(void *user, uint32_t layer, const int32_t *out, uint32_t N, uint32_t M)
-{
-    layer_dump *u = user;
-    const fx_layer *l = &u->m->layers[layer];
-    char path[4200], name[32];
-    snprintf(name, sizeof name, "layer%u", layer);
-    if (u->failed || (u->failed = dump_path(u, path, sizeof path, name))) return;
-    int32_t *t = malloc(((size_t)N * M + 1) * sizeof *t);
-    if (!t) { snprintf(u->err, u->errlen, "out of memory"); u->failed = 1; return; }
-    for (uint32_t n = 0; n < N; n++)
-        for (uint32_t m = 0; m < M; m++) t[(size_t)m * N + n] = out[(size_t)n * M + m];
-    const uint32_t oh = l->type == FX_LAYER_CONV ? l->in_h - l->kh + 1 : 1, ow = N / oh;
-    const uint64_t conv[3] = {M, oh, ow}, fc[1] = {M};
-    u->failed = fx_npy_write(path, "<i4", l->type == FX_LAYER_CONV ? conv : fc, l->type == FX_LAYER_CONV ? 3 : 1, t,
-                             u->err, u->errlen) != 0;
-    free(t);
-}
-
+/* --layer-outputs: one image through the reference, its arrays written as they are produced. */
 static int dump_image(const fx_ref_net *net, const fx_model *m, const fx_dataset *d, uint32_t i, const char *dir,
                       char *err, size_t errlen)
 {
-    layer_dump u = {.m = m, .err = err, .errlen = errlen};
-    char path[4200];
-    if ((size_t)snprintf(u.dir, sizeof u.dir, "%s/image%u", dir, i) >= sizeof u.dir) {
-        snprintf(err, errlen, "%.300s: path too long", dir);
-        return -1;
-    }
-    if (fx_mkdir_p(u.dir)) { snprintf(err, errlen, "%.300s: cannot create: %s", u.dir, strerror(errno)); return -1; }
+    fx_layer_dump u;
     const uint8_t *img = d->images + (size_t)i * d->rows * d->cols;
-    const uint64_t ishape[3] = {m->in_c, m->in_h, m->in_w}, lshape[1] = {m->n_classes};
-    if (dump_path(&u, path, sizeof path, "input") || fx_npy_write(path, "|u1", ishape, 3, img, err, errlen)) return -1;
+    if (fx_layer_dump_begin(&u, dir, i, m, img, err, errlen)) return -1;
     int32_t *logits = malloc(((size_t)m->n_classes + 1) * sizeof *logits);
-    if (!logits) { snprintf(err, errlen, "out of memory"); return -1; }
-    int rc = fx_ref_infer(net, img, logits, dump_layer, &u) < 0 ? (snprintf(err, errlen, "out of memory"), -1) : -u.failed;
-    if (!rc && (dump_path(&u, path, sizeof path, "logits") || fx_npy_write(path, "<i4", lshape, 1, logits, err, errlen)))
-        rc = -1;
+    int rc = logits && fx_ref_infer(net, img, logits, fx_layer_dump_layer, &u) >= 0 ? fx_layer_dump_end(&u, logits) : -1;
+    if (!logits) snprintf(err, errlen, "out of memory");
     free(logits);
     return rc;
 }
@@ -202,14 +159,9 @@ int fx_cmd_infer(int argc, char **argv)
         }
     }
     if (optind + 1 != argc) return fx_opt_fail("infer", "expected one MODEL argument");
-    enum { MAX_DUMP = 64 };
-    char items[MAX_DUMP][16];
-    uint32_t dump_idx[MAX_DUMP];
-    const int n_dump = fx_split_list(layer_list, &items[0][0], sizeof items[0], MAX_DUMP);
+    uint32_t dump_idx[64];
+    const int n_dump = fx_layer_dump_list(layer_list, dump_idx, 64);
     if (n_dump < 0) return fx_opt_bad_value("infer", "layer-images", layer_list, "a comma list of at most 64 image indices");
-    for (int k = 0; k < n_dump; k++)
-        if (fx_parse_u32(items[k], 0, UINT32_MAX - 1, &dump_idx[k]))
-            return fx_opt_bad_value("infer", "layer-images", items[k], "an image index");
     const char *path = argv[optind];
     char err[512];
     fx_hwcfg loaded;

@@ -23,9 +23,10 @@ static void usage(FILE *f)
                "  --config CFG  validate against a configuration (NAME of rtl/config/NAME.cfg, or a path) instead of the built-in one\n");
 }
 
-static cJSON *layer_json(const fx_layer *l, uint32_t n_out, double bpw, double w, uint64_t payload)
+static cJSON *layer_json(const fx_layer *l, int v2, uint32_t n_out, double bpw, double w, uint64_t payload)
 {
     cJSON *o = fx_layer_json(l);
+    if (v2) fx_layer_json_graph(o, l);
     cJSON_AddNumberToObject(o, "n_out", n_out);
     cJSON_AddNumberToObject(o, "bits_per_weight", bpw);
     cJSON_AddNumberToObject(o, "weights", w);
@@ -33,12 +34,23 @@ static cJSON *layer_json(const fx_layer *l, uint32_t n_out, double bpw, double w
     return o;
 }
 
-static void shape_str(const fx_layer *l, char *s, size_t n)
+/* Version 2 adds stride/padding (s2 p1), the input when it is not the previous layer (<L3, <img), the
+ * residual (+L0 identity, +A:L2 option A) and global average pooling (avg). */
+static void shape_str(const fx_layer *l, uint32_t i, int v2, char *s, size_t n)
 {
+    char g[64] = "";
+    if (v2) {
+        int at = 0;
+        if (l->stride != 1 || l->pad) at += snprintf(g + at, sizeof g - at, " s%u p%u", l->stride, l->pad);
+        if (l->src != i) at += l->src ? snprintf(g + at, sizeof g - at, " <L%u", l->src - 1) : snprintf(g + at, sizeof g - at, " <img");
+        if (l->res_kind && l->res_src) snprintf(g + at, sizeof g - at, " +%sL%u", l->res_kind == FX_RES_OPTION_A ? "A:" : "", l->res_src - 1);
+        else if (l->res_kind) snprintf(g + at, sizeof g - at, " +%simg", l->res_kind == FX_RES_OPTION_A ? "A:" : "");
+    }
+    const char *pool = l->pool == FX_POOL_MAX2 ? " pool2" : l->pool == FX_POOL_AVG ? " avg" : "";
     if (l->type == FX_LAYER_CONV)
-        snprintf(s, n, "%ux%ux%u k%ux%u ->%u%s", l->in_c, l->in_h, l->in_w, l->kh, l->kw, l->M, l->pool == 2 ? " pool2" : "");
+        snprintf(s, n, "%ux%ux%u k%ux%u%s ->%u%s", l->in_c, l->in_h, l->in_w, l->kh, l->kw, g, l->M, pool);
     else
-        snprintf(s, n, "%u->%u", l->K, l->M);
+        snprintf(s, n, "%u->%u%s", l->K, l->M, g);
 }
 
 static void flags_str(uint32_t f, char *s, size_t n)
@@ -148,18 +160,16 @@ int fx_cmd_inspect(int argc, char **argv)
                 "weights", "payload");
     for (uint32_t i = 0; i < m.n_layers; i++) {
         const fx_layer *l = &m.layers[i];
-        char shape[96], flags[48];
-        shape_str(l, shape, sizeof shape);
+        char shape[160], flags[48];
+        shape_str(l, i, fx_model_is_v2(&m), shape, sizeof shape);
         flags_str(l->flags, flags, sizeof flags);
         const double bpw = fx_layer_bits_per_weight(l, m.n_out), w = (double)l->M * l->K;
-        /* payload bytes: α (padded), bias, q padded planes (contract §6) */
-        const uint64_t payload = ((2ull * l->M * l->q + 3) & ~3ull) + 4ull * l->M +
-                                 l->q * ((((uint64_t)l->n_slices * l->n_in + 7) / 8 + 3) & ~3ull);
+        const uint64_t payload = fx_layer_payload_bytes(l, m.n_out);
         stored_bits += bpw * w;
         weights += w;
         const char *type = l->type == FX_LAYER_CONV ? "conv" : "fc";
         if (json)
-            cJSON_AddItemToArray(layers, layer_json(l, m.n_out, bpw, w, payload));
+            cJSON_AddItemToArray(layers, layer_json(l, fx_model_is_v2(&m), m.n_out, bpw, w, payload));
         else
             printf("%-3u %-5s %-26s %2u %3u/%-3u %-19s %9.4f %9.0f %9llu\n", i, type, shape, l->q, l->n_in, m.n_out, flags,
                    bpw, w, (unsigned long long)payload);
@@ -171,6 +181,7 @@ int fx_cmd_inspect(int argc, char **argv)
         snprintf(bh, sizeof bh, "0x%08x", builtin_hash);
         cJSON_AddItemToObject(doc, "input", fx_json_u32_array((const uint32_t[]){m.in_c, m.in_h, m.in_w}, 3));
         cJSON_AddNumberToObject(doc, "n_classes", m.n_classes);
+        cJSON_AddNumberToObject(doc, "format_version", fx_model_is_v2(&m) ? 2 : 1);
         cJSON_AddNumberToObject(doc, "weights", weights);
         cJSON_AddNumberToObject(doc, "avg_bits_per_weight", avg);
         cJSON_AddNumberToObject(doc, "file_bytes", (double)file_bytes);
@@ -184,9 +195,9 @@ int fx_cmd_inspect(int argc, char **argv)
         free(txt);
     }
     else
-        printf("total: %.0f weights, %.4f bits/weight on average, file %zu bytes, input %ux%ux%u, %u classes\n"
+        printf("total: %.0f weights, %.4f bits/weight on average, file %zu bytes, input %ux%ux%u, %u classes, format v%d\n"
                "config hash 0x%08x: %s the built-in configuration '%s' (0x%08x)\n",
-               weights, avg, file_bytes, m.in_c, m.in_h, m.in_w, m.n_classes, m.cfg_hash, match ? "matches" : "differs from",
+               weights, avg, file_bytes, m.in_c, m.in_h, m.in_w, m.n_classes, fx_model_is_v2(&m) ? 2 : 1, m.cfg_hash, match ? "matches" : "differs from",
                fx_hwcfg_builtin()->name, builtin_hash);
     fx_model_free(&m);
     return !json && mxor && print_mxor(cfg, NULL) ? 2 : 0;

@@ -26,3 +26,18 @@ cJSON *fx_layer_json(const fx_layer *l)
     cJSON_AddBoolToObject(o, "relu_u8", (l->flags & FX_F_RELU_U8) != 0);
     return o;
 }
+
+void fx_layer_json_graph(cJSON *o, const fx_layer *l)
+{
+    static const char *const kinds[] = {"none", "identity", "option_a"};
+    cJSON_AddNumberToObject(o, "stride", l->stride);
+    cJSON_AddNumberToObject(o, "pad", l->pad);
+    cJSON_AddNumberToObject(o, "input", (double)l->src - 1); /* -1 the image, else the layer index */
+    if (l->res_kind && l->res_kind <= FX_RES_OPTION_A) {
+        cJSON *r = cJSON_AddObjectToObject(o, "residual");
+        cJSON_AddStringToObject(r, "kind", kinds[l->res_kind]);
+        cJSON_AddNumberToObject(r, "source", (double)l->res_src - 1);
+    }
+    cJSON_AddNumberToObject(o, "avg_mult", l->avg_mult);
+    cJSON_AddNumberToObject(o, "avg_shift", l->avg_shift);
+}

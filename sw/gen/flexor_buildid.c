@@ -39,7 +39,15 @@ static void c_string(char *out, size_t len, const char *s)
 
 int main(int argc, char **argv)
 {
-    if (argc != 5) { fprintf(stderr, "usage: flexor-buildid OUT.c LIST RTL_DIR COMMIT\n"); return 2; }
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        puts("usage: flexor-buildid OUT.c LIST RTL_DIR COMMIT\n"
+             "  Writes the build id source (per-part digests of the sources in LIST and RTL_DIR, docs/run.md).");
+        return 0;
+    }
+    if (argc != 5) {
+        fprintf(stderr, "flexor-buildid: expected OUT.c LIST RTL_DIR COMMIT (flexor-buildid --help)\n");
+        return 2;
+    }
     const char *out = argv[1], *list = argv[2], *rtl = argv[3];
     char names[MAXP][32];
     fx_digest dig[MAXP];

@@ -16,7 +16,14 @@ static void commit(fx_out *o) { fx_out_commit_or_exit(o, "flexor-gencfg"); }
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) { fprintf(stderr, "usage: flexor-gencfg CONFIG.cfg OUTDIR\n"); return 2; }
+    static const char usage[] = "usage: flexor-gencfg CONFIG.cfg OUTDIR\n"
+                                "  Writes flexor_config.h, flexor_config.vh, flexor_config.cmake and flexor_config.json\n"
+                                "  (docs/contract.md §1) for the configuration into OUTDIR.\n";
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) { fputs(usage, stdout); return 0; }
+    if (argc != 3 || argv[1][0] == '-') {
+        fprintf(stderr, "flexor-gencfg: expected CONFIG.cfg and OUTDIR (flexor-gencfg --help)\n");
+        return 2;
+    }
     fx_hwcfg c;
     char err[256];
     fx_out out;

@@ -30,6 +30,10 @@ int fx_driver_plan(const fx_hwcfg *cfg, const fx_model *m, fx_plan *plan, char *
         snprintf(err, errlen, "model has %u layers (1..%u)", m->n_layers, FX_MAX_LAYERS);
         return -1;
     }
+    if (fx_model_is_v2(m)) { /* the accelerator walking a v2 graph is the next step (issue 13) */
+        snprintf(err, errlen, "%s", FX_DRIVER_V2_REFUSAL);
+        return -1;
+    }
     for (uint32_t i = 0; i < m->n_layers; i++) {
         const fx_layer *l = &m->layers[i];
         if (l->K == 0 || l->K > cfg->k_max) {

@@ -3,8 +3,11 @@
  * of helpers (layer shapes, N_in/q draws, filling and validation). */
 #include "flexor/model_random.h"
 #include "flexor/driver.h"
+#include "flexor/netmodel.h"
 #include "flexor/rng.h"
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void fx_layer_randomize(fx_layer *l, uint32_t n_out, double act_rms, uint64_t *rng)
@@ -190,4 +193,228 @@ int fx_accel_random_model(fx_model *m, const fx_hwcfg *cfg, uint64_t seed)
         fx_model_free(m);
     }
     return -1;
+}
+
+/* ---- version-2 models (contract §7): graphs with stride, padding, residuals and average pooling ---- */
+
+typedef struct { uint32_t c, h, w; } v2shape;
+
+/* Appends a version-2 layer reading tensor src (0 the image, L+1 layer L) of shape *in; returns it with
+ * its geometry set (the caller sets the residual and the pooling). */
+static fx_layer *v2_push(fx_model *m, uint32_t type, uint32_t flags, uint32_t q, uint32_t M, uint32_t kh, uint32_t kw,
+                         uint32_t stride, uint32_t pad, uint32_t src, v2shape in)
+{
+    fx_layer *l = &m->layers[m->n_layers++];
+    memset(l, 0, sizeof *l);
+    l->type = type; l->flags = flags; l->q = q; l->M = M; l->n_in = m->n_out;
+    l->in_c = in.c; l->in_h = in.h; l->in_w = in.w;
+    l->kh = type == FX_LAYER_CONV ? kh : 1; l->kw = type == FX_LAYER_CONV ? kw : 1;
+    l->K = type == FX_LAYER_CONV ? in.c * kh * kw : in.c * in.h * in.w;
+    l->stride = type == FX_LAYER_CONV ? stride : 1;
+    l->pad = type == FX_LAYER_CONV ? pad : 0;
+    l->src = src;
+    return l;
+}
+
+static v2shape v2_out(const fx_layer *l)
+{
+    v2shape s;
+    fx_layer_out_shape(l, &s.c, &s.h, &s.w);
+    return s;
+}
+
+/* Global average pooling with avg_mult/2^avg_shift close to 1/(h*w). */
+static void v2_avgpool(fx_layer *l)
+{
+    uint32_t h, w;
+    fx_layer_conv_out(l, &h, &w);
+    l->pool = FX_POOL_AVG;
+    l->avg_shift = 15;
+    l->avg_mult = (uint32_t)((32768ull + (uint64_t)h * w / 2) / ((uint64_t)h * w));
+    if (!l->avg_mult) l->avg_mult = 1;
+}
+
+/* Allocate and fill every layer (fill_layers), then β of the residual layers: about 2^shift, so that the
+ * shortcut enters the output at roughly unit scale. */
+static int v2_fill(fx_model *m, const fx_hwcfg *cfg, uint64_t *s)
+{
+    m->version = FX_FORMAT_V2;
+    if (fill_layers(m, cfg, 100.0, s)) return -1;
+    for (uint32_t i = 0; i < m->n_layers; i++) {
+        fx_layer *l = &m->layers[i];
+        const int64_t scale = (int64_t)1 << (l->shift < 14 ? l->shift : 14);
+        for (uint32_t k = 0; l->beta && k < l->M; k++)
+            l->beta[k] = (int16_t)(scale / 2 + (int64_t)(fx_splitmix64(s) % (uint64_t)scale));
+    }
+    char err[256];
+    return fx_model_validate(m, cfg, err, sizeof err) ? -1 : 0;
+}
+
+int fx_model_random_resnet8(fx_model *m, const fx_hwcfg *cfg, uint64_t seed)
+{
+    model_start(m, cfg, 1, 28, 28);
+    const uint32_t nin = mid_nin(cfg), q1 = cfg->q_max < 4 ? cfg->q_max : 4;
+    const uint32_t plain = FX_F_RELU_U8, enc = plain | FX_F_ENCRYPTED;
+    const v2shape img = {1, 28, 28};
+    fx_layer *l;
+    v2_push(m, FX_LAYER_CONV, plain, q1, 16, 3, 3, 1, 1, 0, img);                               /* L0 stem */
+    v2_push(m, FX_LAYER_CONV, enc, 1, 16, 3, 3, 1, 1, 1, v2_out(&m->layers[0]));                 /* L1 */
+    l = v2_push(m, FX_LAYER_CONV, enc, 1, 16, 3, 3, 1, 1, 2, v2_out(&m->layers[1]));             /* L2 + L0 */
+    l->res_kind = FX_RES_IDENTITY; l->res_src = 1;
+    v2_push(m, FX_LAYER_CONV, enc, 1, 32, 3, 3, 2, 1, 3, v2_out(&m->layers[2]));                 /* L3 28->14 */
+    l = v2_push(m, FX_LAYER_CONV, enc, 1, 32, 3, 3, 1, 1, 4, v2_out(&m->layers[3]));             /* L4 + A(L2) */
+    l->res_kind = FX_RES_OPTION_A; l->res_src = 3;
+    v2_push(m, FX_LAYER_CONV, enc, 1, 64, 3, 3, 2, 1, 5, v2_out(&m->layers[4]));                 /* L5 14->7 */
+    v2_push(m, FX_LAYER_CONV, enc, 1, 64, 1, 1, 2, 0, 5, v2_out(&m->layers[4]));                 /* L6 1x1 s2 */
+    l = v2_push(m, FX_LAYER_CONV, enc, 1, 64, 3, 3, 1, 1, 6, v2_out(&m->layers[5]));             /* L7 + L6 */
+    l->res_kind = FX_RES_IDENTITY; l->res_src = 7;
+    v2_avgpool(l);
+    v2_push(m, FX_LAYER_FC, 0, q1, 10, 1, 1, 1, 0, 8, v2_out(&m->layers[7]));                    /* L8 logits */
+    for (uint32_t i = 0; i < m->n_layers; i++)
+        if (m->layers[i].flags & FX_F_ENCRYPTED) m->layers[i].n_in = nin;
+    uint64_t rng = seed;
+    if (v2_fill(m, cfg, &rng)) { fx_model_free(m); return -1; }
+    return 0;
+}
+
+/* Random encryption, layout, N_in and q of a middle layer (RELU_U8). */
+static uint32_t v2_flags(uint64_t *s) { return FX_F_RELU_U8 | (rnd(s, 0, 1) ? FX_F_ENCRYPTED : 0) | (rnd(s, 0, 1) ? FX_F_STRADDLE : 0); }
+
+/* One random conv reading tensor src of shape in: any kernel (1..4 x 1..4 fitting the padded input),
+ * padding below the kernel, stride 1..2. */
+static fx_layer *v2_random_conv(fx_model *m, const fx_hwcfg *cfg, uint64_t *s, uint32_t src, v2shape in, uint32_t M)
+{
+    uint32_t kh = rnd(s, 1, 4), kw = rnd(s, 0, 1) ? kh : rnd(s, 1, 4);
+    uint32_t pad = rnd(s, 0, (kh < kw ? kh : kw) - 1);
+    while (kh > in.h + 2 * pad) kh--;
+    while (kw > in.w + 2 * pad) kw--;
+    if (pad >= kh || pad >= kw) pad = (kh < kw ? kh : kw) - 1;
+    fx_layer *l = v2_push(m, FX_LAYER_CONV, v2_flags(s), 1, M, kh, kw, rnd(s, 1, 2), pad, src, in);
+    draw_nin_q(l, cfg, s);
+    return l;
+}
+
+/* A residual block on tensor x (index xi): conv (stride 1 or 2, 'same' padding) then conv with the
+ * shortcut: identity (stride 1), option A or a 1x1 stride-2 projection layer (stride 2). */
+static void v2_block(fx_model *m, const fx_hwcfg *cfg, uint64_t *s, uint32_t *xi, v2shape *x)
+{
+    const uint32_t k = 2 * rnd(s, 0, 1) + 1, st = x->h > 2 && x->w > 2 ? rnd(s, 1, 2) : 1;
+    const uint32_t M = st == 1 ? x->c : x->c + rnd(s, 0, 4);
+    fx_layer *a = v2_push(m, FX_LAYER_CONV, v2_flags(s), 1, M, k, k, st, k / 2, *xi, *x);
+    draw_nin_q(a, cfg, s);
+    const uint32_t ai = m->n_layers;
+    uint32_t res_src = *xi, kind = FX_RES_IDENTITY;
+    if (st == 2 && rnd(s, 0, 1)) {
+        fx_layer *p = v2_push(m, FX_LAYER_CONV, v2_flags(s), 1, M, 1, 1, 2, 0, *xi, *x);
+        draw_nin_q(p, cfg, s);
+        res_src = m->n_layers;
+    } else if (st == 2) {
+        kind = FX_RES_OPTION_A;
+    }
+    fx_layer *b = v2_push(m, FX_LAYER_CONV, v2_flags(s), 1, M, k, k, 1, k / 2, ai, v2_out(&m->layers[ai - 1]));
+    draw_nin_q(b, cfg, s);
+    b->res_kind = kind;
+    b->res_src = res_src;
+    *xi = m->n_layers;
+    *x = v2_out(b);
+}
+
+static int graph_attempt(fx_model *m, const fx_hwcfg *cfg, uint64_t s, uint32_t max_blocks, const uint32_t *in)
+{
+    v2shape x = {rnd(&s, 1, 3), rnd(&s, 3, 12), rnd(&s, 3, 12)};
+    if (in) x = (v2shape){in[0], in[1], in[2]};
+    model_start(m, cfg, x.c, x.h, x.w);
+    uint32_t xi = 0;
+    const uint32_t nb = rnd(&s, 1, max_blocks < 1 ? 1 : max_blocks > 8 ? 8 : max_blocks);
+    for (uint32_t b = 0; b < nb && m->n_layers + 4 < FX_MAX_LAYERS; b++) {
+        if (xi && rnd(&s, 0, 1)) {
+            v2_block(m, cfg, &s, &xi, &x);
+            continue;
+        }
+        fx_layer *l = v2_random_conv(m, cfg, &s, xi, x, rnd(&s, 0, 3) ? rnd(&s, 1, 12) : rnd(&s, 1, 2 * cfg->lanes + 3));
+        uint32_t oh, ow;
+        fx_layer_conv_out(l, &oh, &ow);
+        if (!((oh | ow) & 1) && rnd(&s, 0, 2) == 0) l->pool = FX_POOL_MAX2;
+        xi = m->n_layers;
+        x = v2_out(l);
+    }
+    fx_layer *last = &m->layers[m->n_layers - 1];
+    const uint32_t classes = rnd(&s, 2, 12), end = rnd(&s, 0, 2);
+    if (end == 0 && !last->res_kind) { /* global average pooling on the last conv, then fc */
+        v2_avgpool(last);
+        x = v2_out(last);
+    } else if (end == 1 && (x.h > 1 || x.w > 1)) { /* a conv whose kernel covers the input: 1x1 output */
+        fx_layer *l = v2_push(m, FX_LAYER_CONV, v2_flags(&s), 1, rnd(&s, 1, 12), x.h, x.w, 1, 0, xi, x);
+        draw_nin_q(l, cfg, &s);
+        xi = m->n_layers;
+        x = v2_out(l);
+    }
+    fx_layer *fc = v2_push(m, FX_LAYER_FC, v2_flags(&s) & ~FX_F_RELU_U8, 1, classes, 1, 1, 1, 0, xi, x); /* HWC flatten */
+    draw_nin_q(fc, cfg, &s);
+    for (uint32_t i = 0; i < m->n_layers; i++)
+        if (m->layers[i].K > cfg->k_max) { fx_model_free(m); return -1; }
+    if (v2_fill(m, cfg, &s)) { fx_model_free(m); return -1; }
+    return 0;
+}
+
+int fx_model_random_graph(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_t max_blocks, const uint32_t *in_chw)
+{
+    uint64_t s = seed ^ 0x6A09E667F3BCC908ull;
+    for (int tries = 0; tries < 100; tries++) /* a draw too large for cfg (K > k_max): the next one */
+        if (!graph_attempt(m, cfg, fx_splitmix64(&s), max_blocks, in_chw)) return 0;
+    return -1;
+}
+
+/* The weight setting of a description's conv/fc line (docs/net.md "bits=", "q=", "nin=", "layout=") for
+ * a layer, else the default: first and last unencrypted q = 4, the others encrypted N_in 16 (or the
+ * configuration's middle N_in), q = 1. "fp" has no integer form: it becomes the unencrypted default. */
+static int net_setting(fx_layer *y, const fx_net_layer *l, const fx_hwcfg *cfg, int edge, char *why, size_t wl)
+{
+    const uint32_t q4 = cfg->q_max < 4 ? cfg->q_max : 4;
+    uint32_t q = l->q ? (uint32_t)l->q : 0, nin = l->n_in ? (uint32_t)l->n_in : 0;
+    int enc = !edge;
+    if (!strcmp(l->bits, "binary")) { enc = 0; q = q ? q : 1; }
+    else if (l->bits[0] == 'q') { enc = 0; q = (uint32_t)atoi(l->bits + 1); }
+    else if (!strcmp(l->bits, "fp")) enc = 0;
+    else if (l->bits[0]) { /* bits per weight: N_in = bits * N_out / q */
+        q = q ? q : (uint32_t)ceil(atof(l->bits));
+        nin = (uint32_t)lround(atof(l->bits) * cfg->n_out / q);
+        enc = 1;
+    }
+    if (nin) enc = 1;
+    y->q = q ? q : enc ? 1 : q4;
+    y->flags = (y->flags & FX_F_RELU_U8) | (enc ? FX_F_ENCRYPTED : 0) | (l->layout == FX_NET_STRADDLE ? FX_F_STRADDLE : 0);
+    y->n_in = enc ? (nin ? nin : mid_nin(cfg)) : cfg->n_out;
+    if (y->q > cfg->q_max) return snprintf(why, wl, "q %u exceeds the configuration's q_max %u", y->q, cfg->q_max), -1;
+    for (uint32_t k = 0; enc && k < cfg->n_in_count; k++)
+        if (cfg->n_in[k] == y->n_in) return 0;
+    if (enc) return snprintf(why, wl, "N_in %u has no decryptor in configuration '%s'", y->n_in, cfg->name), -1;
+    return 0;
+}
+
+int fx_model_random_from_net(fx_model *m, const fx_hwcfg *cfg, const fx_netdesc *nd, uint64_t seed, char *err, size_t errlen)
+{
+    int layer_of[FX_NET_MAX_LAYERS];
+    if (fx_net_to_model(nd, cfg, m, layer_of, err, errlen)) return -1;
+    for (uint32_t i = 1; i < nd->n; i++) {
+        const fx_net_layer *l = &nd->L[i];
+        if (l->kind != FX_NET_CONV && l->kind != FX_NET_FC) continue;
+        const int L = layer_of[i];
+        char why[160];
+        if (m->layers[L].K > cfg->k_max) {
+            snprintf(err, errlen, "%s:%d: fan-in %u exceeds k_max %u", nd->source, l->line, m->layers[L].K, cfg->k_max);
+            return -1;
+        }
+        if (net_setting(&m->layers[L], l, cfg, L == 0 || (uint32_t)L + 1 == m->n_layers, why, sizeof why)) {
+            snprintf(err, errlen, "%s:%d: %s", nd->source, l->line, why);
+            return -1;
+        }
+    }
+    uint64_t s = seed;
+    if (v2_fill(m, cfg, &s)) {
+        fx_model_free(m);
+        snprintf(err, errlen, "%s: the model does not fit configuration '%s'", nd->source, cfg->name);
+        return -1;
+    }
+    return 0;
 }

@@ -115,6 +115,8 @@ static size_t check_header(const char *path, const unsigned char *buf, size_t le
     h[hlen] = 0;
     const char *d = after_key(h, "descr"), *fo = after_key(h, "fortran_order");
     if (d && *d == '\'') sscanf(d + 1, "%15[^']", got);
+    for (char *c = got; *c; c++) /* quoted in the message: keep it one printable line */
+        if (!isprint((unsigned char)*c)) *c = '?';
     if (!same_descr(got, descr)) {
         snprintf(err, errlen, "%s: array type '%s', expected '%s'", path, got, descr);
         return 0;

@@ -65,8 +65,9 @@ int fx_ref_prepare(fx_ref_net *net, const fx_model *m, const fx_hwcfg *cfg, char
             }
         }
         free(d);
-        uint32_t N = 1;
-        if (l->type == FX_LAYER_CONV) N = (l->in_h - l->kh + 1) * (l->in_w - l->kw + 1);
+        uint32_t oh, ow;
+        fx_layer_conv_out(l, &oh, &ow);
+        const uint32_t N = oh * ow;
         net->max_act = max_sz(net->max_act, (size_t)N * CH * n_out);
         net->max_act = max_sz(net->max_act, (size_t)N * l->M * sizeof(int32_t));
     }
@@ -149,6 +150,12 @@ static int32_t plane_sum_g(const int16_t *t, const uint32_t *w, uint32_t CH, uin
 void fx_ref_gemm(const fx_ref_net *net, uint32_t layer, const uint8_t *cols, uint32_t N, int32_t *out,
                  const fx_taps *taps)
 {
+    fx_ref_gemm_res(net, layer, cols, N, NULL, out, taps);
+}
+
+void fx_ref_gemm_res(const fx_ref_net *net, uint32_t layer, const uint8_t *cols, uint32_t N, const uint8_t *res,
+                     int32_t *out, const fx_taps *taps)
+{
     const fx_layer *l = &net->model->layers[layer];
     const uint32_t n_out = net->cfg->n_out, CH = net->ch[layer], G = (n_out + 3) / 4, q = l->q, M = l->M;
     const int relu = (l->flags & FX_F_RELU_U8) != 0;
@@ -163,7 +170,7 @@ void fx_ref_gemm(const fx_ref_net *net, uint32_t layer, const uint8_t *cols, uin
         build_tables(cols + (size_t)n * CH * n_out, CH, n_out, G, tab);
         if (!tapped) {
             for (uint32_t m = 0; m < M; m++) {
-                int64_t t = l->bias[m];
+                int64_t t = l->bias[m] + (res ? (int64_t)l->beta[m] * res[(size_t)n * M + m] : 0);
                 for (uint32_t i = 0; i < q; i++) {
                     const int32_t acc = plane_sum_g(tab, dec + ((size_t)m * q + i) * CH, CH, G);
                     t += (int64_t)l->alpha[(size_t)m * q + i] * acc;
@@ -188,7 +195,7 @@ void fx_ref_gemm(const fx_ref_net *net, uint32_t layer, const uint8_t *cols, uin
                     for (uint32_t m = g0; m < g1; m++) taps->acc(taps->user, n, m, i, (int32_t)accs[(size_t)(m - g0) * q + i]);
             }
             for (uint32_t m = g0; m < g1; m++) {
-                int64_t t = l->bias[m];
+                int64_t t = l->bias[m] + (res ? (int64_t)l->beta[m] * res[(size_t)n * M + m] : 0);
                 for (uint32_t i = 0; i < q; i++) t += (int64_t)l->alpha[(size_t)m * q + i] * accs[(size_t)(m - g0) * q + i];
                 out[(size_t)n * M + m] = fx_requant(t, l->shift, relu);
             }
@@ -222,6 +229,21 @@ uint32_t fx_im2col(const fx_layer *l, uint32_t n_out, const uint8_t *in_chw, uin
     return oh * ow;
 }
 
+void fx_maxpool2(const int32_t *out, uint32_t h, uint32_t w, uint32_t M, int hwc, uint8_t *dst)
+{
+    const uint32_t ph = h / 2, pw = w / 2;
+    for (uint32_t m = 0; m < M; m++)
+        for (uint32_t y = 0; y < ph; y++)
+            for (uint32_t x = 0; x < pw; x++) {
+                int32_t best = 0;
+                for (uint32_t d = 0; d < 4; d++) {
+                    const int32_t v = out[((size_t)(2 * y + d / 2) * w + 2 * x + d % 2) * M + m];
+                    if (v > best) best = v;
+                }
+                dst[hwc ? ((size_t)y * pw + x) * M + m : ((size_t)m * ph + y) * pw + x] = (uint8_t)best;
+            }
+}
+
 size_t fx_layer_output_chw(const fx_layer *l, const int32_t *out, uint8_t *chw)
 {
     const uint32_t M = l->M;
@@ -232,23 +254,14 @@ size_t fx_layer_output_chw(const fx_layer *l, const int32_t *out, uint8_t *chw)
             for (size_t n = 0; n < (size_t)h * w; n++) chw[(size_t)m * h * w + n] = (uint8_t)out[n * M + m];
         return (size_t)M * h * w;
     }
-    const uint32_t ph = h / 2, pw = w / 2;
-    for (uint32_t m = 0; m < M; m++)
-        for (uint32_t y = 0; y < ph; y++)
-            for (uint32_t x = 0; x < pw; x++) {
-                int32_t best = 0;
-                for (uint32_t d = 0; d < 4; d++) {
-                    const int32_t v = out[((size_t)(2 * y + d / 2) * w + 2 * x + d % 2) * M + m];
-                    if (v > best) best = v;
-                }
-                chw[((size_t)m * ph + y) * pw + x] = (uint8_t)best;
-            }
-    return (size_t)M * ph * pw;
+    fx_maxpool2(out, h, w, M, 0, chw);
+    return (size_t)M * (h / 2) * (w / 2);
 }
 
 int fx_ref_infer(const fx_ref_net *net, const uint8_t *image, int32_t *logits, fx_layer_cb cb, void *user)
 {
     const fx_model *m = net->model;
+    if (fx_model_is_v2(m)) return fx_ref_infer_v2(net, image, logits, cb, user);
     const size_t sz = net->max_act + 64;
     uint8_t *act = malloc(sz), *cols = malloc(sz);
     int32_t *out = malloc(sz);

@@ -45,8 +45,9 @@ static int one(const uint8_t *data, size_t size)
     uint64_t work = 0; /* MACs of one inference: keep each input fast */
     for (uint32_t i = 0; i < m.n_layers; i++) {
         const fx_layer *l = &m.layers[i];
-        uint64_t n = l->type == FX_LAYER_CONV ? (uint64_t)(l->in_h - l->kh + 1) * (l->in_w - l->kw + 1) : 1;
-        work += n * l->M * l->K * l->q;
+        uint32_t oh, ow;
+        fx_layer_conv_out(l, &oh, &ow);
+        work += (uint64_t)oh * ow * l->M * l->K * l->q;
     }
     fx_ref_net net;
     if (work < 200000 && !fx_ref_prepare(&net, &m, cfg, err, sizeof err)) {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
 """flexor import (docs/export.md): export then import gives the same model file byte for byte, for
-every kind of layer; a model written by NumPy alone (random stored slices, alpha, bias, chosen shifts)
+every kind of layer (format v2 graphs included); a model written by NumPy alone (random stored slices, alpha, bias, chosen shifts)
 is imported, runs through `flexor cosim` with 0 mismatches and gives the NumPy reference's logits in
 `flexor infer`; every kind of bad input is one line, exit 2, and no output file.
 Usage: test_import.py FLEXOR FLEXOR-GENMODEL DATA_DIR PYTHON_DIR SCRATCH"""
@@ -18,11 +18,12 @@ ck = Check(scratch)
 N = 20
 images, _ = t10k(data, N)
 
-# 1. round trip
-for arch, extra in [("mlp", []), ("lenet", []), ("lenet", ["--straddle"]), ("mlp", ["--straddle"])]:
+# 1. round trip (format v2 too: resnet8 and random graphs with every v2 layer kind)
+for arch, extra in [("mlp", []), ("lenet", []), ("lenet", ["--straddle"]), ("mlp", ["--straddle"]), ("resnet8", []),
+                    *[("graph", ["--seed", str(s)]) for s in range(1, 9)]]:
     name = arch + "".join(extra).replace("--", "_")
     model, out, back = ck.path(name + ".fxm"), ck.path(name + "_np"), ck.path(name + "_back.fxm")
-    run(gen, arch, model, "--seed", "5", *extra)
+    run(gen, arch, model, *(extra if arch == "graph" else ["--seed", "5", *extra]))
     r1, r2 = run(flexor, "export", model, out), run(flexor, "import", out, back)
     if r1.returncode or r2.returncode or not filecmp.cmp(model, back, shallow=False):
         ck.fail(f"{name}: export + import is not the same file ({r1.stderr.strip()} {r2.stderr.strip()})")

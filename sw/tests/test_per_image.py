@@ -4,7 +4,7 @@
 image with the dataset's label, the predicted class (argmax of the logits, ties to the lowest index) and
 the logits; the file does not depend on --threads; the RTL's file equals the reference's; the accuracy
 they imply is the one infer prints; random images have an empty label; an oversized request is refused.
-`infer --layer-outputs` writes .npy files NumPy reads: the input is the dataset's image, each layer's
+`infer --layer-outputs` (and `cosim --layer-outputs`, byte-identical files from the RTL) writes .npy files NumPy reads: the input is the dataset's image, each layer's
 output (max-pooled where the layer pools) has the next layer's input shape, the last layer equals the
 logits of --predictions; bad --layer-images are one-line errors.
 Usage: test_per_image.py FLEXOR FLEXOR-GENMODEL DATA_DIR SCRATCH"""
@@ -83,6 +83,16 @@ for arch in ("mlp", "lenet"):
             nxt = layers[li + 1]["in"] if li + 1 < len(layers) else None
             if nxt and y.size != np.prod(nxt):
                 fails.append(f"{arch} layer {li}: {y.shape} does not feed layer {li + 1}'s input {nxt}")
+        clo = ck.path(arch + "_cosim_layers")
+        if i == 0:
+            rc = run(flexor, "cosim", model, "--data", data, "--images", "6", "--quiet", "--no-taps",
+                     "--layer-outputs", clo, "--layer-images", "0,5")
+            if rc.returncode:
+                fails.append(f"{arch}: cosim --layer-outputs: exit {rc.returncode} {rc.stderr.strip()}")
+        for f in sorted(os.listdir(d)):
+            cf = os.path.join(clo, f"image{i}", f)
+            if not os.path.exists(cf) or open(cf, "rb").read() != open(os.path.join(d, f), "rb").read():
+                fails.append(f"{arch} image {i}: cosim's {f} (the RTL's) differs from infer's (the reference's)")
         logits = np.load(os.path.join(d, "logits.npy"))
         if not np.array_equal(logits, y) or list(logits) != [int(v) for v in body[i][3:]]:
             fails.append(f"{arch} image {i}: logits.npy, the last layer and --predictions differ")

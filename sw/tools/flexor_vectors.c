@@ -1,44 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* flexor-vectors: test vectors for the RTL from the host driver and the command-level C model.
- *
- * Usage: flexor-vectors -o DIR [-c CFG] [-a random|mlp|lenet | -m MODEL.fxm] [-s SEED] [-n IMAGES]
- *                       [--chain 0|1] [--straddle] [--error K]
- *
- * Runs the driver on the C model (docs/accelerator.md) for a model (random by default) and IMAGES random
- * images, recording everything that crosses the ports. The configuration is the build's (generated from
- * rtl/config/default.cfg) unless -c names another .cfg: use the one the RTL under test was built with.
- * "-a random" (default) is a small model drawn from SEED; a few seeds together cover every RUN feature
- * (conv with several columns, pooling, FC runs chained on chip, q = 1..q_max, straddle/aligned,
- * encrypted/plain, ragged K and M); mlp/lenet are the full-size architectures. Files written into DIR (atomically):
- *
- *   cmd.hex        the in stream: one 32-bit word per line, 8 hex digits (ID, LOAD_W/LOAD_P of the
- *                  model, then per image LOAD_A and RUN ...). `reg [31:0] cmd [0:VEC_CMD_WORDS-1]`.
- *   out.hex        the expected out stream: one word per line, 9 hex digits: bit 32 = out_last (the final
- *                  word of a RUN or of the ID reply), bits 31:0 = out_data. `reg [32:0] exp [0:VEC_OUT_WORDS-1]`.
- *   tap_chunk.hex  chunk taps, in order, one record per line, per active lane (ascending m) of each tap
- *                  cycle: 6 hex fields "col m plane chunk dec psum" (psum as 32-bit two's complement).
- *                  $readmemh into `reg [31:0] tc [0:6*VEC_TAP_CHUNKS-1]`: record r is tc[6r .. 6r+5].
- *                  The RTL's lane is m % LANES, its group m / LANES.
- *   tap_acc.hex    plane-accumulator taps: 4 fields "col m plane acc" per line, same conventions.
- *   vectors.vh     Verilog localparams: VEC_CMD_WORDS, VEC_OUT_WORDS, VEC_TAP_CHUNKS, VEC_TAP_ACCS,
- *                  VEC_RUNS (streamed RUNs and ID replies = words with out_last), VEC_ERR_CODE (expected err_code_o at
- *                  the end, 0 = none), VEC_SLICES (expected cnt_slices_o), VEC_BUSY (the documented bound
- *                  Σ N·G·q·S of the RUNs: cnt_busy_o is this plus the RTL's fill/drain overhead), and
- *                  a comment with each image's class.
- *   meta.json      the same numbers plus configuration, model and seed, for scripts.
- *   model.fxm      the model (format of docs/contract.md §6), to replay in csim.
- *   images.hex     the input images, one byte per line (2 hex digits), image after image.
- *
- * --error K (1..6) appends, after the normal traffic, one crafted command that raises error code K, then
- * a LOAD_A and a valid RUN of the last layer whose results are in out.hex (later commands still execute;
- * the failing command produces nothing): VEC_ERR_CODE is then K. (K = 6 sends a LOAD_A to buffer 2 whose
- * data words look like RUN commands: they must be dropped.)
- * Exit status: 0 ok, 2 bad input (one-line message). */
+/* flexor-vectors: test vectors for the RTL from the host driver and the command-level C model: everything
+ * that crosses the ports for a model and random images. Options and file formats: docs/vectors.md. */
 #define _POSIX_C_SOURCE 200809L
 #include "flexor/rng.h"
 #include "flexor/driver.h"
 #include "flexor/fsutil.h"
 #include "flexor/model_random.h"
+#include "flexor/opt.h"
 #include "flexor/recorder.h"
 #include "flexor/outfmt.h"
 #include <errno.h>
@@ -127,8 +95,21 @@ static void error_tail(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, co
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: flexor-vectors -o DIR [-c CFG] [-a random|mlp|lenet | -m MODEL.fxm] [-s SEED] "
-                    "[-n IMAGES] [--chain 0|1] [--straddle] [--error K]\n");
+    printf("usage: flexor-vectors -o DIR [-c CFG] [-a random|mlp|lenet | -m MODEL.fxm] [-s SEED] [-n IMAGES]\n"
+           "                      [--chain 0|1] [--straddle] [--error K]\n"
+           "  Writes into DIR the in stream, the expected out stream and taps of the driver running a model\n"
+           "  (default: a random one drawn from SEED) on IMAGES random images through the command-level C model:\n"
+           "  cmd.hex out.hex tap_chunk.hex tap_acc.hex vectors.vh meta.json model.fxm images.hex (docs/vectors.md).\n"
+           "  -c CFG       the .cfg the RTL under test was built with (default: the build's)\n"
+           "  -s SEED      seed of the model and images (default 1); -n IMAGES 1..100000 (default 1)\n"
+           "  --chain 0|1  keep consecutive FC layers on chip (default 1); --straddle: straddle layout\n"
+           "  --error K    append a command raising error code K (1..6)\n");
+}
+
+static int bad(const char *what, const char *val, const char *expected)
+{
+    fprintf(stderr, "flexor-vectors: bad value '%s' for %s: expected %s (flexor-vectors --help)\n", val, what, expected);
+    return 2;
 }
 
 int main(int argc, char **argv)
@@ -146,23 +127,27 @@ int main(int argc, char **argv)
         {"error", required_argument, 0, 'E'},      {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int o;
-    char *end;
-    while ((o = getopt_long(argc, argv, "o:c:a:m:s:n:h", opts, NULL)) != -1) {
+    uint64_t v;
+    opterr = 0;
+    while ((o = getopt_long(argc, argv, ":o:c:a:m:s:n:h", opts, NULL)) != -1) {
         switch (o) {
         case 'o': g_dir = optarg; break;
         case 'c': cfg_path = optarg; break;
         case 'a': arch = optarg; break;
         case 'm': model_path = optarg; break;
-        case 's': seed = strtoull(optarg, &end, 0); if (*end) { fprintf(stderr, "flexor-vectors: bad seed '%s'\n", optarg); return 2; } break;
-        case 'n': images = strtoul(optarg, &end, 0); if (*end || !images || images > 100000) { fprintf(stderr, "flexor-vectors: bad image count '%s'\n", optarg); return 2; } break;
-        case 'C': chain = !strcmp(optarg, "1"); if (!chain && strcmp(optarg, "0")) { fprintf(stderr, "flexor-vectors: --chain takes 0 or 1\n"); return 2; } break;
+        case 's': if (fx_parse_u64(optarg, 0, UINT64_MAX, &seed)) return bad("--seed", optarg, "a non-negative integer"); break;
+        case 'n': if (fx_parse_u64(optarg, 1, 100000, &v)) return bad("--images", optarg, "1..100000"); images = (unsigned long)v; break;
+        case 'C': if (fx_parse_u64(optarg, 0, 1, &v)) return bad("--chain", optarg, "0 or 1"); chain = (int)v; break;
         case 'S': straddle = 1; break;
-        case 'E': error_code = strtol(optarg, &end, 10); if (*end || error_code < 1 || error_code > 6) { fprintf(stderr, "flexor-vectors: --error takes a code 1..6\n"); return 2; } break;
+        case 'E': if (fx_parse_u64(optarg, 1, 6, &v)) return bad("--error", optarg, "a code 1..6"); error_code = (long)v; break;
         case 'h': usage(); return 0;
-        default: usage(); return 2;
+        default: fprintf(stderr, "flexor-vectors: bad option '%s' (flexor-vectors --help)\n", argv[optind - 1]); return 2;
         }
     }
-    if (!g_dir || optind != argc) { usage(); return 2; }
+    if (!g_dir || optind != argc) {
+        fprintf(stderr, "flexor-vectors: expected -o DIR and no other arguments (flexor-vectors --help)\n");
+        return 2;
+    }
     char err[512];
     fx_hwcfg cfg;
     if (cfg_path) {

@@ -104,7 +104,8 @@ static int dec_steps(const sx_cfg *c, const char *out, const char *work, unsigne
                        "`timescale 1ns / 1ps\nmodule %s(input wire [%u:0] x_i, output wire [%u:0] y_o);\n"
                        "`include \"flexor_config.vh\"\n  localparam integer SEL_W = $clog2(FXC_N_IN_COUNT + 1);\n"
                        "  localparam integer OM_W = (FXC_N_OUT > 1) ? $clog2(FXC_N_OUT) : 1;\n  wire [FXC_N_OUT-1:0] s = x_i;\n"
-                       "  flexor_decrypt_array #(.N_OUT(FXC_N_OUT), .SEL_W(SEL_W), .OM_W(OM_W)) u_arr (.clk_i(1'b0), .rst_ni(1'b1),\n"
+                       "  flexor_decrypt_array #(.N_OUT(FXC_N_OUT), .N_IN_COUNT(FXC_N_IN_COUNT), .N_IN_LIST(FXC_N_IN_LIST),\n"
+                       "    .MXOR_ALL(FXC_MXOR_ALL), .SEL_W(SEL_W), .OM_W(OM_W)) u_arr (.clk_i(1'b0), .rst_ni(1'b1),\n"
                        "    .en_i(1'b0), .sel_i(%u), .straddle_i(1'b0), .om_i({OM_W{1'b0}}), .slice_i(s), .bits_o(y_o));\nendmodule\n",
                    d->n_in, idx, amod, d->n_in - 1, c->hw.n_out - 1, idx);
         int we = sx_write_file(apath, w.s);

@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "vecdir.h"
 #include "flexor/driver.h"
+#include "flexor/opt.h"
 #include "flexor/rng.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,22 +103,34 @@ static void emit(vecdir *v, const layer *l)
 
 static uint32_t enc_nin(uint32_t k) { return C->n_in[k % C->n_in_count]; }
 
+static const char USAGE[] =
+    "usage: tb-corner-vectors -o DIR CASE\n"
+    "       tb-corner-vectors -o DIR bench K M N Q N_IN ENC STRADDLE   one streamed RUN of that shape\n"
+    "  CASE: allpos allneg alternate act255 kodd qsweep ninout alpha0 straddle_om dstbuf outbound backtoback id\n"
+    "  Writes a vector directory in flexor-vectors' format (docs/vectors.md) into DIR.\n";
+
+static int bad(const char *what)
+{
+    fprintf(stderr, "tb-corner-vectors: %s (tb-corner-vectors --help)\n", what);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = NULL, *cs = NULL;
     uint32_t bench[7];
     int nb = 0;
     for (int i = 1; i < argc; i++) {
-        char *end;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { fputs(USAGE, stdout); return 0; }
         if (!strcmp(argv[i], "-o") && i + 1 < argc) dir = argv[++i];
+        else if (argv[i][0] == '-') return bad("unknown option");
         else if (!cs) cs = argv[i];
         else if (!strcmp(cs, "bench") && nb < 7) {
-            bench[nb++] = (uint32_t)strtoul(argv[i], &end, 0);
-            if (*end) { fprintf(stderr, "tb-corner-vectors: bad number '%s'\n", argv[i]); return 2; }
-        } else { fprintf(stderr, "usage: tb-corner-vectors -o DIR CASE\n"); return 2; }
+            if (fx_parse_u32(argv[i], 0, UINT32_MAX, &bench[nb++])) return bad("bench takes 7 unsigned numbers");
+        } else return bad("too many arguments");
     }
-    if (cs && !strcmp(cs, "bench") && nb != 7) { fprintf(stderr, "usage: tb-corner-vectors -o DIR bench K M N Q N_IN ENC STRADDLE\n"); return 2; }
-    if (!dir || !cs) { fprintf(stderr, "usage: tb-corner-vectors -o DIR CASE\n"); return 2; }
+    if (cs && !strcmp(cs, "bench") && nb != 7) return bad("bench takes K M N Q N_IN ENC STRADDLE");
+    if (!dir || !cs) return bad("expected -o DIR and a CASE");
     C = fx_hwcfg_builtin();
     fx_widths wd = fx_hwcfg_widths(C);
     PW = wd.p_words; AW = wd.a_words;

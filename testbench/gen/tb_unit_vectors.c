@@ -38,7 +38,15 @@ static int64_t wrap(int64_t v, uint32_t bits)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) { fprintf(stderr, "usage: tb-unit-vectors OUTDIR\n"); return 2; }
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        puts("usage: tb-unit-vectors OUTDIR\n"
+             "  Writes decryptor, requantizer and lane vectors from libflexor for the HDL unit testbenches (docs/rtl.md).");
+        return 0;
+    }
+    if (argc != 2 || argv[1][0] == '-') {
+        fprintf(stderr, "tb-unit-vectors: expected OUTDIR (tb-unit-vectors --help)\n");
+        return 2;
+    }
     g_dir = argv[1];
     if (mkdir(g_dir, 0777) && errno != EEXIST) { fprintf(stderr, "tb-unit-vectors: %s: %s\n", g_dir, strerror(errno)); return 2; }
     const fx_hwcfg *c = fx_hwcfg_builtin();

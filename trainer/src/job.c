@@ -103,7 +103,7 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
         tr_net_free(&net);
         return 2;
     }
-    /* a network of contract v2 trains in float; its integer model waits for model format v2 (said at once) */
+    /* a network of contract v2 trains in float; the export to model format v2 is not written yet (said at once) */
     if (net.v1_why[0] && !o->no_export && !o->quiet)
         fprintf(stderr, "note: no integer export: %s; float results only%s\n", net.v1_why, o->out[0] ? ", --out not written" : "");
     /* every output is probed before the first epoch: an unwritable --out must not cost a training */

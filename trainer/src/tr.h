@@ -137,7 +137,7 @@ typedef struct {
  * "SOURCE:LINE: ..." for what the trainer cannot build. */
 int tr_net_map(const fx_netdesc *nd, int bn_conv, tr_arch *arch, uint32_t *nl, char *err, size_t errlen);
 /* 0 when contract v1 (today's model format and integer export) runs the mapped network, else -1 with
- * "SOURCE:LINE: ... needs contract v2 (not yet supported)". */
+ * "SOURCE:LINE: ... needs contract v2 (the trainer exports v1 only, so far)". */
 int tr_net_v1(const fx_netdesc *nd, const tr_arch *arch, uint32_t nl, char *err, size_t errlen);
 /* workers: 1, or 2 (a replica on a second thread; OpenBLAS then runs single-threaded in each). */
 /* The network of o->net (a preset, file or spec: fx_netdesc_resolve). */

@@ -5,6 +5,9 @@
 #include "flexor/mxor.h"
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Per-bit oracle: y_i = parity(row[i] & x). */
 uint32_t fx_decrypt_slice(const fx_mxor *m, uint32_t x);
@@ -14,4 +17,7 @@ void fx_decrypt_slices(const fx_mxor *m, const uint32_t *x, uint32_t *y, size_t 
  * Returns -1 if the configuration has no decryptor for n_in. */
 #include "flexor/hwcfg.h"
 int fx_layer_mxor(const fx_hwcfg *cfg, uint32_t flags, uint32_t n_in, fx_mxor *out);
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -6,6 +6,9 @@
 #define FLEXOR_DIGEST_H
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct {
     uint32_t crc, adler;
@@ -29,4 +32,7 @@ void fx_digest_file_hex(const char *path, char out[17]);
  * The build records this for the RTL it compiled; `flexor run` recomputes it to refuse a stale build.
  * Returns 0, or -1 when DIR holds no RTL or a file cannot be read (the name goes to bad[]). */
 int fx_digest_rtl(const char *dir, char out[17], char *bad, size_t badlen);
+#ifdef __cplusplus
+}
+#endif
 #endif

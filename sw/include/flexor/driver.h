@@ -7,6 +7,9 @@
 #include "flexor/ref.h"
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 enum { FX_OP_LOAD_W = 1, FX_OP_LOAD_P = 2, FX_OP_LOAD_A = 3, FX_OP_RUN = 4, FX_OP_CLEAR_COUNTERS = 5, FX_OP_ID = 6 };
 
@@ -42,6 +45,10 @@ typedef struct {
     uint32_t w_words, p_entries; /* per lane, used */
 } fx_plan;
 
+/* What the driver (and everything built on it: cosim, vectors) says of a version-2 model. */
+#define FX_DRIVER_V2_REFUSAL "v2 models run on the reference only until the accelerator supports them"
+/* Places the model in the accelerator's memories; -1 with a one-line message (a version-2 model:
+ * FX_DRIVER_V2_REFUSAL). */
 int fx_driver_plan(const fx_hwcfg *cfg, const fx_model *m, fx_plan *plan, char *err, size_t errlen);
 /* Sends ID and reads the reply; -1 with a message if the backend fails or the reply is not a flexor
  * accelerator of interface major version FX_IF_MAJOR. */
@@ -64,4 +71,7 @@ int fx_driver_infer(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const
 
 /* The command-level C model of the accelerator (bit-exact with the RTL, docs/accelerator.md). */
 fx_backend *fx_accel_model_new(const fx_hwcfg *cfg);
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -4,6 +4,9 @@
 #define FLEXOR_FSUTIL_H
 #include <stddef.h>
 #include <stdio.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* mkdir -p: creates every missing folder of path; 0 on success, -1 with errno set. */
 int fx_mkdir_p(const char *path);
@@ -55,4 +58,7 @@ void fx_out_commit_or_exit(fx_out *o, const char *prog);
 /* Checks up front, before a long job, that path can be written: for a regular or missing target a
  * temp file is created and removed in its directory; a non-regular target must be writable. */
 int fx_out_probe(const char *path, char *err, size_t errlen);
+#ifdef __cplusplus
+}
+#endif
 #endif

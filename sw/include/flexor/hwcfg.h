@@ -4,8 +4,11 @@
 #define FLEXOR_HWCFG_H
 #include <stdint.h>
 #include <stdio.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
-#define FX_CONTRACT_VERSION "1.0"
+#define FX_CONTRACT_VERSION "2.0"
 #define FX_MAX_NIN_SET 8
 #define FX_MXOR_GEN_SPLITMIX64_V1 1u
 
@@ -40,4 +43,7 @@ fx_widths fx_hwcfg_widths(const fx_hwcfg *cfg);
 uint32_t fx_signed_bits(uint64_t maxabs);
 /* The compiled-in default configuration (from the generated flexor_config.h). */
 const fx_hwcfg *fx_hwcfg_builtin(void);
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -4,6 +4,9 @@
 #define FLEXOR_IDX_H
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define FX_DEFAULT_DATA_DIR "/usr/share/datasets/fashion-mnist"
 
@@ -23,4 +26,7 @@ int fx_dataset_load(const char *dir, const char *split, uint32_t limit, fx_datas
 int fx_dataset_load_files(const char *images, const char *labels, uint32_t limit, fx_dataset *d, char *err,
                           size_t errlen);
 void fx_dataset_free(fx_dataset *d);
+#ifdef __cplusplus
+}
+#endif
 #endif

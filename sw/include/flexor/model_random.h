@@ -4,7 +4,11 @@
 #ifndef FLEXOR_MODEL_RANDOM_H
 #define FLEXOR_MODEL_RANDOM_H
 #include "flexor/model.h"
+#include "flexor/netdesc.h"
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* arch "mlp": FC 784-512-512-10; "lenet": conv 1->32 5x5 pool2, conv 32->64 5x5 pool2, FC 1024-512,
  * FC 512-10 (input 1x28x28). First and last layers unencrypted q=4, the others encrypted with N_in 16
@@ -27,8 +31,29 @@ int fx_model_random_net(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_
  * The same seed gives the same model. Returns 0, or -1 when no such model fits cfg. */
 int fx_accel_random_model(fx_model *m, const fx_hwcfg *cfg, uint64_t seed);
 
+/* Version-2 models (docs/contract.md §7). "resnet8": input 1x28x28, stem conv 16 3x3 p1; a block of two
+ * 16-channel 3x3 convs with an identity shortcut; a stride-2 block to 32 channels with the option-A
+ * shortcut; a stride-2 block to 64 channels with a 1x1 stride-2 projection layer as its shortcut and
+ * global average pooling; fc 10 (RAW). First and last layers unencrypted q=4, the others encrypted q=1. */
+int fx_model_random_resnet8(fx_model *m, const fx_hwcfg *cfg, uint64_t seed);
+/* A random version-2 graph: 1..max_blocks blocks, each a random conv (any kernel up to 4x4, padding,
+ * stride 1-2, sometimes 2x2 max-pooled) or a residual block (identity, option-A or 1x1 stride-2
+ * projection shortcut), ending with global average pooling, a covering conv or nothing, then an FC
+ * (reading HWC) with 2..12 classes. Input c×h×w random (1..3 x 3..12 x 3..12), or in_chw when not NULL.
+ * Returns 0, or -1 if cfg cannot hold it. */
+int fx_model_random_graph(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_t max_blocks, const uint32_t *in_chw);
+
+/* A network description as a version-2 model with random weights (fx_net_to_model for the graph): each
+ * conv/fc line's bits=/q=/nin=/layout= where given, else the first and last layers unencrypted q = 4 and
+ * the others encrypted with N_in 16 (or the configuration's middle N_in), q = 1. 0, or -1 with a one-line
+ * "SOURCE:LINE: ..." message. */
+int fx_model_random_from_net(fx_model *m, const fx_hwcfg *cfg, const fx_netdesc *nd, uint64_t seed, char *err, size_t errlen);
+
 /* Fill an already shaped and allocated layer with random α, bias, slices and a fitting shift;
  * act_rms is the expected RMS of its input activations. */
 void fx_layer_randomize(fx_layer *l, uint32_t n_out, double act_rms, uint64_t *rng);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -3,6 +3,9 @@
 #ifndef FLEXOR_MXOR_H
 #define FLEXOR_MXOR_H
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define FX_NOUT_MAX 32
 
@@ -15,4 +18,7 @@ typedef struct {
 int fx_mxor_generate(uint64_t seed, uint32_t n_in, uint32_t n_out, uint32_t n_tap, fx_mxor *out);
 /* Identity (bypass for unencrypted planes): n_in = n_out, row[i] = 1 << i. */
 void fx_mxor_identity(uint32_t n_out, fx_mxor *out);
+#ifdef __cplusplus
+}
+#endif
 #endif

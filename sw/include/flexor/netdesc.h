@@ -5,6 +5,9 @@
 #define FLEXOR_NETDESC_H
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define FX_NET_MAX_LAYERS 256 /* lines of layers, the input included */
 #define FX_NET_MAX_TEXT (1u << 20) /* bytes of a description file */
@@ -55,4 +58,7 @@ uint32_t fx_netdesc_weight_layers(const fx_netdesc *d);
 int fx_netdesc_has_conv(const fx_netdesc *d);
 /* Name of a layer kind as written in a description. */
 const char *fx_netdesc_kind_name(int kind);
+#ifdef __cplusplus
+}
+#endif
 #endif

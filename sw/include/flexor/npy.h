@@ -4,6 +4,9 @@
 #define FLEXOR_NPY_H
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 enum { FX_NPY_MAX_DIMS = 8 };
 
@@ -18,4 +21,7 @@ int fx_npy_write(const char *path, const char *descr, const uint64_t *shape, int
  * truncated, or more than the expected bytes). */
 int fx_npy_read(const char *path, const char *descr, const uint64_t *shape, int ndim, void **data, char *err,
                 size_t errlen);
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -5,6 +5,9 @@
 #define FLEXOR_OPT_H
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Decimal (no leading zero: "010" is refused), or hexadecimal with 0x; no sign, no spaces, no suffix;
  * within [lo, hi]. 0, or -1. */
@@ -29,4 +32,7 @@ int fx_opt_bad_value(const char *cmd, const char *opt, const char *val, const ch
 int fx_opt_error(const char *cmd, int c, char **argv);
 /* Resets getopt for a fresh parse of a subcommand's argv: optind = 1, opterr = 0. */
 void fx_opt_reset(void);
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Writes j, pretty-printed and newline-terminated, to path with fx_write_file. -1 with err set. */
 int fx_write_json(const char *path, const cJSON *j, char *err, size_t errlen);
@@ -19,4 +22,7 @@ const char *fx_csv_text(char *buf, size_t n, const char *s);
  * "index,label,predicted,logit_0,...", then one row per image; a label < 0 (no labels) is an empty field. */
 void fx_pred_csv_header(FILE *f, uint32_t n_classes);
 void fx_pred_csv_row(FILE *f, uint64_t index, int64_t label, int predicted, const int32_t *logits, uint32_t n_classes);
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -3,6 +3,9 @@
 #ifndef FLEXOR_PROGRESS_H
 #define FLEXOR_PROGRESS_H
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* How a progress bar shows itself. */
 enum {
@@ -24,4 +27,7 @@ void fx_progress_start(fx_progress *p, const char *what, uint64_t total, int mod
 void fx_progress_update(fx_progress *p, uint64_t done, const char *extra);
 /* Ends the bar's line on a terminal. */
 void fx_progress_end(fx_progress *p);
+#ifdef __cplusplus
+}
+#endif
 #endif

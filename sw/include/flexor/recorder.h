@@ -7,6 +7,9 @@
 #include "flexor/driver.h"
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* A growable array of words. */
 typedef struct {
@@ -39,4 +42,7 @@ typedef struct {
 void fx_recorder_init(fx_recorder *r, fx_backend *inner);
 /* Frees the recordings (not inner). */
 void fx_recorder_free(fx_recorder *r);
+#ifdef __cplusplus
+}
+#endif
 #endif

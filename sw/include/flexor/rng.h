@@ -5,6 +5,9 @@
 #ifndef FLEXOR_RNG_H
 #define FLEXOR_RNG_H
 #include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* splitmix64 (Steele, Lea, Flood 2014): the generator of M⊕ ("splitmix64-v1"), random models, regress
  * cases and the trainer. Advances *state by the golden gamma and returns the mixed value. */
@@ -37,4 +40,7 @@ static inline uint32_t fx_xorshift64star_u32(uint64_t *state)
     *state = x;
     return (uint32_t)((x * 0x2545F4914F6CDD1Dull) >> 32);
 }
+#ifdef __cplusplus
+}
+#endif
 #endif

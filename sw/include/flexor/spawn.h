@@ -4,6 +4,9 @@
 #ifndef FLEXOR_SPAWN_H
 #define FLEXOR_SPAWN_H
 #include <stddef.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Where a child's stdout or stderr goes. */
 enum {
@@ -39,4 +42,7 @@ int fx_spawn_capture(const char *const argv[], const fx_spawn_opts *o, int fd, c
 /* argv as one display line (arguments with spaces or quotes are single-quoted the POSIX way), for logs
  * and "reproduce with" messages only: never to be run by a shell. Truncated to n - 1 bytes. */
 void fx_spawn_cmdline(const char *const argv[], char *out, size_t n);
+#ifdef __cplusplus
+}
+#endif
 #endif

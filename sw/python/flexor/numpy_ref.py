@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The integer reference of docs/contract.md §3-§4 in NumPy alone, on a `flexor export` folder
-(docs/export.md). It reproduces `flexor infer`'s logits bit for bit and re-derives the decrypted
+"""The integer reference of docs/contract.md §3-§4 (export version 1) and §7 (version 2: the graph,
+stride, padding, residual add, global average pooling, HWC) in NumPy alone, on a `flexor export`
+folder (docs/export.md). It reproduces `flexor infer`'s logits bit for bit and re-derives the decrypted
 weights from the stored slices and M-xor, so it doubles as an executable reading of the contract.
 
     python3 -m flexor.numpy_ref EXPORT_DIR IMAGES.npy      # IMAGES: uint8 (N, C, H, W); prints logits CSV
@@ -16,11 +17,12 @@ def load(folder):
     """The export's model.json with every file name replaced by its array."""
     with open(os.path.join(folder, "model.json")) as f:
         model = json.load(f)
-    if model.get("format") != "flexor-export" or model.get("version") != 1:
-        raise ValueError(f"{folder}: not a version-1 flexor export")
+    if model.get("format") != "flexor-export" or model.get("version") not in (1, 2):
+        raise ValueError(f"{folder}: not a version-1 or version-2 flexor export")
     for layer in model["layers"]:
-        for key in ("weights", "alpha", "bias", "slices"):
-            layer[key] = np.load(os.path.join(folder, layer[key]))
+        for key in ("weights", "alpha", "bias", "slices", "beta"):
+            if key in layer:
+                layer[key] = np.load(os.path.join(folder, layer[key]))
     model["mxor"] = {int(k): np.load(os.path.join(folder, v)) for k, v in model["mxor"].items()}
     return model
 
@@ -83,8 +85,65 @@ def pool2(y):
     return y[:, :h // 2 * 2, :w // 2 * 2].reshape(c, h // 2, 2, w // 2, 2).max(axis=(2, 4))
 
 
+def columns_v2(layer, x):
+    """Version 2: the columns (K, N) of an HWC input x (H, W, C). Conv: zero padding p, stride s,
+    act[(dy·kw+dx)·C + c][oy·out_w+ox] = x[oy·s+dy−p][ox·s+dx−p][c]; FC: x flattened in HWC order."""
+    if layer["type"] == "fc":
+        return x.reshape(-1, 1)
+    kh, kw = layer["kernel"]
+    s, p = layer["stride"], layer["pad"]
+    xp = np.pad(x, ((p, p), (p, p), (0, 0)))
+    oh, ow = (xp.shape[0] - kh) // s + 1, (xp.shape[1] - kw) // s + 1
+    win = np.stack([xp[dy:dy + s * (oh - 1) + 1:s, dx:dx + s * (ow - 1) + 1:s, :]
+                    for dy in range(kh) for dx in range(kw)], axis=2)     # (oh, ow, kh·kw, C)
+    return win.reshape(oh * ow, -1).T, oh, ow
+
+
+def shortcut(layer, tensors, oh, ow):
+    """The residual r (oh, ow, M) of a layer: the source tensor itself (identity), or option A, the
+    source subsampled at (2y, 2x) with channels C_s..M−1 zero."""
+    res = layer["residual"]
+    src = tensors[res["source"]]
+    if res["kind"] == "identity":
+        return src
+    sub = src[::2, ::2, :]
+    return np.pad(sub, ((0, 0), (0, 0), (0, layer["M"] - sub.shape[2])))
+
+
+def forward_v2(layer, tensors):
+    """One version-2 layer: its output tensor (H, W, M) after pooling (uint8 values), or the RAW (1, 1, M)."""
+    x = tensors[layer["input"]]
+    if layer["type"] == "fc":
+        a, oh, ow = columns_v2(layer, x), 1, 1
+    else:
+        a, oh, ow = columns_v2(layer, x)
+    w = layer["weights"].astype(np.int64)
+    acc = np.einsum("qmk,kn->qmn", w, a.astype(np.int64))
+    t = layer["bias"].astype(np.int64)[:, None] + np.einsum("mq,qmn->mn", layer["alpha"].astype(np.int64), acc)
+    if "residual" in layer:
+        r = shortcut(layer, tensors, oh, ow).reshape(oh * ow, layer["M"]).T.astype(np.int64)
+        t = t + layer["beta"].astype(np.int64)[:, None] * r
+    y = requant(t, layer["shift"], layer["relu_u8"]).T.reshape(oh, ow, layer["M"])
+    if layer["pool"] == 2:
+        y = y.reshape(oh // 2, 2, ow // 2, 2, -1).max(axis=(1, 3))
+    elif layer["pool"] == 3:
+        y = requant(y.sum(axis=(0, 1)) * layer["avg_mult"], layer["avg_shift"], True).reshape(1, 1, -1)
+    return y
+
+
+def infer_v2(model, image):
+    """Version 2: the logits (n_classes,) of one uint8 (C, H, W) image, the last layer's M×1×1 output.
+    Tensors are HWC; key −1 is the image, L is layer L's output."""
+    tensors = {-1: np.asarray(image, np.uint8).transpose(1, 2, 0)}
+    for i, layer in enumerate(model["layers"]):
+        tensors[i] = forward_v2(layer, tensors)
+    return tensors[len(model["layers"]) - 1].reshape(-1).astype(np.int64)
+
+
 def infer(model, image):
-    """The logits (n_classes,) of one uint8 (C, H, W) image: the last layer's first column."""
+    """The logits (n_classes,) of one uint8 (C, H, W) image: the last layer's first column (version 1)."""
+    if model["version"] == 2:
+        return infer_v2(model, image)
     x = np.asarray(image, np.uint8)
     for layer in model["layers"]:
         y = forward(model, layer, x)

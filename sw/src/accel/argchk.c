@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Twin of the RUN argument checker (rtl/flexor_argchk.v once flexor_ctrl is split): decodes the 8 RUN
+/* Twin of the RUN argument checker (rtl/flexor_argchk.v): decodes the 8 RUN
  * words and applies the checks of docs/accelerator.md "Errors" (codes 2-5). */
 #include "accel.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Twin of the loop sequencer (rtl/flexor_seq.v once flexor_ctrl is split): the loops n -> g -> plane ->
+/* Twin of the loop sequencer (rtl/flexor_seq.v): the loops n -> g -> plane ->
  * slice of a RUN and their addresses. Channel m = g·LANES + l lives in lane l at the same address in
  * every lane's memories, so one address drives all lanes (docs/accelerator.md "Memory layout"). */
 #include "accel.h"

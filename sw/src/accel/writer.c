@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Twin of the result buffer and serialiser (rtl/flexor_writer.v once flexor_ctrl is split): a group's
+/* Twin of the result buffer and serialiser (rtl/flexor_writer.v): a group's
  * results, requantized by the one requantizer, go one word each to the out stream, or one byte each into
  * the destination activation buffer, whose column's last chunk is padded with zero bytes. */
 #include "accel.h"
