@@ -168,6 +168,7 @@ static int net_build(tr_net *n, const fx_netdesc *nd, const fx_train_opts *o, co
         l->type = ar->type; l->in_c = c; l->in_h = h; l->in_w = w; l->pool = ar->pool; l->avgpool = ar->avgpool;
         l->src = ar->src; l->res = ar->res; l->res_pad = ar->res_pad; l->relu = ar->relu;
         l->stride = ar->stride; l->pad = ar->pad;
+        l->kpos = ar->type == TR_CONV && n->v1_why[0];
         /* zero padding of the input is the raw pixel 0, as an integer model pads its uint8 input */
         l->pad_val = ar->src == TR_SRC_INPUT ? -TR_MEAN / TR_STD : 0.0f;
         l->last = i == nl - 1;

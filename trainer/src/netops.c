@@ -17,6 +17,14 @@ static void valid_range(uint32_t W, uint32_t s, uint32_t d, uint32_t p, uint32_t
     *lo = l < *hi ? l : *hi;
 }
 
+/* Row of the im2col matrix (the weight's K index) of input channel c at kernel position (dy, dx): contract
+ * v1's order for networks it runs, else contract v2's kernel-position-major order (docs/contract.md §7.1),
+ * so that the XOR slices a v2 export stores are those trained. */
+static inline size_t krow(const tr_layer *l, uint32_t c, uint32_t dy, uint32_t dx)
+{
+    return l->kpos ? (size_t)(dy * l->kw + dx) * l->in_c + c : (size_t)(c * l->kh + dy) * l->kw + dx;
+}
+
 /* cols[(c,dy,dx)][b*N + oy*ow + ox] = x[b][c][oy*s+dy-p][ox*s+dx-p], pad_val outside the input. */
 static void im2col(const tr_layer *l, const float *x, uint32_t B, float *cols)
 {
@@ -26,7 +34,7 @@ static void im2col(const tr_layer *l, const float *x, uint32_t B, float *cols)
     for (uint32_t c = 0; c < l->in_c; c++)
         for (uint32_t dy = 0; dy < l->kh; dy++)
             for (uint32_t dx = 0; dx < l->kw; dx++) {
-                float *row = cols + (size_t)((c * l->kh + dy) * l->kw + dx) * BN;
+                float *row = cols + krow(l, c, dy, dx) * BN;
                 uint32_t x0, x1, y0, y1;
                 valid_range(W, s, dx, p, ow, &x0, &x1);
                 valid_range(H, s, dy, p, oh, &y0, &y1);
@@ -71,7 +79,7 @@ static void col2im(const tr_layer *l, const float *cols, uint32_t B, float *dxin
     for (uint32_t c = 0; c < l->in_c; c++)
         for (uint32_t dy = 0; dy < l->kh; dy++)
             for (uint32_t ddx = 0; ddx < l->kw; ddx++) {
-                const float *row = cols + (size_t)((c * l->kh + dy) * l->kw + ddx) * BN;
+                const float *row = cols + krow(l, c, dy, ddx) * BN;
                 uint32_t x0, x1, y0, y1;
                 valid_range(W, s, ddx, p, ow, &x0, &x1);
                 valid_range(H, s, dy, p, oh, &y0, &y1);

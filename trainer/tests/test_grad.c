@@ -161,13 +161,35 @@ static void bn_workers(void)
     tr_net_free(&n[0]); tr_net_free(&n[1]);
 }
 
-/* The forward of a conv layer (stride, padding, rectangular kernels, the input padded with the normalised
- * pixel 0) = a direct convolution in double, through the fc layer after it. */
+/* Direct convolution in double of layer l over in (C x H x W, pv outside), its weights read in the layer's K
+ * order (contract v1's (c*kh + dy)*kw + dx, or v2's (dy*kw + dx)*C + c). */
+static void direct_conv(const tr_layer *l, const double *in, double pv, double *out)
+{
+    const uint32_t C = l->in_c, H = l->in_h, W = l->in_w, KH = l->kh, KW = l->kw, S = l->stride, P = l->pad;
+    for (uint32_t m = 0; m < l->out_c; m++)
+        for (uint32_t oy = 0; oy < l->out_h; oy++)
+            for (uint32_t ox = 0; ox < l->out_w; ox++) {
+                double t = l->bias.v[m];
+                for (uint32_t c = 0; c < C; c++)
+                    for (uint32_t dy = 0; dy < KH; dy++)
+                        for (uint32_t dx = 0; dx < KW; dx++) {
+                            const int iy = (int)(oy * S + dy) - (int)P, ix = (int)(ox * S + dx) - (int)P;
+                            const double v = iy < 0 || ix < 0 || iy >= (int)H || ix >= (int)W ? pv : in[(c * H + iy) * W + ix];
+                            const size_t k = l->kpos ? (size_t)(dy * KW + dx) * C + c : (size_t)(c * KH + dy) * KW + dx;
+                            t += (double)l->wq.W[(size_t)m * l->K + k] * v;
+                        }
+                out[(m * l->out_h + oy) * l->out_w + ox] = t;
+            }
+}
+
+/* The forward of conv layers (stride, padding, rectangular kernels, the input padded with the normalised
+ * pixel 0, either K order) = direct convolutions in double, through the fc layer after them. */
 static void conv_forward(void)
 {
     static const char *specs[] = {"conv4k3p1,fc10", "conv3k3s2p1,fc10", "conv2k5x3s2p2,fc10", "conv3k1s2,fc10",
-                                  "conv2k4s3p3,fc10", "conv2k3,fc10"};
-    enum { NB = 2 };
+                                  "conv2k4s3p3,fc10", "conv2k3,fc10", "conv3k3p1,conv2k3s2p1,fc10", "conv3k3,relu,conv2k3,relu,fc10"};
+    enum { NB = 2, MAXV = 4096 };
+    static double x[MAXV], z[2][MAXV];
     for (size_t si = 0; si < sizeof specs / sizeof specs[0]; si++) {
         fx_train_opts o;
         fx_train_defaults(&o);
@@ -183,33 +205,30 @@ static void conv_forward(void)
         tr_xor_mode mode = {100.0f, 0, 0};
         tr_net_quantize(&n, &mode);
         tr_net_forward(&n, img, NB, 0, &mode);
-        const tr_layer *cv = &n.L[0], *fc = &n.L[1];
-        const uint32_t M = cv->out_c, OH = cv->out_h, OW = cv->out_w, KH = cv->kh, KW = cv->kw, S = cv->stride, P = cv->pad;
+        const tr_layer *fc = &n.L[n.n_layers - 1];
         double worst = 0, big = 0;
-        for (uint32_t b = 0; b < NB; b++) {
-            double z[4096];
-            for (uint32_t m = 0; m < M; m++)
-                for (uint32_t oy = 0; oy < OH; oy++)
-                    for (uint32_t ox = 0; ox < OW; ox++) {
-                        double t = cv->bias.v[m];
-                        for (uint32_t dy = 0; dy < KH; dy++)
-                            for (uint32_t dx = 0; dx < KW; dx++) {
-                                const int iy = (int)(oy * S + dy) - (int)P, ix = (int)(ox * S + dx) - (int)P;
-                                const double p = iy < 0 || ix < 0 || iy >= 28 || ix >= 28 ? 0 : img[b * 784 + iy * 28 + ix];
-                                t += (double)cv->wq.W[(size_t)m * KH * KW + dy * KW + dx] * ((p / 255.0 - TR_MEAN) / TR_STD);
-                            }
-                        z[(m * OH + oy) * OW + ox] = t;
-                    }
+        int fits = 1;
+        for (uint32_t l = 0; l + 1 < n.n_layers; l++) fits &= n.L[l].out_c * n.L[l].out_h * n.L[l].out_w <= MAXV;
+        CHECK(fits, "%s: layers too big for the test", specs[si]);
+        for (uint32_t b = 0; b < NB && fits; b++) {
+            for (int i = 0; i < 784; i++) x[i] = (img[b * 784 + i] / 255.0 - TR_MEAN) / TR_STD;
+            const double *in = x;
+            for (uint32_t l = 0; l + 1 < n.n_layers; l++) { /* float activations: a relu is max(0, .) */
+                const tr_layer *L = &n.L[l];
+                direct_conv(L, in, l ? 0.0 : -TR_MEAN / TR_STD, z[l & 1]);
+                for (uint32_t i = 0; L->relu && i < L->out_c * L->out_h * L->out_w; i++) z[l & 1][i] = fmax(z[l & 1][i], 0);
+                in = z[l & 1];
+            }
             for (uint32_t k = 0; k < TR_CLASSES; k++) {
                 double t = fc->bias.v[k];
-                for (uint32_t j = 0; j < fc->K; j++) t += (double)fc->wq.W[(size_t)k * fc->K + j] * z[j];
+                for (uint32_t j = 0; j < fc->K; j++) t += (double)fc->wq.W[(size_t)k * fc->K + j] * in[j];
                 worst = fmax(worst, fabs(t - n.logits[b * TR_CLASSES + k]));
                 big = fmax(big, fabs(t));
             }
         }
-        printf("conv_forward %s: output %ux%ux%u, largest logit %.3g, largest difference from a direct convolution %.3g\n",
-               specs[si], M, OH, OW, big, worst);
-        CHECK(M * OH * OW <= 4096 && worst < 1e-4 * (1 + big), "%s: logits differ by %.3g", specs[si], worst);
+        printf("conv_forward %s: K order %s, largest logit %.3g, largest difference from direct convolutions %.3g\n",
+               specs[si], n.L[0].kpos ? "v2" : "v1", big, worst);
+        CHECK(worst < 1e-4 * (1 + big), "%s: logits differ by %.3g", specs[si], worst);
         tr_net_free(&n);
     }
 }
