@@ -5,7 +5,9 @@
 
   /usr/bin/python3 trainer/bench/torch_bench.py [--steps 30] [--threads 2]
 
-Models: MLP 784-512-512-10 and LeNet-5 32C5-MP2-64C5-MP2-1024-512-10, batch 128, Adam, cross-entropy.
+Models (--models): MLP 784-512-512-10, LeNet-5 32C5-MP2-64C5-MP2-1024-512-10 and ResNet-20 (sw/nets/resnet20.net:
+3x3 stem, 3 stages of 3 basic blocks with BN, option-A shortcuts, global average pooling), batch 128,
+Adam, cross-entropy.
 'fp' is all float; '0.8' makes the middle layers FleXOR (N_out 20, N_in 16, N_tap 2, sign forward,
 tanh(S x) backward in the simplified form) like the C trainer; first/last float, activations float
 (the C trainer's default additionally fake-quantizes first/last to 4 binary planes and activations to
@@ -33,8 +35,9 @@ class SignTanh(torch.autograd.Function):
 class FleXOR(nn.Module):
     """Weights [M, K] from encrypted x_e [M*CH, n_in] through a fixed 2-tap XOR network (aligned slices)."""
 
-    def __init__(self, M, K, n_in=16, n_out=20, conv=None):
+    def __init__(self, M, K, n_in=16, n_out=20, conv=None, stride=1, padding=0):
         super().__init__()
+        self.stride, self.padding = stride, padding
         g = torch.Generator().manual_seed(0)
         taps = torch.stack([torch.randperm(n_in, generator=g)[:2] for _ in range(n_out)])
         self.register_buffer("taps", taps)
@@ -53,7 +56,7 @@ class FleXOR(nn.Module):
     def forward(self, x):
         w = self.weight()
         if self.conv:
-            return F.conv2d(x, w.reshape(self.M, -1, self.conv, self.conv), self.bias)
+            return F.conv2d(x, w.reshape(self.M, -1, self.conv, self.conv), self.bias, self.stride, self.padding)
         return F.linear(x, w, self.bias)
 
 
@@ -67,6 +70,33 @@ def lenet(flexor):
     f1 = FleXOR(512, 1024) if flexor else nn.Linear(1024, 512)
     return nn.Sequential(nn.Conv2d(1, 32, 5), nn.ReLU(), nn.MaxPool2d(2), c2, nn.ReLU(), nn.MaxPool2d(2),
                          nn.Flatten(), f1, nn.ReLU(), nn.Linear(512, 10))
+
+
+class Block(nn.Module):
+    """Basic block: conv3x3-BN-ReLU-conv3x3-BN, + shortcut (option A where the size halves), ReLU."""
+
+    def __init__(self, cin, cout, stride, flexor):
+        super().__init__()
+        conv = lambda ci, co, s: FleXOR(co, ci * 9, conv=3, stride=s, padding=1) if flexor else nn.Conv2d(ci, co, 3, s, 1)
+        self.c1, self.b1 = conv(cin, cout, stride), nn.BatchNorm2d(cout)
+        self.c2, self.b2 = conv(cout, cout, 1), nn.BatchNorm2d(cout)
+        self.stride, self.extra = stride, cout - cin
+
+    def forward(self, x):
+        y = self.b2(self.c2(F.relu(self.b1(self.c1(x)))))
+        s = x[:, :, ::2, ::2] if self.stride != 1 else x
+        if self.extra:
+            s = F.pad(s, (0, 0, 0, 0, 0, self.extra))  # the source's channels first, zeros after
+        return F.relu(y + s)
+
+
+def resnet20(flexor):
+    layers, cin = [nn.Conv2d(1, 16, 3, 1, 1), nn.BatchNorm2d(16), nn.ReLU()], 16
+    for cout, stride in ((16, 1), (32, 2), (64, 2)):
+        for i in range(3):
+            layers.append(Block(cin, cout, stride if i == 0 else 1, flexor))
+            cin = cout
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 
 
 def bench(model, steps, batch):
@@ -96,12 +126,15 @@ if __name__ == "__main__":
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--models", default="mlp,lenet", help="comma list of mlp, lenet, resnet20")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     print(f"torch {torch.__version__}, {a.threads} threads, batch {a.batch}, {a.steps} timed steps")
     print("| model | setting | train img/s | float infer img/s |\n|---|---|---|---|")
-    for name, fn in (("mlp", mlp), ("lenet", lenet)):
+    nets = {"mlp": mlp, "lenet": lenet, "resnet20": resnet20}
+    for name in a.models.split(","):
+        fn = nets[name]
         for setting in ("fp", "0.8"):
             tr, inf = bench(fn(setting != "fp"), a.steps, a.batch)
             print(f"| {name} | {setting} | {tr:.0f} | {inf:.0f} |", flush=True)

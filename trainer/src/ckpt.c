@@ -40,8 +40,8 @@ int tr_ckpt_save(const char *path, tr_net *n, const tr_opt *opt, uint32_t epoch,
                  const char *history, char *err, size_t errlen)
 {
     buf_t b = {0};
-    tr_param *ps[64];
-    uint32_t np = tr_net_params(n, ps, 64);
+    tr_param *ps[TR_MAX_PARAMS];
+    uint32_t np = tr_net_params(n, ps, TR_MAX_PARAMS);
     uint32_t hdr[2] = {CK_MAGIC, 1};
     put(&b, hdr, sizeof hdr);
     put_u64(&b, epoch); put_u64(&b, opt->t);
@@ -102,8 +102,8 @@ int tr_ckpt_load(const char *path, tr_net *n, tr_opt *opt, uint32_t *epoch, cons
     memcpy(history, r.b + r.at, hl);
     history[hl] = 0;
     r.at += hl;
-    tr_param *ps[64];
-    uint32_t np = tr_net_params(n, ps, 64);
+    tr_param *ps[TR_MAX_PARAMS];
+    uint32_t np = tr_net_params(n, ps, TR_MAX_PARAMS);
     if (get_u64(&r) != np) r.bad = 1;
     for (uint32_t i = 0; i < np && !r.bad; i++) {
         if (get_u64(&r) != ps[i]->n) { r.bad = 1; break; }

@@ -19,7 +19,7 @@ static void usage(FILE *f)
 "uint8 activations), on Fashion-MNIST test images: training = forward + backward + Adam step per batch; float\n"
 "inference = the trainer's forward in batches; integer = the trainer's integer model (GEMM on +-1 planes)\n"
 "and the sw reference fx_ref_infer (one image at a time, single thread).\n\n"
-"  --models LIST     mlp,lenet (default both)\n"
+"  --models LIST     networks: presets (mlp, lenet, resnet20) or description files (default mlp,lenet)\n"
 "  --settings LIST   --bits values (default fp,0.8)\n"
 "  --batch N         training batch (default 128)\n"
 "  --steps N         timed training steps (default 30, after 3 untimed)\n"
@@ -91,8 +91,8 @@ int fx_cmd_bench(int argc, char **argv)
                 rc = 2;
                 continue;
             }
-            tr_param *ps[64];
-            uint32_t np = tr_net_params(&net, ps, 64);
+            tr_param *ps[TR_MAX_PARAMS];
+            uint32_t np = tr_net_params(&net, ps, TR_MAX_PARAMS);
             tr_opt opt = {1, 1e-3f, 0.9f, 0.9f, 0.999f, 0, 0};
             tr_xor_mode mode = {100.0f, 0, 0};
             net.act_quant_on = 1;

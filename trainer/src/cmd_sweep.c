@@ -191,7 +191,7 @@ int fx_cmd_sweep(int argc, char **argv)
     if (!nd) return fx_opt_fail("sweep", "out of memory");
     for (int mi = 0; mi < nm; mi++) {
         char err[1024];
-        if (fx_train_net(ml[mi], nd, NULL, 0, err, sizeof err)) { free(nd); return fx_opt_fail("sweep", "%s", err); }
+        if (fx_train_net_float(ml[mi], nd, NULL, 0, err, sizeof err)) { free(nd); return fx_opt_fail("sweep", "%s", err); }
         const int has_conv = fx_netdesc_has_conv(nd);
         /* the name becomes file names and gnuplot strings: plain characters only */
         static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-";

@@ -42,7 +42,7 @@ static void usage(FILE *f)
 "your own description, docs/net.md) on Fashion-MNIST with FleXOR (XOR-encrypted sub-1-bit) middle layers,\n"
 "then export the integer model (docs/contract.md) and check it against the sw reference. Defaults are\n"
 "what the accelerator runs; --paper gives the comparison setting.\n\n"
-"  --net NAME|FILE|SPEC   network: a preset (mlp, lenet, resnet20), a description file (.net) or a spec\n"
+"  --net NAME|FILE|SPEC   network: a preset (mlp, lenet, resnet20, resnet20_mix), a description file (.net) or a spec\n"
 "                         such as conv32k5,relu,mp2,fc10 (docs/net.md; default mlp)\n"
 "  --model mlp|lenet      the same as --net mlp|lenet\n"
 "  --bits SPEC            middle layers (all but the first and last conv/fc; a layer's bits= wins): bits\n"
@@ -204,7 +204,7 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
     fx_netdesc *nd = malloc(sizeof *nd);
     char err[1024];
     if (!nd) return fx_opt_fail("train", "out of memory");
-    if (fx_train_net(o->net, nd, NULL, 0, err, sizeof err)) {
+    if (fx_train_net_float(o->net, nd, NULL, 0, err, sizeof err)) {
         free(nd);
         return fx_opt_fail("train", "%s", err);
     }

@@ -5,7 +5,8 @@
  * the next layer sees a_int' = clamp(round(z / s_out), 0, 255). So
  *   alpha_int_i = round(alpha_i * s_in / s_out * 2^shift),  bias_int = round(b / s_out * 2^shift)
  * with the largest shift <= 39 keeping every |alpha_int| <= 32767. The first layer's input is the raw
- * pixel p: x = (p/255 - mean)/std, so s_in = 1/(255 std) and b absorbs -mean/std * sum_k W[m][k].
+ * pixel p: x = (p/255 - mean)/std, so s_in = 1/(255 std) and b absorbs -mean/std * sum_k W[m][k] (also
+ * under zero padding: the float model pads with the normalised pixel 0).
  * The last layer is RAW: s_out = 2^-16 (logits with 16 fractional bits). */
 #include "tr.h"
 #include <cblas.h>
@@ -15,6 +16,20 @@
 #include <string.h>
 
 #define TR_LOGIT_SCALE (1.0 / 65536.0)
+
+/* Scale of a layer's integer output: uint8 activations of step act_ema/255, or the logits' 2^-16. */
+static double out_scale(const tr_layer *L) { return L->last ? TR_LOGIT_SCALE : L->act_ema / 255.0; }
+
+/* Shape and scale of what a layer reads: the raw input pixels (scale 1/(255 std) of the normalised input), or
+ * an earlier layer's output. A residual (L->res) meets the layer's sum at its own scale the same way
+ * (contract v2, not exported yet: tr_net_exportable refuses networks that need it). */
+static double source(const tr_net *n, int src, uint32_t *c, uint32_t *h, uint32_t *w)
+{
+    if (src == TR_SRC_INPUT) { *c = n->in_c; *h = n->in_h; *w = n->in_w; return 1.0 / (255.0 * TR_STD); }
+    const tr_layer *S = &n->L[src];
+    *c = S->out_c; *h = S->po_h; *w = S->po_w;
+    return out_scale(S);
+}
 
 int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t errlen)
 {
@@ -27,10 +42,11 @@ int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t
     m->in_c = n->in_c; m->in_h = n->in_h; m->in_w = n->in_w; m->n_classes = n->n_classes;
     m->n_out = cfg->n_out; m->n_tap = cfg->n_tap; m->seed = cfg->seed; m->n_layers = n->n_layers;
     tr_net_quantize(n, mode);
-    uint32_t c = n->in_c, h = n->in_h, w = n->in_w;
-    double s_in = 1.0 / (255.0 * TR_STD);
     for (uint32_t li = 0; li < n->n_layers; li++) {
         tr_layer *L = &n->L[li];
+        /* what the layer reads, and at which scale: its source's output (a graph, for model format v2) */
+        uint32_t c, h, w;
+        const double s_in = source(n, L->src, &c, &h, &w);
         tr_wq *q = &L->wq;
         fx_layer *fl = &m->layers[li];
         fl->type = L->type == TR_FC ? FX_LAYER_FC : FX_LAYER_CONV;
@@ -43,13 +59,13 @@ int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t
             snprintf(err, errlen, "layer %u: slice count %u differs from the library's %u", li, q->n_slices, fl->n_slices);
             return -1;
         }
-        const double s_out = L->last ? TR_LOGIT_SCALE : L->act_ema / 255.0;
+        const double s_out = out_scale(L);
         const uint32_t M = L->out_c, K = L->K, Q = (uint32_t)q->q;
         double *ar = malloc(sizeof(double) * M * Q), *br = malloc(sizeof(double) * M);
         if (!ar || !br) { free(ar); free(br); snprintf(err, errlen, "out of memory"); return -1; }
         for (uint32_t mm = 0; mm < M; mm++) {
             double b = L->bias.v[mm], gain = 1.0;
-            if (li == 0) {
+            if (L->src == TR_SRC_INPUT) {
                 double sw = 0;
                 for (uint32_t k = 0; k < K; k++) sw += q->W[(size_t)mm * K + k];
                 b -= TR_MEAN / TR_STD * sw;
@@ -112,8 +128,6 @@ int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t
                 }
                 fl->slices[(size_t)i * ns + s] = v;
             }
-        c = L->out_c; h = L->pool ? L->out_h / 2 : L->out_h; w = L->pool ? L->out_w / 2 : L->out_w;
-        s_in = s_out;
     }
     return 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The two networks as chains of GEMM layers: forward and backward for a batch (cblas_sgemm, im2col). */
+/* The network of a description: its fused layers built with their weight settings, the data-parallel
+ * replica, one training step, evaluation (forward and backward of the layers: netops.c). */
 #include "tr.h"
 #include "flexor/opt.h"
 #include <cblas.h>
@@ -44,22 +45,59 @@ int tr_parse_spec(const char *s, int q_flexor, const fx_hwcfg *cfg, tr_layer_spe
 
 static void *zalloc(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
 
+/* Two workers' BN sums: double-buffered, so a worker one reduction ahead never writes what the other
+ * still reads (the barrier keeps them at most one apart). */
+struct tr_bnsync {
+    pthread_barrier_t bar;
+    double *buf[2][2]; /* [generation parity][worker] */
+    uint32_t cap;
+    int active;        /* both workers are in a training step */
+};
+
+static uint32_t sync_channels(const tr_net *n)
+{
+    uint32_t c = 0;
+    for (uint32_t i = 0; i < n->n_layers; i++) c = n->L[i].out_c > c ? n->L[i].out_c : c;
+    return c;
+}
+
+void tr_net_allreduce(tr_net *n, double *vals, uint32_t k)
+{
+    struct tr_bnsync *s = n->sync;
+    if (!s || !s->active) return;
+    const unsigned p = n->sync_gen++ & 1;
+    memcpy(s->buf[p][n->wid], vals, k * sizeof(double));
+    pthread_barrier_wait(&s->bar);
+    for (uint32_t i = 0; i < k; i++) vals[i] = s->buf[p][0][i] + s->buf[p][1][i];
+}
+
+/* A layer's own buffers for batches of B (the scratch shared by the layers is the network's). */
 static int layer_alloc(tr_layer *l, uint32_t B)
 {
-    size_t zin = (size_t)B * l->in_c * l->in_h * l->in_w;
-    size_t zz = (size_t)B * l->out_c * l->N;
-    uint32_t oh = l->pool ? l->out_h / 2 : l->out_h, ow = l->pool ? l->out_w / 2 : l->out_w;
-    size_t zo = (size_t)B * l->out_c * oh * ow;
-    l->z = zalloc(zz); l->zn = zalloc(zz); l->y = zalloc(zz); l->dz = zalloc(zz); l->tmp = zalloc(zz);
-    l->out = l->pool ? zalloc(zo) : l->y;
-    l->pidx = calloc(zo ? zo : 1, sizeof(uint32_t));
-    if (l->type == TR_CONV) {
-        l->cols = zalloc((size_t)l->K * B * l->N);
-        l->dcols = zalloc((size_t)l->K * B * l->N);
+    size_t zz = (size_t)B * l->out_c * l->N, zo = (size_t)B * l->out_c * l->po_h * l->po_w;
+    const int pooled = l->pool || l->avgpool;
+    l->z = zalloc(zz); l->y = zalloc(zz);
+    l->zn = l->bn ? zalloc(zz) : NULL;
+    l->out = pooled ? zalloc(zo) : l->y;
+    l->dout = zalloc(zo);
+    l->pidx = l->pool ? calloc(zo, sizeof(uint32_t)) : NULL;
+    return l->z && l->y && (!l->bn || l->zn) && l->out && l->dout && (!l->pool || l->pidx) ? 0 : -1;
+}
+
+/* The network's scratch: im2col columns and their gradient, the GEMM output and dz of the largest layer. */
+static int scratch_alloc(tr_net *n, uint32_t B)
+{
+    size_t cols = 0, act = 0;
+    for (uint32_t i = 0; i < n->n_layers; i++) {
+        const tr_layer *l = &n->L[i];
+        const size_t a = (size_t)B * l->out_c * l->N;
+        if (l->type == TR_CONV && (size_t)l->K * B * l->N > cols) cols = (size_t)l->K * B * l->N;
+        if (a > act) act = a;
     }
-    (void)zin;
-    return l->z && l->zn && l->y && l->dz && l->tmp && l->out && l->pidx &&
-                   (l->type != TR_CONV || (l->cols && l->dcols)) ? 0 : -1;
+    const uint32_t maxc = sync_channels(n);
+    n->cols = zalloc(cols); n->dcols = zalloc(cols); n->tmp = zalloc(act); n->dz = zalloc(act);
+    n->red = calloc(2 * (size_t)maxc + 1, sizeof(double));
+    return n->cols && n->dcols && n->tmp && n->dz && n->red ? 0 : -1;
 }
 
 /* Weight settings of the nl layers: a --bits list (one per layer) overrides everything; else a layer's
@@ -77,7 +115,7 @@ static int layer_specs(const fx_netdesc *nd, const tr_arch *arch, uint32_t nl, c
             return -1;
         }
         for (uint32_t i = 0; i < nl; i++)
-            if (tr_parse_spec(items[i], arch[i].src->q ? arch[i].src->q : o->q, cfg, &spec[i], err, errlen)) return -1;
+            if (tr_parse_spec(items[i], arch[i].src_line->q ? arch[i].src_line->q : o->q, cfg, &spec[i], err, errlen)) return -1;
         return 0;
     }
     *all_float = !strcmp(o->bits, "fp") || !strcmp(o->bits, "float");
@@ -86,7 +124,7 @@ static int layer_specs(const fx_netdesc *nd, const tr_arch *arch, uint32_t nl, c
     if (tr_parse_spec(*all_float ? "fp" : o->edge, 0, cfg, &edge, err, errlen)) return -1;
     if (edge.kind == TR_W_FLEXOR) { snprintf(err, errlen, "--edge %s: first/last layers are unencrypted (fp, binary, qN)", o->edge); return -1; }
     for (uint32_t i = 0; i < nl; i++) {
-        const fx_net_layer *l = arch[i].src;
+        const fx_net_layer *l = arch[i].src_line;
         const int is_edge = i == 0 || i == nl - 1, q = l->q ? l->q : o->q;
         spec[i] = is_edge ? edge : mid;
         if (*all_float) continue;
@@ -119,23 +157,35 @@ static int net_build(tr_net *n, const fx_netdesc *nd, const fx_train_opts *o, co
     int all_float, any_bn = 0;
     if (layer_specs(nd, arch, nl, o, cfg, spec, &all_float, err, errlen)) return -1;
     tr_rng rng = {o->seed ^ 0x7472616E6572ull};
-    uint32_t c = n->in_c, h = n->in_h, w = n->in_w;
     n->n_layers = nl;
+    if (tr_net_v1(nd, arch, nl, n->v1_why, sizeof n->v1_why) == 0) n->v1_why[0] = 0;
     for (uint32_t i = 0; i < nl; i++) {
         tr_layer *l = &n->L[i];
-        const fx_net_layer *src = arch[i].src;
-        l->type = arch[i].type; l->in_c = c; l->in_h = h; l->in_w = w; l->pool = arch[i].pool;
+        const tr_arch *ar = &arch[i];
+        const fx_net_layer *src = ar->src_line;
+        uint32_t c = n->in_c, h = n->in_h, w = n->in_w;
+        if (ar->src != TR_SRC_INPUT) { c = n->L[ar->src].out_c; h = n->L[ar->src].po_h; w = n->L[ar->src].po_w; }
+        l->type = ar->type; l->in_c = c; l->in_h = h; l->in_w = w; l->pool = ar->pool; l->avgpool = ar->avgpool;
+        l->src = ar->src; l->res = ar->res; l->res_pad = ar->res_pad; l->relu = ar->relu;
+        l->stride = ar->stride; l->pad = ar->pad;
+        l->kpos = ar->type == TR_CONV && n->v1_why[0];
+        /* zero padding of the input is the raw pixel 0, as an integer model pads its uint8 input */
+        l->pad_val = ar->src == TR_SRC_INPUT ? -TR_MEAN / TR_STD : 0.0f;
         l->last = i == nl - 1;
-        l->act_quant = !l->last && o->act_quant && !all_float;
+        l->act_quant = l->relu && o->act_quant && !all_float;
         if (l->type == TR_FC) {
             l->kh = l->kw = 1; l->K = c * h * w; l->N = 1;
-            l->out_c = arch[i].c; l->out_h = l->out_w = 1;
+            l->out_c = ar->c; l->out_h = l->out_w = 1;
             l->in_c = c * h * w; l->in_h = l->in_w = 1; /* an FC layer reads the flattened CHW input */
         } else {
-            l->kh = arch[i].kh; l->kw = arch[i].kw; l->K = c * l->kh * l->kw;
-            l->out_c = arch[i].c; l->out_h = h - l->kh + 1; l->out_w = w - l->kw + 1; l->N = l->out_h * l->out_w;
+            l->kh = ar->kh; l->kw = ar->kw; l->K = c * l->kh * l->kw;
+            l->out_c = ar->c;
+            l->out_h = (h + 2 * l->pad - l->kh) / l->stride + 1; l->out_w = (w + 2 * l->pad - l->kw) / l->stride + 1;
+            l->N = l->out_h * l->out_w;
         }
-        l->bn = arch[i].bn;
+        l->po_h = l->avgpool ? 1 : l->pool ? l->out_h / 2 : l->out_h;
+        l->po_w = l->avgpool ? 1 : l->pool ? l->out_w / 2 : l->out_w;
+        l->bn = ar->bn;
         any_bn |= l->bn;
         if (l->K > cfg->k_max) {
             snprintf(err, errlen, "%s:%d: fan-in %u > the configuration's k_max %u", nd->source, src->line, l->K, cfg->k_max);
@@ -153,20 +203,11 @@ static int net_build(tr_net *n, const fx_netdesc *nd, const fx_train_opts *o, co
             l->bn_bmean = zalloc(l->out_c); l->bn_binv = zalloc(l->out_c);
             for (uint32_t m = 0; m < l->out_c; m++) { l->gamma.v[m] = 1; l->bn_var[m] = 1; }
         }
-        c = l->out_c; h = l->pool ? l->out_h / 2 : l->out_h; w = l->pool ? l->out_w / 2 : l->out_w;
     }
     n->in = zalloc((size_t)batch * n->in_c * n->in_h * n->in_w);
-    n->dlogits = zalloc((size_t)batch * n->n_classes);
-    n->prob = zalloc((size_t)batch * n->n_classes);
-    size_t maxin = 0;
-    for (uint32_t i = 0; i < nl; i++) {
-        size_t s = (size_t)batch * n->L[i].in_c * n->L[i].in_h * n->L[i].in_w;
-        if (s > maxin) maxin = s;
-    }
-    n->din = zalloc(maxin);
-    n->dx_buf = zalloc(maxin);
-    if (!n->in || !n->dlogits || !n->prob || !n->din || !n->dx_buf) return -1;
-    if (o->threads >= 2 && !any_bn && batch >= 2) { /* BN needs whole-batch statistics: one worker */
+    n->dlogits = n->L[nl - 1].dout; /* the loss writes the gradient of the last layer's output */
+    if (!n->in || scratch_alloc(n, batch)) { snprintf(err, errlen, "out of memory"); return -1; }
+    if (o->threads >= 2 && batch >= 2) {
         fx_train_opts o1 = *o;
         o1.threads = 1;
         n->rep = calloc(1, sizeof *n->rep);
@@ -177,6 +218,19 @@ static int net_build(tr_net *n, const fx_netdesc *nd, const fx_train_opts *o, co
             free(b->wq.alpha.v); b->wq.alpha.v = a->wq.alpha.v;
             free(b->bias.v); b->bias.v = a->bias.v;
             free(b->wq.W); b->wq.W = a->wq.W;
+            if (a->bn) { free(b->gamma.v); b->gamma.v = a->gamma.v; free(b->beta.v); b->beta.v = a->beta.v; }
+        }
+        /* BN: the batch statistics of both halves are summed at a barrier (same results as one worker, up to
+         * the order of the sums) */
+        if (any_bn) {
+            n->sync = calloc(1, sizeof *n->sync);
+            if (!n->sync || pthread_barrier_init(&n->sync->bar, NULL, 2)) { free(n->sync); n->sync = NULL; return -1; }
+            n->sync->cap = (uint32_t)(2 * sync_channels(n) + 1);
+            for (int p = 0; p < 2; p++)
+                for (int w = 0; w < 2; w++)
+                    if (!(n->sync->buf[p][w] = calloc(n->sync->cap, sizeof(double)))) return -1;
+            n->rep->sync = n->sync;
+            n->rep->wid = 1;
         }
         openblas_set_num_threads(1);
     } else {
@@ -201,19 +255,27 @@ void tr_net_free(tr_net *n)
         for (uint32_t i = 0; i < n->rep->n_layers; i++) {
             tr_layer *b = &n->rep->L[i];
             b->wq.lat.v = NULL; b->wq.alpha.v = NULL; b->bias.v = NULL; b->wq.W = NULL;
+            if (b->bn) { b->gamma.v = NULL; b->beta.v = NULL; }
         }
+        n->rep->sync = NULL;
         tr_net_free(n->rep);
         free(n->rep);
     }
+    if (n->sync) {
+        pthread_barrier_destroy(&n->sync->bar);
+        for (int p = 0; p < 2; p++) for (int w = 0; w < 2; w++) free(n->sync->buf[p][w]);
+        free(n->sync);
+    }
+    free(n->red);
     for (uint32_t i = 0; i < n->n_layers; i++) {
         tr_layer *l = &n->L[i];
         tr_wq_free(&l->wq); tr_param_free(&l->bias);
         if (l->bn) { tr_param_free(&l->gamma); tr_param_free(&l->beta); }
         free(l->bn_mean); free(l->bn_var); free(l->bn_bmean); free(l->bn_binv);
         if (l->out != l->y) free(l->out);
-        free(l->z); free(l->zn); free(l->y); free(l->dz); free(l->tmp); free(l->pidx); free(l->cols); free(l->dcols);
+        free(l->z); free(l->zn); free(l->y); free(l->dout); free(l->pidx);
     }
-    free(n->in); free(n->din); free(n->dlogits); free(n->prob); free(n->dx_buf);
+    free(n->in); free(n->cols); free(n->dcols); free(n->tmp); free(n->dz);
     memset(n, 0, sizeof *n);
 }
 
@@ -232,236 +294,6 @@ uint32_t tr_net_params(tr_net *n, tr_param **out, uint32_t max)
 void tr_net_quantize(tr_net *n, const tr_xor_mode *mode)
 {
     for (uint32_t i = 0; i < n->n_layers; i++) tr_wq_forward(&n->L[i].wq, mode);
-}
-
-static void im2col(const tr_layer *l, const float *x, uint32_t B, float *cols)
-{
-    const uint32_t N = l->N, BN = B * N, ow = l->out_w, oh = l->out_h;
-    for (uint32_t c = 0; c < l->in_c; c++)
-        for (uint32_t dy = 0; dy < l->kh; dy++)
-            for (uint32_t dx = 0; dx < l->kw; dx++) {
-                float *row = cols + (size_t)((c * l->kh + dy) * l->kw + dx) * BN;
-                for (uint32_t b = 0; b < B; b++) {
-                    const float *src = x + ((size_t)b * l->in_c + c) * l->in_h * l->in_w;
-                    float *dst = row + (size_t)b * N;
-                    for (uint32_t oy = 0; oy < oh; oy++)
-                        memcpy(dst + oy * ow, src + (oy + dy) * l->in_w + dx, ow * sizeof(float));
-                }
-            }
-}
-
-static void col2im(const tr_layer *l, const float *cols, uint32_t B, float *dx)
-{
-    const uint32_t N = l->N, BN = B * N, ow = l->out_w, oh = l->out_h;
-    memset(dx, 0, (size_t)B * l->in_c * l->in_h * l->in_w * sizeof(float));
-    for (uint32_t c = 0; c < l->in_c; c++)
-        for (uint32_t dy = 0; dy < l->kh; dy++)
-            for (uint32_t ddx = 0; ddx < l->kw; ddx++) {
-                const float *row = cols + (size_t)((c * l->kh + dy) * l->kw + ddx) * BN;
-                for (uint32_t b = 0; b < B; b++) {
-                    float *dst = dx + ((size_t)b * l->in_c + c) * l->in_h * l->in_w;
-                    const float *src = row + (size_t)b * N;
-                    for (uint32_t oy = 0; oy < oh; oy++) {
-                        float *d = dst + (oy + dy) * l->in_w + ddx;
-                        const float *s = src + oy * ow;
-                        for (uint32_t ox = 0; ox < ow; ox++) d[ox] += s[ox];
-                    }
-                }
-            }
-}
-
-static void layer_forward(tr_net *n, tr_layer *l, const float *x, uint32_t B, int train)
-{
-    const uint32_t M = l->out_c, N = l->N, K = l->K;
-    const float *W = l->wq.W;
-    if (l->type == TR_FC) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)M, (int)K, 1.0f, x, (int)K, W, (int)K, 0.0f,
-                    l->z, (int)M);
-        for (uint32_t b = 0; b < B; b++)
-            for (uint32_t m = 0; m < M; m++) l->z[(size_t)b * M + m] += l->bias.v[m];
-    } else {
-        im2col(l, x, B, l->cols);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)(B * N), (int)K, 1.0f, W, (int)K, l->cols,
-                    (int)(B * N), 0.0f, l->tmp, (int)(B * N));
-        for (uint32_t b = 0; b < B; b++)
-            for (uint32_t m = 0; m < M; m++) {
-                const float *s = l->tmp + (size_t)m * B * N + (size_t)b * N;
-                float *d = l->z + ((size_t)b * M + m) * N, bb = l->bias.v[m];
-                for (uint32_t j = 0; j < N; j++) d[j] = s[j] + bb;
-            }
-    }
-    const size_t total = (size_t)B * M * N;
-    if (l->bn) {
-        for (uint32_t m = 0; m < M; m++) {
-            float mean, inv;
-            if (train) {
-                double s = 0, s2 = 0;
-                for (uint32_t b = 0; b < B; b++) {
-                    const float *z = l->z + ((size_t)b * M + m) * N;
-                    for (uint32_t j = 0; j < N; j++) { s += z[j]; s2 += (double)z[j] * z[j]; }
-                }
-                double cnt = (double)B * N, mu = s / cnt, var = s2 / cnt - mu * mu;
-                if (var < 0) var = 0;
-                mean = (float)mu; inv = (float)(1.0 / sqrt(var + 1e-5));
-                l->bn_mean[m] = 0.9f * l->bn_mean[m] + 0.1f * mean;
-                l->bn_var[m] = 0.9f * l->bn_var[m] + 0.1f * (float)var;
-            } else {
-                mean = l->bn_mean[m]; inv = 1.0f / sqrtf(l->bn_var[m] + 1e-5f);
-            }
-            l->bn_bmean[m] = mean; l->bn_binv[m] = inv;
-            for (uint32_t b = 0; b < B; b++) {
-                float *z = l->z + ((size_t)b * M + m) * N, *zn = l->zn + ((size_t)b * M + m) * N;
-                for (uint32_t j = 0; j < N; j++) { zn[j] = (z[j] - mean) * inv; z[j] = l->gamma.v[m] * zn[j] + l->beta.v[m]; }
-            }
-        }
-    }
-    if (l->last) { memcpy(l->y, l->z, total * sizeof(float)); return; }
-    if (l->act_quant && train) {
-        /* the scale used now is the running max up to the previous step (the same for every worker) */
-        float mx = 0;
-        for (size_t t = 0; t < total; t++) mx = l->z[t] > mx ? l->z[t] : mx;
-        l->bmax = mx;
-    }
-    if (l->act_quant && n->act_quant_on && l->act_ema > 0) {
-        const float s = l->act_ema / 255.0f, inv = 1.0f / s;
-        for (size_t t = 0; t < total; t++) {
-            float u = floorf(l->z[t] * inv + 0.5f);
-            u = u < 0 ? 0 : u > 255 ? 255 : u;
-            l->y[t] = u * s;
-        }
-    } else {
-        for (size_t t = 0; t < total; t++) l->y[t] = l->z[t] > 0 ? l->z[t] : 0;
-    }
-    if (l->pool) {
-        const uint32_t oh = l->out_h / 2, ow = l->out_w / 2;
-        for (uint32_t bm = 0; bm < B * M; bm++) {
-            const float *y = l->y + (size_t)bm * N;
-            float *o = l->out + (size_t)bm * oh * ow;
-            uint32_t *pi = l->pidx + (size_t)bm * oh * ow;
-            for (uint32_t py = 0; py < oh; py++)
-                for (uint32_t px = 0; px < ow; px++) {
-                    uint32_t best = (2 * py) * l->out_w + 2 * px;
-                    const uint32_t c[3] = {best + 1, best + l->out_w, best + l->out_w + 1};
-                    for (int k = 0; k < 3; k++) if (y[c[k]] > y[best]) best = c[k];
-                    o[py * ow + px] = y[best];
-                    pi[py * ow + px] = best;
-                }
-        }
-    }
-}
-
-void tr_net_forward(tr_net *n, const uint8_t *img, uint32_t B, int train, const tr_xor_mode *mode)
-{
-    (void)mode;
-    const size_t px = (size_t)n->in_c * n->in_h * n->in_w;
-    for (size_t t = 0; t < B * px; t++) n->in[t] = ((float)img[t] / 255.0f - TR_MEAN) / TR_STD;
-    const float *x = n->in;
-    for (uint32_t i = 0; i < n->n_layers; i++) {
-        layer_forward(n, &n->L[i], x, B, train);
-        x = n->L[i].out;
-    }
-    n->logits = n->L[n->n_layers - 1].y;
-}
-
-double tr_net_loss(tr_net *n, const uint8_t *labels, uint32_t B, uint32_t norm, uint32_t *correct)
-{
-    const float inv = 1.0f / (float)norm;
-    const uint32_t C = n->n_classes;
-    double loss = 0;
-    uint32_t ok = 0;
-    for (uint32_t b = 0; b < B; b++) {
-        const float *z = n->logits + (size_t)b * C;
-        float *d = n->dlogits + (size_t)b * C;
-        uint32_t arg = 0;
-        float mx = z[0];
-        for (uint32_t c = 1; c < C; c++) if (z[c] > mx) { mx = z[c]; arg = c; }
-        double s = 0;
-        for (uint32_t c = 0; c < C; c++) s += exp((double)(z[c] - mx));
-        for (uint32_t c = 0; c < C; c++) d[c] = (float)(exp((double)(z[c] - mx)) / s) * inv;
-        d[labels[b]] -= inv;
-        loss += log(s) - (double)(z[labels[b]] - mx);
-        ok += arg == labels[b];
-    }
-    if (correct) *correct = ok;
-    return loss;
-}
-
-/* dout: gradient w.r.t. l->out; writes the gradient w.r.t. the layer input into dx (if non-NULL). */
-static void layer_backward(tr_net *n, tr_layer *l, const float *x, const float *dout, uint32_t B, float *dx)
-{
-    const uint32_t M = l->out_c, N = l->N, K = l->K;
-    const size_t total = (size_t)B * M * N;
-    if (l->last) {
-        memcpy(l->dz, dout, total * sizeof(float));
-    } else {
-        float *dy = l->tmp;
-        if (l->pool) {
-            const uint32_t q = (l->out_h / 2) * (l->out_w / 2);
-            memset(dy, 0, total * sizeof(float));
-            for (uint32_t bm = 0; bm < B * M; bm++)
-                for (uint32_t t = 0; t < q; t++) dy[(size_t)bm * N + l->pidx[(size_t)bm * q + t]] += dout[(size_t)bm * q + t];
-        } else {
-            memcpy(dy, dout, total * sizeof(float));
-        }
-        const float hi = (l->act_quant && n->act_quant_on && l->act_ema > 0) ? l->act_ema * (255.5f / 255.0f) : INFINITY;
-        for (size_t t = 0; t < total; t++) l->dz[t] = (l->z[t] > 0 && l->z[t] < hi) ? dy[t] : 0;
-    }
-    if (l->bn) {
-        const double cnt = (double)B * N;
-        for (uint32_t m = 0; m < M; m++) {
-            double sd = 0, sdn = 0;
-            for (uint32_t b = 0; b < B; b++) {
-                const float *dz = l->dz + ((size_t)b * M + m) * N, *zn = l->zn + ((size_t)b * M + m) * N;
-                for (uint32_t j = 0; j < N; j++) { sd += dz[j]; sdn += (double)dz[j] * zn[j]; }
-            }
-            l->beta.g[m] += (float)sd; l->gamma.g[m] += (float)sdn;
-            const float g = l->gamma.v[m], inv = l->bn_binv[m];
-            const float a = (float)(sd / cnt), c = (float)(sdn / cnt);
-            for (uint32_t b = 0; b < B; b++) {
-                float *dz = l->dz + ((size_t)b * M + m) * N;
-                const float *zn = l->zn + ((size_t)b * M + m) * N;
-                for (uint32_t j = 0; j < N; j++) dz[j] = g * inv * (dz[j] - a - zn[j] * c);
-            }
-        }
-    }
-    for (uint32_t b = 0; b < B; b++)
-        for (uint32_t m = 0; m < M; m++) {
-            const float *dz = l->dz + ((size_t)b * M + m) * N;
-            float s = 0;
-            for (uint32_t j = 0; j < N; j++) s += dz[j];
-            l->bias.g[m] += s;
-        }
-    if (l->type == TR_FC) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)M, (int)K, (int)B, 1.0f, l->dz, (int)M, x, (int)K, 0.0f,
-                    l->wq.dW, (int)K);
-        if (dx)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)K, (int)M, 1.0f, l->dz, (int)M, l->wq.W,
-                        (int)K, 0.0f, dx, (int)K);
-    } else {
-        float *dZt = l->tmp;
-        for (uint32_t b = 0; b < B; b++)
-            for (uint32_t m = 0; m < M; m++)
-                memcpy(dZt + (size_t)m * B * N + (size_t)b * N, l->dz + ((size_t)b * M + m) * N, N * sizeof(float));
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)K, (int)(B * N), 1.0f, dZt, (int)(B * N),
-                    l->cols, (int)(B * N), 0.0f, l->wq.dW, (int)K);
-        if (dx) {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)(B * N), (int)M, 1.0f, l->wq.W, (int)K, dZt,
-                        (int)(B * N), 0.0f, l->dcols, (int)(B * N));
-            col2im(l, l->dcols, B, dx);
-        }
-    }
-}
-
-void tr_net_backward(tr_net *n, uint32_t B)
-{
-    const float *dout = n->dlogits;
-    for (int i = (int)n->n_layers - 1; i >= 0; i--) {
-        tr_layer *l = &n->L[i];
-        const float *x = i ? n->L[i - 1].out : n->in;
-        float *dx = i ? (dout == n->din ? n->dx_buf : n->din) : NULL;
-        layer_backward(n, l, x, dout, B, dx);
-        dout = dx;
-    }
 }
 
 void tr_net_wq_backward(tr_net *n, const tr_xor_mode *mode)
@@ -490,7 +322,13 @@ static void sync_replica(tr_net *n)
 {
     tr_net *r = n->rep;
     r->act_quant_on = n->act_quant_on;
-    for (uint32_t i = 0; i < n->n_layers; i++) r->L[i].act_ema = n->L[i].act_ema;
+    for (uint32_t i = 0; i < n->n_layers; i++) {
+        r->L[i].act_ema = n->L[i].act_ema;
+        if (n->L[i].bn) { /* running statistics (a resumed checkpoint loads the network's only) */
+            memcpy(r->L[i].bn_mean, n->L[i].bn_mean, n->L[i].out_c * sizeof(float));
+            memcpy(r->L[i].bn_var, n->L[i].bn_var, n->L[i].out_c * sizeof(float));
+        }
+    }
 }
 
 double tr_net_train_step(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t B, const tr_xor_mode *mode,
@@ -503,11 +341,17 @@ double tr_net_train_step(tr_net *n, const uint8_t *img, const uint8_t *lab, uint
         sync_replica(n);
         h0.B = B - B / 2;
         h1.n = n->rep; h1.B = B / 2; h1.img = img + (size_t)h0.B * n->in_c * n->in_h * n->in_w; h1.lab = lab + h0.B;
-        if (pthread_create(&th, NULL, half_step, &h1)) two = 0, h0.B = B;
+        n->sync_gen = n->rep->sync_gen = 0;
+        if (n->sync) n->sync->active = 1;
+        if (pthread_create(&th, NULL, half_step, &h1)) {
+            two = 0, h0.B = B;
+            if (n->sync) n->sync->active = 0;
+        }
     }
     half_step(&h0);
     if (two) {
         pthread_join(th, NULL);
+        if (n->sync) n->sync->active = 0;
         for (uint32_t i = 0; i < n->n_layers; i++) {
             tr_layer *a = &n->L[i], *b = &n->rep->L[i];
             const size_t mk = (size_t)a->wq.M * a->wq.K;
@@ -527,6 +371,7 @@ double tr_net_train_step(tr_net *n, const uint8_t *img, const uint8_t *lab, uint
 
 int tr_net_exportable(const tr_net *n, char *why, size_t len)
 {
+    if (n->v1_why[0]) { snprintf(why, len, "%s", n->v1_why); return 0; }
     for (uint32_t i = 0; i < n->n_layers; i++) {
         if (n->L[i].wq.kind == TR_W_FP) { snprintf(why, len, "layer %u has float weights", i); return 0; }
         if (!n->L[i].last && !n->L[i].act_quant) { snprintf(why, len, "activations are float (no uint8 activations)"); return 0; }

@@ -24,10 +24,11 @@ void tr_opt_step(tr_opt *o, tr_param **ps, uint32_t np)
                 v[i] -= step * m1[i] / (sqrtf(m2[i] * ib2) + 1e-8f);
             }
         } else {
+            const float step_sgd = lr * p->sgd_scale;
             for (size_t i = 0; i < n; i++) {
                 m1[i] = mom * m1[i] + g[i] + wd * v[i];
                 g[i] = 0;
-                v[i] -= lr * m1[i];
+                v[i] -= step_sgd * m1[i];
             }
         }
         if (p->clip > 0) {

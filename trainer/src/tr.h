@@ -24,6 +24,7 @@ typedef struct {
     size_t n;
     int decay; /* weight decay applies */
     float clip; /* >0: clip values to ±clip after each step */
+    float sgd_scale; /* SGD: step = lr * sgd_scale * momentum buffer (1; 1/fan-in for binary-code scales alpha) */
 } tr_param;
 int tr_param_init(tr_param *p, size_t n, int decay);
 void tr_param_free(tr_param *p);
@@ -63,12 +64,23 @@ enum { TR_CLASSES = 10, TR_SIDE = 28 };
 int tr_check_dataset(const fx_dataset *d, const char *dir, char *err, size_t errlen);
 
 enum { TR_FC = 1, TR_CONV = 2 };
+enum { TR_SRC_INPUT = -1, TR_NO_RES = -2 }; /* tr_layer.src / .res: the network input, no residual */
+enum { TR_MAX_PARAMS = 5 * FXT_MAX_LAYERS }; /* tr_net_params: at most 5 tensors per layer */
 /* tr_export's return for a diverged network (exit status 2: bad input, not a bug) */
 enum { TR_EXPORT_NONFINITE = -2 };
+/* One fused layer: conv/fc -> bias -> [bn] -> [+ residual] -> [relu (uint8 quantized)] -> [max-pool 2 | global
+ * average pool]. A network is a list of them in description order (a topological order): each reads the
+ * output of an earlier one (src) and may add the output of another (res). */
 typedef struct {
     int type;
     uint32_t in_c, in_h, in_w, kh, kw, pool;
+    uint32_t stride, pad;         /* conv: stride 1..4, zero padding on every side */
+    int kpos;                     /* conv K order: 0 contract v1's (c*kh + dy)*kw + dx, 1 contract v2's (dy*kw + dx)*C + c */
+    float pad_val;                /* the padded value: 0, or for the network input the normalised pixel 0 */
+    int src, res, res_pad;        /* input and residual layers (index, TR_SRC_INPUT, TR_NO_RES); res_pad: option A */
+    int relu, avgpool;            /* relu after bn/add; global average pooling at the end */
     uint32_t out_c, out_h, out_w; /* before pooling (FC: M,1,1) */
+    uint32_t po_h, po_w;          /* after pooling: the layer's output is out_c x po_h x po_w */
     uint32_t K, N;                /* fan-in, columns per image */
     int last, act_quant, bn;
     tr_wq wq;
@@ -78,27 +90,33 @@ typedef struct {
     float *bn_bmean, *bn_binv;    /* batch statistics of the last forward */
     float act_ema;                /* running max of the ReLU output (activation scale = act_ema/255) */
     float bmax;                   /* max of z in the last training forward (merged into act_ema after the step) */
-    /* buffers for one batch */
-    float *cols;  /* conv: [K][B*N] */
-    float *z;     /* pre-activation [B][M][N] (after bias / BN) */
+    /* buffers for one batch (im2col columns and other scratch are the network's, shared by its layers) */
+    float *z;     /* pre-activation [B][M][N] (after bias / BN / residual) */
     float *zn;    /* BN: normalised [B][M][N] */
     float *y;     /* after ReLU/quant [B][M][N] */
-    float *out;   /* after pool [B][M][oh][ow]; == y when no pool */
+    float *out;   /* after pool [B][M][po_h][po_w]; == y when no pool */
+    float *dout;  /* gradient w.r.t. out, summed over the layers reading it */
+    int dout_set; /* dout holds a contribution of this backward pass */
     uint32_t *pidx; /* pool argmax */
-    float *dz, *dcols, *tmp;
 } tr_layer;
 
 typedef struct tr_net {
     uint32_t n_layers, in_c, in_h, in_w, n_classes, batch;
     tr_layer L[FXT_MAX_LAYERS];
-    float *in, *din, *logits, *dlogits, *prob;
-    float *dx_buf;
+    float *in, *logits, *dlogits;
+    float *cols, *dcols, *tmp, *dz; /* scratch of one layer's forward/backward, sized for the largest */
     const fx_hwcfg *cfg;
     int act_quant_on; /* QAT active */
     /* data parallelism: a replica sharing every parameter value and the effective weights, with its
      * own buffers and gradients, trains the second half of each batch on the second core */
     struct tr_net *rep;
+    /* batch norm over the whole batch with two workers: their per-channel sums meet at a barrier */
+    struct tr_bnsync *sync; /* shared by the network and its replica; NULL with one worker */
+    int wid;                /* 0: the network, 1: its replica */
+    unsigned sync_gen;      /* reductions done in this step (selects the buffer) */
+    double *red;            /* per-channel sums of one BN layer [2*M+1] */
     char net_name[64], net_digest[17]; /* the description it was built from (fx_netdesc_digest) */
+    char v1_why[256]; /* "" when contract v1 (the integer export) runs the network, else the line that needs v2 */
 } tr_net;
 
 #define TR_MEAN 0.2860f
@@ -107,19 +125,27 @@ typedef struct tr_net {
 typedef struct { int kind, q, n_in; } tr_layer_spec;
 /* Parse a layer spec ("fp", "binary", "q4", "0.8") -> spec; returns -1 with a message. */
 int tr_parse_spec(const char *s, int q_flexor, const fx_hwcfg *cfg, tr_layer_spec *sp, char *err, size_t errlen);
-/* One weight layer of a description as the trainer builds it (netmap.c). */
+/* One fused layer of a description as the trainer builds it (netmap.c). */
 typedef struct {
     int type;                 /* TR_FC, TR_CONV */
     uint32_t c, kh, kw, pool; /* outputs, kernel, 2 = max-pool after the ReLU */
-    int bn, relu;
-    const fx_net_layer *src;  /* its line: per-layer settings, messages */
+    uint32_t stride, pad;
+    int src, res, res_pad;    /* as tr_layer: indices of earlier fused layers, TR_SRC_INPUT, TR_NO_RES */
+    int bn, relu, avgpool;
+    const fx_net_layer *src_line; /* its conv/fc line: per-layer settings, messages */
 } tr_arch;
-/* The weight layers of nd (at most FXT_MAX_LAYERS) for contract v1, BN on every conv layer if bn_conv;
- * -1 with "SOURCE:LINE: ..." for what v1 cannot run ("... needs contract v2 (not yet supported)"). */
+/* The fused layers of nd (at most FXT_MAX_LAYERS), BN on every conv layer if bn_conv; -1 with
+ * "SOURCE:LINE: ..." for what the trainer cannot build. */
 int tr_net_map(const fx_netdesc *nd, int bn_conv, tr_arch *arch, uint32_t *nl, char *err, size_t errlen);
+/* 0 when contract v1 (today's model format and integer export) runs the mapped network, else -1 with
+ * "SOURCE:LINE: ... needs contract v2 (the trainer exports v1 only, so far)". */
+int tr_net_v1(const fx_netdesc *nd, const tr_arch *arch, uint32_t nl, char *err, size_t errlen);
 /* workers: 1, or 2 (a replica on a second thread; OpenBLAS then runs single-threaded in each). */
 /* The network of o->net (a preset, file or spec: fx_netdesc_resolve). */
 int tr_net_build(tr_net *n, const fx_train_opts *o, const fx_hwcfg *cfg, uint32_t batch, char *err, size_t errlen);
+/* Batch statistics of both workers: vals[0..k) of each summed (worker 0's first, so both get the same bits);
+ * no-op with one worker. */
+void tr_net_allreduce(tr_net *n, double *vals, uint32_t k);
 /* One training step's gradients: forward, loss, backward on B images (split over the workers), gradients
  * reduced into n's parameters, activation statistics updated. Returns the summed loss. */
 double tr_net_train_step(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t B, const tr_xor_mode *mode,

@@ -28,6 +28,7 @@ int tr_param_init(tr_param *p, size_t n, int decay)
     memset(p, 0, sizeof *p);
     p->n = n;
     p->decay = decay;
+    p->sgd_scale = 1.0f;
     p->v = calloc(n, sizeof(float));
     p->g = calloc(n, sizeof(float));
     p->m1 = calloc(n, sizeof(float));
@@ -68,6 +69,9 @@ int tr_wq_init(tr_wq *w, int kind, int q, int n_in, int straddle, uint32_t M, ui
     }
     w->B = kind == TR_W_FLEXOR ? calloc(mk * (size_t)w->q, sizeof(float)) : NULL;
     if ((kind == TR_W_FLEXOR && !w->B) || tr_param_init(&w->alpha, (size_t)M * w->q, 0)) return -1;
+    /* the gradient of an alpha sums K terms of dW: SGD at a weight's learning rate would move it K times
+     * further than a weight (a last layer outside any BN then diverges at lr 0.1); Adam normalises it */
+    w->alpha.sgd_scale = 1.0f / (float)K;
     if (kind == TR_W_BIN) {
         /* Greedy residual binarisation of a random init: plane i codes the residual of planes < i. */
         if (tr_param_init(&w->lat, mk * w->q, 1)) return -1;

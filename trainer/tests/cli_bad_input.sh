@@ -31,16 +31,20 @@ grep -q "^flexor train: spec:3: maxpool: only 'maxpool 2'" err.txt || { echo "ma
 printf 'input 1x28x28\nconv 8 k5\nrelu\n\n# a comment\nfc 10 bits=0.7\n' > bad_$$.net
 check train --net ./bad_$$.net --epochs 1
 grep -q "^flexor train: ./bad_$$.net:6: bits 0.7 with q=1 needs N_in" err.txt || { echo "bits=0.7: $(cat err.txt)"; fail=1; }
-check train --net resnet20 --epochs 1
-grep -q "resnet20.net:8: conv padding 1 needs contract v2 (not yet supported)" err.txt || { echo "resnet20: $(cat err.txt)"; fail=1; }
-check train --net conv8k3s2,relu,fc10 --epochs 1
-grep -q "^flexor train: spec:1: conv stride 2 needs contract v2 (not yet supported)" err.txt || { echo "stride: $(cat err.txt)"; fail=1; }
+# the trainer fuses conv/fc, bn, add, relu, pool in this order; shortcuts read whole layers
+check train --net conv8k3p1,relu:name=a,conv8k3p1,relu,add:a,fc10 --epochs 1
+grep -q "^flexor train: spec:5: add: the trainer builds conv/fc, bn, add, relu, pool in this order" err.txt || { echo "add after relu: $(cat err.txt)"; fail=1; }
+check train --net conv8k3p1:name=a,relu,conv8k3p1,add:a,fc10 --epochs 1
+grep -q "^flexor train: spec:4: add: reads line 1, the middle of a conv/fc layer" err.txt || { echo "mid-layer shortcut: $(cat err.txt)"; fail=1; }
 check train --net fc10,relu --epochs 1
 check train --net conv8k3,fc10 --epochs 1
 check train --net fc10:bits=0.8 --bits q4,q4 --epochs 1
 check sweep --nets mlp,foo.net --out sweep_bad_input
 check sweep --nets mlp,mlp --out sweep_bad_input
-check sweep --nets mlp,resnet20 --out sweep_bad_input
+printf 'conv 8 k3 p1\nrelu\navgpool\navgpool\nfc 10\n' > twopool_$$.net
+check sweep --nets mlp,./twopool_$$.net --out sweep_bad_input
+grep -q "twopool_$$.net:4: avgpool: the trainer builds" err.txt || { echo "two pools: $(cat err.txt)"; fail=1; }
+rm -f twopool_$$.net
 printf 'fc 10\n' > "it's_$$.net"
 check sweep --nets "./it's_$$.net" --out sweep_bad_input
 rm -f "it's_$$.net"

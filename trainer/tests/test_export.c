@@ -24,8 +24,8 @@ static void one(const fx_dataset *tr, const fx_dataset *te, const char *model, c
     tr_net net;
     char err[512];
     if (tr_net_build(&net, &o, cfg, 64, err, sizeof err)) { CHECK(0, "%s", err); tr_net_free(&net); return; }
-    tr_param *ps[64];
-    uint32_t np = tr_net_params(&net, ps, 64);
+    tr_param *ps[TR_MAX_PARAMS];
+    uint32_t np = tr_net_params(&net, ps, TR_MAX_PARAMS);
     tr_opt opt = {1, 2e-3f, 0.9f, 0.9f, 0.999f, 0, 0};
     tr_xor_mode mode = {30.0f, 0, 0};
     const uint32_t steps = 40;

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FXT_MAX_LAYERS 8
+#define FXT_MAX_LAYERS 64 /* conv/fc layers of a network (the model format's FX_MAX_LAYERS) */
 #define FXT_MAX_STEPS 8
 
 typedef struct {
@@ -61,9 +61,13 @@ void fx_train_paper(fx_train_opts *o);
 /* Run one job. Returns 0, 2 on bad input (message printed), 1 on a failed check. */
 int fx_train_job(const fx_train_opts *o, fx_train_result *r);
 /* What --net names (a preset, file or spec, docs/net.md) read into nd (file: as fx_netdesc_resolve) and checked against what the trainer
- * can build (contract v1): 0, or -1 with one line "FILE:LINE: ..." in err. Every command that trains
- * calls it before any work, so a network the trainer cannot build fails at once. */
+ * can build and export as an integer model (contract v1; run and sweep-hw need that model): 0, or -1 with one line
+ * "FILE:LINE: ..." in err. Every command that trains calls it or fx_train_net_float before any work, so a
+ * network the trainer cannot build fails at once. */
 int fx_train_net(const char *net, fx_netdesc *nd, char *file, size_t filelen, char *err, size_t errlen);
+/* The same for what the trainer can train in floating point (contract v2 layer kinds too: stride, padding,
+ * branches, residual adds, average pooling); train and sweep, which report float results for those. */
+int fx_train_net_float(const char *net, fx_netdesc *nd, char *file, size_t filelen, char *err, size_t errlen);
 /* Parse `flexor train` options into o (after fx_train_defaults); returns 0, 1 for --help, 2 bad input. */
 int fx_train_parse(int argc, char **argv, fx_train_opts *o);
 #endif
