@@ -200,7 +200,11 @@ int fx_cmd_sweep(int argc, char **argv)
             return fx_opt_bad_value("sweep", "nets", ml[mi], "networks whose names (file names without .net) are letters, digits and _.+-");
         }
         for (int i = 0; i < nj; i += ns)
-            if (!strcmp(jobs[i].model, nd->name)) { free(nd); return fx_opt_fail("sweep", "--nets: two networks named '%s'", nd->name); }
+            if (!strcmp(jobs[i].model, nd->name)) {
+                const int rc = fx_opt_fail("sweep", "--nets: two networks named '%s'", nd->name);
+                free(nd); /* after the message that names it */
+                return rc;
+            }
         for (int si = 0; si < ns; si++) {
             memset(&jobs[nj], 0, sizeof jobs[nj]);
             snprintf(jobs[nj].model, sizeof jobs[nj].model, "%s", nd->name);
