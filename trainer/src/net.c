@@ -371,7 +371,7 @@ double tr_net_train_step(tr_net *n, const uint8_t *img, const uint8_t *lab, uint
 
 int tr_net_exportable(const tr_net *n, char *why, size_t len)
 {
-    if (n->v1_why[0]) { snprintf(why, len, "%s", n->v1_why); return 0; }
+    if (n->v1_why[0] && tr_net_v2_why(n, why, len)) return 0;
     for (uint32_t i = 0; i < n->n_layers; i++) {
         if (n->L[i].wq.kind == TR_W_FP) { snprintf(why, len, "layer %u has float weights", i); return 0; }
         if (!n->L[i].last && !n->L[i].act_quant) { snprintf(why, len, "activations are float (no uint8 activations)"); return 0; }

@@ -198,7 +198,9 @@ static void bn_backward(tr_net *n, tr_layer *l, float *dzbuf, uint32_t B)
     }
 }
 
-static void pool_forward(tr_layer *l, uint32_t B)
+/* Global average pooling of uint8 activations (act_scale > 0) rounds the mean to the same step, half up, as
+ * the integer model does (contract §7.2; the gradient passes straight through). */
+static void pool_forward(tr_layer *l, uint32_t B, float act_scale)
 {
     const uint32_t M = l->out_c, N = l->N;
     if (l->avgpool) {
@@ -207,7 +209,7 @@ static void pool_forward(tr_layer *l, uint32_t B)
             const float *y = l->y + (size_t)bm * N;
             float s = 0;
             for (uint32_t j = 0; j < N; j++) s += y[j];
-            l->out[bm] = s * inv;
+            l->out[bm] = act_scale > 0 ? floorf(s * inv / act_scale + 0.5f) * act_scale : s * inv;
         }
         return;
     }
@@ -294,7 +296,8 @@ static void layer_forward(tr_net *n, tr_layer *l, const float *x, uint32_t B, in
             for (size_t t = 0; t < total; t++) y[t] = z[t] > 0 ? z[t] : 0;
         }
     }
-    if (l->pool || l->avgpool) pool_forward(l, B);
+    if (l->pool || l->avgpool)
+        pool_forward(l, B, l->act_quant && n->act_quant_on && l->act_ema > 0 ? l->act_ema / 255.0f : 0.0f);
 }
 
 void tr_net_forward(tr_net *n, const uint8_t *img, uint32_t B, int train, const tr_xor_mode *mode)
