@@ -45,9 +45,6 @@ int tr_net_v2_why(const tr_net *n, char *why, size_t len)
                    "shortcut needs its relu)";
         else if (L->last && (L->pool || L->avgpool)) what = "pools the logits (contract v2 pools uint8 outputs only)";
         else if (L->pool && (L->out_h % 2 || L->out_w % 2)) what = "max-pools an odd-sized output";
-        else if (L->type == TR_FC && L->src != TR_SRC_INPUT && n->L[L->src].po_h * n->L[L->src].po_w > 1)
-            what = "fc after a conv output of more than one position: the trainer flattens it CHW, contract v2 HWC "
-                   "(not trained that way yet; put avgpool before it)";
         if (what) { snprintf(why, len, "layer %u: %s", i, what); return -1; }
     }
     return 0;

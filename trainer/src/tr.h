@@ -76,6 +76,7 @@ typedef struct {
     uint32_t in_c, in_h, in_w, kh, kw, pool;
     uint32_t stride, pad;         /* conv: stride 1..4, zero padding on every side */
     int kpos;                     /* conv K order: 0 contract v1's (c*kh + dy)*kw + dx, 1 contract v2's (dy*kw + dx)*C + c */
+    uint32_t fc_c;                /* FC of a v2 network reading C x H x W with H*W > 1: C (it flattens HWC, §7.1); else 0 */
     float pad_val;                /* the padded value: 0, or for the network input the normalised pixel 0 */
     int src, res, res_pad;        /* input and residual layers (index, TR_SRC_INPUT, TR_NO_RES); res_pad: option A */
     int relu, avgpool;            /* relu after bn/add; global average pooling at the end */

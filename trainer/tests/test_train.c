@@ -80,6 +80,16 @@ static int tiny_v2(const char *dir)
         CHECK(0, "%s", err);
     }
     unlink(o.out);
+    /* an fc reading a 8x7x7 conv output: trained and stored in contract §7.1's HWC order (a CHW-trained fc
+     * would lose most of its accuracy in the integer model) */
+    base(&o, dir, "conv8k3s2p1,bn,relu,conv8k3s2p1,bn,relu,fc10", "0.8");
+    o.epochs = 1; o.train_limit = 5000; o.test_limit = 1000; o.qat_start = 0.5f; o.warmup = 0.1f;
+    snprintf(o.out, sizeof o.out, "tiny_v2_fc_%d.fxm", (int)getpid());
+    rc |= fx_train_job(&o, &r);
+    printf("tiny v2 fc after conv 0.8: float %.2f%%  ref %.2f%%  note: %s\n", r.float_acc, r.ref_acc, r.note);
+    CHECK(r.model_bytes > 0 && r.float_acc > 50, "float %.2f%%, note: %s", r.float_acc, r.note);
+    CHECK(fabs(r.ref_acc - r.float_acc) < 3.0, "integer %.2f%% vs float %.2f%%", r.ref_acc, r.float_acc);
+    unlink(o.out);
     return rc;
 }
 
