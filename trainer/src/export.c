@@ -9,6 +9,7 @@
  * under zero padding: the float model pads with the normalised pixel 0).
  * The last layer is RAW: s_out = 2^-16 (logits with 16 fractional bits). */
 #include "tr.h"
+#include "flexor/ref.h"
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
@@ -21,8 +22,8 @@
 static double out_scale(const tr_layer *L) { return L->last ? TR_LOGIT_SCALE : L->act_ema / 255.0; }
 
 /* Shape and scale of what a layer reads: the raw input pixels (scale 1/(255 std) of the normalised input), or
- * an earlier layer's output. A residual (L->res) meets the layer's sum at its own scale the same way
- * (contract v2, not exported yet: tr_net_exportable refuses networks that need it). */
+ * an earlier layer's output. A residual (L->res) meets the layer's sum at its own scale the same way:
+ * beta = s_res / s_out (contract §7.2). */
 static double source(const tr_net *n, int src, uint32_t *c, uint32_t *h, uint32_t *w)
 {
     if (src == TR_SRC_INPUT) { *c = n->in_c; *h = n->in_h; *w = n->in_w; return 1.0 / (255.0 * TR_STD); }
@@ -31,9 +32,37 @@ static double source(const tr_net *n, int src, uint32_t *c, uint32_t *h, uint32_
     return out_scale(S);
 }
 
+/* Source index in model format v2's encoding: 0 the image, L+1 layer L. */
+static uint32_t v2_src(int src) { return src == TR_SRC_INPUT ? 0 : (uint32_t)src + 1; }
+
+int tr_net_v2_why(const tr_net *n, char *why, size_t len)
+{
+    for (uint32_t i = 0; i < n->n_layers; i++) {
+        const tr_layer *L = &n->L[i];
+        const char *what = NULL;
+        if (!L->last && !L->relu)
+            what = "no relu: contract v2 keeps every layer's output but the last's as uint8 after ReLU (a projection "
+                   "shortcut needs its relu)";
+        else if (L->last && (L->pool || L->avgpool)) what = "pools the logits (contract v2 pools uint8 outputs only)";
+        else if (L->pool && (L->out_h % 2 || L->out_w % 2)) what = "max-pools an odd-sized output";
+        if (what) { snprintf(why, len, "layer %u: %s", i, what); return -1; }
+    }
+    return 0;
+}
+
+/* avg_mult / 2^avg_shift ~ 1/N with the largest shift keeping avg_mult <= 65535 (contract §7.2). */
+static void avg_factor(uint32_t N, uint32_t *mult, uint32_t *shift)
+{
+    uint32_t s = 39;
+    while (s > 0 && round(ldexp(1.0, (int)s) / N) > 65535) s--;
+    *shift = s;
+    *mult = (uint32_t)round(ldexp(1.0, (int)s) / N);
+    if (*mult == 0) *mult = 1;
+}
+
 int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t errlen)
 {
-    char why[128];
+    char why[256];
     if (!tr_net_exportable(n, why, sizeof why)) { snprintf(err, errlen, "not exportable: %s", why); return -1; }
     if (mode->analog) { snprintf(err, errlen, "not exportable: analog XOR forward"); return -1; }
     const fx_hwcfg *cfg = n->cfg;
@@ -41,6 +70,8 @@ int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t
     m->cfg_hash = fx_hwcfg_hash(cfg);
     m->in_c = n->in_c; m->in_h = n->in_h; m->in_w = n->in_w; m->n_classes = n->n_classes;
     m->n_out = cfg->n_out; m->n_tap = cfg->n_tap; m->seed = cfg->seed; m->n_layers = n->n_layers;
+    const int v2 = n->v1_why[0] != 0; /* a network contract v1 cannot run: model format v2 */
+    if (v2) m->version = FX_FORMAT_V2;
     tr_net_quantize(n, mode);
     for (uint32_t li = 0; li < n->n_layers; li++) {
         tr_layer *L = &n->L[li];
@@ -54,6 +85,18 @@ int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t
                     (L->last ? 0 : FX_F_RELU_U8);
         fl->q = (uint32_t)q->q; fl->n_in = (uint32_t)q->n_in; fl->M = L->out_c; fl->K = L->K;
         fl->in_c = c; fl->in_h = h; fl->in_w = w; fl->kh = L->kh; fl->kw = L->kw; fl->pool = L->pool;
+        double s_res = 0; /* the shortcut's scale (v2) */
+        if (v2) {
+            uint32_t rc, rh, rw;
+            fl->stride = L->type == TR_FC ? 1 : L->stride; fl->pad = L->type == TR_FC ? 0 : L->pad;
+            fl->src = v2_src(L->src);
+            if (L->res != TR_NO_RES) {
+                fl->res_kind = L->res_pad ? FX_RES_OPTION_A : FX_RES_IDENTITY;
+                fl->res_src = v2_src(L->res);
+                s_res = source(n, L->res, &rc, &rh, &rw);
+            }
+            if (L->avgpool) { fl->pool = FX_POOL_AVG; avg_factor(L->N, &fl->avg_mult, &fl->avg_shift); }
+        }
         if (fx_layer_alloc(fl, cfg->n_out)) { snprintf(err, errlen, "layer %u: out of memory", li); return -1; }
         if (fl->n_slices != q->n_slices) {
             snprintf(err, errlen, "layer %u: slice count %u differs from the library's %u", li, q->n_slices, fl->n_slices);
@@ -61,8 +104,8 @@ int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t
         }
         const double s_out = out_scale(L);
         const uint32_t M = L->out_c, K = L->K, Q = (uint32_t)q->q;
-        double *ar = malloc(sizeof(double) * M * Q), *br = malloc(sizeof(double) * M);
-        if (!ar || !br) { free(ar); free(br); snprintf(err, errlen, "out of memory"); return -1; }
+        double *ar = malloc(sizeof(double) * M * Q), *br = malloc(sizeof(double) * M), *betar = malloc(sizeof(double) * M);
+        if (!ar || !br || !betar) { free(ar); free(br); free(betar); snprintf(err, errlen, "out of memory"); return -1; }
         for (uint32_t mm = 0; mm < M; mm++) {
             double b = L->bias.v[mm], gain = 1.0;
             if (L->src == TR_SRC_INPUT) {
@@ -76,6 +119,10 @@ int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t
                 b = gain * (b - L->bn_mean[mm]) + L->beta.v[mm];
             }
             for (uint32_t i = 0; i < Q; i++) ar[mm * Q + i] = q->alpha.v[mm * Q + i] * gain * s_in / s_out;
+            /* the shortcut adds s_res * r_int in float; the image as shortcut adds the normalised pixel, whose
+             * -mean/std the bias absorbs (option A: on the source's channels only) */
+            betar[mm] = s_res / s_out;
+            if (L->res == TR_SRC_INPUT && mm < n->in_c) b -= TR_MEAN / TR_STD;
             br[mm] = b / s_out;
         }
         /* A diverged training (NaN / inf) would export a well-formed model of garbage: the scales, biases,
@@ -84,8 +131,9 @@ int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t
         for (uint32_t t = 0; t < M * Q && finite; t++) finite = isfinite(ar[t]);
         for (uint32_t t = 0; t < M && finite; t++) finite = isfinite(br[t]);
         for (size_t t = 0; t < q->lat.n && finite; t++) finite = isfinite(q->lat.v[t]);
+        for (uint32_t t = 0; t < M && finite; t++) finite = isfinite(betar[t]);
         if (!finite) {
-            free(ar); free(br);
+            free(ar); free(br); free(betar);
             snprintf(err, errlen, "layer %u (%s %ux%u): non-finite parameters (NaN or inf): the training diverged; "
                      "try a lower --lr", li, L->type == TR_FC ? "fc" : "conv", M, K);
             return TR_EXPORT_NONFINITE;
@@ -96,6 +144,7 @@ int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t
             int ok = 1;
             for (uint32_t t = 0; t < M * Q && ok; t++) ok = fabs(round(ar[t] * sc)) <= 32767;
             for (uint32_t t = 0; t < M && ok; t++) ok = fabs(round(br[t] * sc)) <= 2147483647.0;
+            for (uint32_t t = 0; t < M && ok && fl->beta; t++) ok = fabs(round(betar[t] * sc)) <= 32767;
             if (ok) break;
         }
         fl->shift = (uint32_t)shift;
@@ -108,7 +157,11 @@ int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t
             double v = round(br[t] * sc);
             fl->bias[t] = (int32_t)(v > 2147483647.0 ? 2147483647.0 : v < -2147483648.0 ? -2147483648.0 : v);
         }
-        free(ar); free(br);
+        for (uint32_t t = 0; t < M && fl->beta; t++) {
+            double v = round(betar[t] * sc);
+            fl->beta[t] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+        }
+        free(ar); free(br); free(betar);
         /* stored bits: signs of x_e (FleXOR) or of the latent weights (unencrypted planes) */
         const uint32_t ns = q->n_slices, nin = (uint32_t)q->n_in, no = cfg->n_out;
         for (uint32_t i = 0; i < Q; i++)
@@ -156,8 +209,27 @@ static float *int_planes(const fx_model *m, const fx_layer *l)
     return B;
 }
 
+/* A version-2 model on the library's reference (the trainer has no own graph evaluation yet; its models use
+ * the built-in configuration). */
+static double ref_eval(const fx_model *m, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits)
+{
+    fx_ref_net rn;
+    char err[256];
+    int32_t lg[TR_CLASSES];
+    if (m->n_classes > TR_CLASSES || fx_ref_prepare(&rn, m, fx_hwcfg_builtin(), err, sizeof err)) return -1;
+    const size_t px = (size_t)m->in_c * m->in_h * m->in_w;
+    uint64_t ok = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        ok += fx_ref_infer(&rn, img + (size_t)i * px, lg, NULL, NULL) == lab[i];
+        if (logits) memcpy(logits + (size_t)i * m->n_classes, lg, m->n_classes * sizeof(int32_t));
+    }
+    fx_ref_free(&rn);
+    return count ? 100.0 * (double)ok / count : 0;
+}
+
 double tr_int_eval(const fx_model *m, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits)
 {
+    if (m->version == FX_FORMAT_V2) return ref_eval(m, img, lab, count, logits);
     enum { BATCH = 64 };
     float *planes[FX_MAX_LAYERS] = {0};
     size_t maxact = (size_t)m->in_c * m->in_h * m->in_w, maxcols = 0, maxacc = 0;

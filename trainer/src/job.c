@@ -103,11 +103,13 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
         tr_net_free(&net);
         return 2;
     }
-    /* a network of contract v2 trains in float; the export to model format v2 is not written yet (said at once) */
-    if (net.v1_why[0] && !o->no_export && !o->quiet)
-        fprintf(stderr, "note: no integer export: %s; float results only%s\n", net.v1_why, o->out[0] ? ", --out not written" : "");
+    /* a network that model format v2 cannot express trains in float only (said at once) */
+    char v2why[256];
+    const int no_v2 = net.v1_why[0] && tr_net_v2_why(&net, v2why, sizeof v2why);
+    if (no_v2 && !o->no_export && !o->quiet)
+        fprintf(stderr, "note: no integer export: %s; float results only%s\n", v2why, o->out[0] ? ", --out not written" : "");
     /* every output is probed before the first epoch: an unwritable --out must not cost a training */
-    const char *outs[] = {o->no_export || net.v1_why[0] ? "" : o->out, o->csv, o->ckpt};
+    const char *outs[] = {o->no_export || no_v2 ? "" : o->out, o->csv, o->ckpt};
     for (int i = 0; i < 3; i++)
         if (outs[i][0] && fx_out_probe(outs[i], err, sizeof err)) {
             fprintf(stderr, "flexor train: %s\n", err);
@@ -261,8 +263,8 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     char why[256];
     if (o->no_export) {
         snprintf(r->note, sizeof r->note, "export skipped (--no-export)");
-    } else if (net.v1_why[0]) {
-        snprintf(r->note, sizeof r->note, "no integer export: %.200s", net.v1_why);
+    } else if (no_v2) {
+        snprintf(r->note, sizeof r->note, "no integer export: %.200s", v2why);
     } else if (!tr_net_exportable(&net, why, sizeof why) || o->analog) {
         snprintf(r->note, sizeof r->note, "no integer export: %.120s (the accelerator needs binary-code weights and uint8 "
                  "activations in every layer)", o->analog ? "analog XOR forward" : why);

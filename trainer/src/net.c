@@ -91,7 +91,7 @@ static int scratch_alloc(tr_net *n, uint32_t B)
     for (uint32_t i = 0; i < n->n_layers; i++) {
         const tr_layer *l = &n->L[i];
         const size_t a = (size_t)B * l->out_c * l->N;
-        if (l->type == TR_CONV && (size_t)l->K * B * l->N > cols) cols = (size_t)l->K * B * l->N;
+        if ((l->type == TR_CONV || l->fc_c) && (size_t)l->K * B * l->N > cols) cols = (size_t)l->K * B * l->N;
         if (a > act) act = a;
     }
     const uint32_t maxc = sync_channels(n);
@@ -176,7 +176,8 @@ static int net_build(tr_net *n, const fx_netdesc *nd, const fx_train_opts *o, co
         if (l->type == TR_FC) {
             l->kh = l->kw = 1; l->K = c * h * w; l->N = 1;
             l->out_c = ar->c; l->out_h = l->out_w = 1;
-            l->in_c = c * h * w; l->in_h = l->in_w = 1; /* an FC layer reads the flattened CHW input */
+            l->in_c = c * h * w; l->in_h = l->in_w = 1; /* an FC layer reads the flattened input: CHW (v1), HWC (v2) */
+            l->fc_c = n->v1_why[0] && h * w > 1 ? c : 0;
         } else {
             l->kh = ar->kh; l->kw = ar->kw; l->K = c * l->kh * l->kw;
             l->out_c = ar->c;
@@ -371,7 +372,7 @@ double tr_net_train_step(tr_net *n, const uint8_t *img, const uint8_t *lab, uint
 
 int tr_net_exportable(const tr_net *n, char *why, size_t len)
 {
-    if (n->v1_why[0]) { snprintf(why, len, "%s", n->v1_why); return 0; }
+    if (n->v1_why[0] && tr_net_v2_why(n, why, len)) return 0;
     for (uint32_t i = 0; i < n->n_layers; i++) {
         if (n->L[i].wq.kind == TR_W_FP) { snprintf(why, len, "layer %u has float weights", i); return 0; }
         if (!n->L[i].last && !n->L[i].act_quant) { snprintf(why, len, "activations are float (no uint8 activations)"); return 0; }

@@ -198,7 +198,9 @@ static void bn_backward(tr_net *n, tr_layer *l, float *dzbuf, uint32_t B)
     }
 }
 
-static void pool_forward(tr_layer *l, uint32_t B)
+/* Global average pooling of uint8 activations (act_scale > 0) rounds the mean to the same step, half up, as
+ * the integer model does (contract §7.2; the gradient passes straight through). */
+static void pool_forward(tr_layer *l, uint32_t B, float act_scale)
 {
     const uint32_t M = l->out_c, N = l->N;
     if (l->avgpool) {
@@ -207,7 +209,7 @@ static void pool_forward(tr_layer *l, uint32_t B)
             const float *y = l->y + (size_t)bm * N;
             float s = 0;
             for (uint32_t j = 0; j < N; j++) s += y[j];
-            l->out[bm] = s * inv;
+            l->out[bm] = act_scale > 0 ? floorf(s * inv / act_scale + 0.5f) * act_scale : s * inv;
         }
         return;
     }
@@ -244,11 +246,32 @@ static void pool_backward(const tr_layer *l, const float *dout, uint32_t B, floa
         for (uint32_t t = 0; t < q; t++) dy[(size_t)bm * N + l->pidx[(size_t)bm * q + t]] += dout[(size_t)bm * q + t];
 }
 
+/* An FC layer's input [B][C][P] (CHW, P = H*W positions) as [B][P][C] (HWC, contract §7.1's FC K order), or
+ * back: the gradient [B][P][C] written or added into [B][C][P]. */
+static void fc_hwc(const float *x, uint32_t B, uint32_t K, uint32_t C, float *y)
+{
+    const uint32_t P = K / C;
+    for (uint32_t b = 0; b < B; b++)
+        for (uint32_t c = 0; c < C; c++)
+            for (uint32_t p = 0; p < P; p++) y[(size_t)b * K + (size_t)p * C + c] = x[(size_t)b * K + (size_t)c * P + p];
+}
+static void fc_hwc_back(const float *dy, uint32_t B, uint32_t K, uint32_t C, int add, float *dx)
+{
+    const uint32_t P = K / C;
+    for (uint32_t b = 0; b < B; b++)
+        for (uint32_t c = 0; c < C; c++)
+            for (uint32_t p = 0; p < P; p++) {
+                float *d = dx + (size_t)b * K + (size_t)c * P + p;
+                *d = (add ? *d : 0.0f) + dy[(size_t)b * K + (size_t)p * C + c];
+            }
+}
+
 static void layer_forward(tr_net *n, tr_layer *l, const float *x, uint32_t B, int train)
 {
     const uint32_t M = l->out_c, N = l->N, K = l->K;
     const float *W = l->wq.W;
     if (l->type == TR_FC) {
+        if (l->fc_c) { fc_hwc(x, B, K, l->fc_c, n->cols); x = n->cols; }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)M, (int)K, 1.0f, x, (int)K, W, (int)K, 0.0f,
                     l->z, (int)M);
         for (uint32_t b = 0; b < B; b++)
@@ -294,7 +317,8 @@ static void layer_forward(tr_net *n, tr_layer *l, const float *x, uint32_t B, in
             for (size_t t = 0; t < total; t++) y[t] = z[t] > 0 ? z[t] : 0;
         }
     }
-    if (l->pool || l->avgpool) pool_forward(l, B);
+    if (l->pool || l->avgpool)
+        pool_forward(l, B, l->act_quant && n->act_quant_on && l->act_ema > 0 ? l->act_ema / 255.0f : 0.0f);
 }
 
 void tr_net_forward(tr_net *n, const uint8_t *img, uint32_t B, int train, const tr_xor_mode *mode)
@@ -365,11 +389,17 @@ static void layer_backward(tr_net *n, tr_layer *l, const float *x, uint32_t B)
     const int first = in && !in->dout_set; /* the first contribution writes, later ones add */
     if (in) in->dout_set = 1;
     if (l->type == TR_FC) {
+        if (l->fc_c) { fc_hwc(x, B, K, l->fc_c, n->cols); x = n->cols; }
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)M, (int)K, (int)B, 1.0f, dz, (int)M, x, (int)K, 0.0f,
                     l->wq.dW, (int)K);
-        if (dx)
+        if (dx && l->fc_c) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)K, (int)M, 1.0f, dz, (int)M, l->wq.W,
+                        (int)K, 0.0f, n->dcols, (int)K);
+            fc_hwc_back(n->dcols, B, K, l->fc_c, !first, dx);
+        } else if (dx) {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)K, (int)M, 1.0f, dz, (int)M, l->wq.W,
                         (int)K, first ? 0.0f : 1.0f, dx, (int)K);
+        }
         return;
     }
     float *dZt = n->tmp;

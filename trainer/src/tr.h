@@ -76,6 +76,7 @@ typedef struct {
     uint32_t in_c, in_h, in_w, kh, kw, pool;
     uint32_t stride, pad;         /* conv: stride 1..4, zero padding on every side */
     int kpos;                     /* conv K order: 0 contract v1's (c*kh + dy)*kw + dx, 1 contract v2's (dy*kw + dx)*C + c */
+    uint32_t fc_c;                /* FC of a v2 network reading C x H x W with H*W > 1: C (it flattens HWC, §7.1); else 0 */
     float pad_val;                /* the padded value: 0, or for the network input the normalised pixel 0 */
     int src, res, res_pad;        /* input and residual layers (index, TR_SRC_INPUT, TR_NO_RES); res_pad: option A */
     int relu, avgpool;            /* relu after bn/add; global average pooling at the end */
@@ -162,6 +163,8 @@ void tr_net_quantize(tr_net *n, const tr_xor_mode *mode); /* weight quantizers' 
 /* Every parameter, in a fixed order (optimiser, checkpoint). */
 uint32_t tr_net_params(tr_net *n, tr_param **out, uint32_t max);
 int tr_net_exportable(const tr_net *n, char *why, size_t len);
+/* 0 when model format v2 (contract §7) expresses the network, else -1 with "layer N: ..." in why. */
+int tr_net_v2_why(const tr_net *n, char *why, size_t len);
 /* Float evaluation: accuracy % over n images. */
 double tr_net_eval(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t count, const tr_xor_mode *mode);
 
@@ -171,8 +174,9 @@ void tr_opt_step(tr_opt *o, tr_param **p, uint32_t np);
 
 /* ---- export and the trainer's own integer evaluation ---- */
 int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t errlen);
-/* Integer evaluation of an exported model (own implementation of contract §4); logits [count][classes]
- * may be NULL. Returns accuracy %. */
+/* Integer evaluation of an exported model (own implementation of contract §4 for version 1; a version-2
+ * model runs on the library's reference, fx_ref_infer); logits [count][classes] may be NULL. Returns
+ * accuracy %, -1 when out of memory. */
 double tr_int_eval(const fx_model *m, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits);
 
 /* ---- checkpoint ---- */

@@ -221,7 +221,9 @@ static void conv_forward(void)
             }
             for (uint32_t k = 0; k < TR_CLASSES; k++) {
                 double t = fc->bias.v[k];
-                for (uint32_t j = 0; j < fc->K; j++) t += (double)fc->wq.W[(size_t)k * fc->K + j] * in[j];
+                const uint32_t C = fc->fc_c ? fc->fc_c : 1, P = fc->K / C; /* v2: the fc reads HWC (k = p*C + c) */
+                for (uint32_t j = 0; j < fc->K; j++)
+                    t += (double)fc->wq.W[(size_t)k * fc->K + j] * in[fc->fc_c ? (j % C) * P + j / C : j];
                 worst = fmax(worst, fabs(t - n.logits[b * TR_CLASSES + k]));
                 big = fmax(big, fabs(t));
             }
