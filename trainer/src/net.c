@@ -84,15 +84,18 @@ static int layer_alloc(tr_layer *l, uint32_t B)
     return l->z && l->y && (!l->bn || l->zn) && l->out && l->dout && (!l->pool || l->pidx) ? 0 : -1;
 }
 
-/* The network's scratch: im2col columns and their gradient, the GEMM output and dz of the largest layer. */
+/* The network's scratch: a chunk's im2col columns and their gradient (an FC layer's gathered input and
+ * its gradient), the pool gradient and dz of the largest layer. */
 static int scratch_alloc(tr_net *n, uint32_t B)
 {
     size_t cols = 0, act = 0;
     for (uint32_t i = 0; i < n->n_layers; i++) {
         const tr_layer *l = &n->L[i];
         const size_t a = (size_t)B * l->out_c * l->N;
-        if ((l->type == TR_CONV || l->fc_c) && (size_t)l->K * B * l->N > cols) cols = (size_t)l->K * B * l->N;
-        if (a > act) act = a;
+        /* a conv layer's chunk of columns, an FC layer's gathered input [B][K] */
+        const size_t c = l->type == TR_CONV ? (size_t)l->K * l->N * tr_conv_chunk(l->K, l->N, B) : (size_t)l->K * B;
+        cols = c > cols ? c : cols;
+        act = a > act ? a : act;
     }
     const uint32_t maxc = sync_channels(n);
     n->cols = zalloc(cols); n->dcols = zalloc(cols); n->tmp = zalloc(act); n->dz = zalloc(act);
@@ -206,8 +209,8 @@ static int net_build(tr_net *n, const fx_netdesc *nd, const fx_train_opts *o, co
         }
     }
     n->in = zalloc((size_t)batch * n->in_c * n->in_h * n->in_w);
-    n->dlogits = n->L[nl - 1].dout; /* the loss writes the gradient of the last layer's output */
-    if (!n->in || scratch_alloc(n, batch)) { snprintf(err, errlen, "out of memory"); return -1; }
+    n->logits = zalloc((size_t)batch * n->n_classes); n->dlogits = zalloc((size_t)batch * n->n_classes);
+    if (!n->in || !n->logits || !n->dlogits || scratch_alloc(n, batch)) { snprintf(err, errlen, "out of memory"); return -1; }
     if (o->threads >= 2 && batch >= 2) {
         fx_train_opts o1 = *o;
         o1.threads = 1;
@@ -276,7 +279,7 @@ void tr_net_free(tr_net *n)
         if (l->out != l->y) free(l->out);
         free(l->z); free(l->zn); free(l->y); free(l->dout); free(l->pidx);
     }
-    free(n->in); free(n->cols); free(n->dcols); free(n->tmp); free(n->dz);
+    free(n->in); free(n->logits); free(n->dlogits); free(n->cols); free(n->dcols); free(n->tmp); free(n->dz);
     memset(n, 0, sizeof *n);
 }
 

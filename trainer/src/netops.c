@@ -2,7 +2,11 @@
 /* Forward and backward of the fused layers over a batch: conv (im2col with stride and zero padding, one
  * cblas_sgemm) or fc, bias, batch norm, residual add (identity or option A), ReLU with uint8 activation
  * quantization, max-pool 2x2 or global average pooling. Gradients of a layer's output are summed over
- * every layer that reads it (the next layer and shortcuts), in reverse description order. */
+ * every layer that reads it (the next layer and shortcuts), in reverse description order.
+ *
+ * Every tensor of a batch is channel-major, [C][B][H][W] (an FC layer's [M][B]): the layout a GEMM
+ * W[M][K] x cols[K][B*N] writes and its weight gradient reads, so no layer re-lays out its output, and a
+ * channel's values (BN statistics, bias gradient) are contiguous. The logits alone are [B][classes]. */
 #include "tr.h"
 #include <cblas.h>
 #include <math.h>
@@ -25,10 +29,11 @@ static inline size_t krow(const tr_layer *l, uint32_t c, uint32_t dy, uint32_t d
     return l->kpos ? (size_t)(dy * l->kw + dx) * l->in_c + c : (size_t)(c * l->kh + dy) * l->kw + dx;
 }
 
-/* cols[(c,dy,dx)][b*N + oy*ow + ox] = x[b][c][oy*s+dy-p][ox*s+dx-p], pad_val outside the input. */
-static void im2col(const tr_layer *l, const float *x, uint32_t B, float *cols)
+/* Images [b0, b0+nb) of the batch of B: cols[(c,dy,dx)][(b-b0)*N + oy*ow + ox] = x[c][b][oy*s+dy-p][ox*s+dx-p],
+ * pad_val outside the input. */
+static void im2col(const tr_layer *l, const float *x, uint32_t B, uint32_t b0, uint32_t nb, float *cols)
 {
-    const uint32_t N = l->N, BN = B * N, ow = l->out_w, oh = l->out_h, s = l->stride, p = l->pad;
+    const uint32_t N = l->N, BN = nb * N, ow = l->out_w, oh = l->out_h, s = l->stride, p = l->pad;
     const uint32_t H = l->in_h, W = l->in_w;
     const float pv = l->pad_val;
     for (uint32_t c = 0; c < l->in_c; c++)
@@ -38,8 +43,8 @@ static void im2col(const tr_layer *l, const float *x, uint32_t B, float *cols)
                 uint32_t x0, x1, y0, y1;
                 valid_range(W, s, dx, p, ow, &x0, &x1);
                 valid_range(H, s, dy, p, oh, &y0, &y1);
-                for (uint32_t b = 0; b < B; b++) {
-                    const float *src = x + ((size_t)b * l->in_c + c) * H * W;
+                for (uint32_t b = 0; b < nb; b++) {
+                    const float *src = x + ((size_t)c * B + b0 + b) * H * W;
                     float *dst = row + (size_t)b * N;
                     if (s == 1 && ow == W && y0 < y1 && x0 < x1) {
                         /* a "same" convolution: the valid rows are one shifted copy of the plane (from the first
@@ -71,10 +76,17 @@ static void im2col(const tr_layer *l, const float *x, uint32_t B, float *cols)
             }
 }
 
-/* The transpose of im2col: every column's gradient added to the input position it read. */
-static void col2im(const tr_layer *l, const float *cols, uint32_t B, float *dxin)
+uint32_t tr_conv_chunk(uint32_t K, uint32_t N, uint32_t B)
 {
-    const uint32_t N = l->N, BN = B * N, ow = l->out_w, oh = l->out_h, s = l->stride, p = l->pad;
+    const size_t per = (size_t)K * N * sizeof(float), nb = ((size_t)1 << 20) / (per ? per : 1);
+    return nb < 1 ? 1 : nb > B ? B : (uint32_t)nb;
+}
+static uint32_t conv_chunk(const tr_layer *l, uint32_t B) { return tr_conv_chunk(l->K, l->N, B); }
+
+/* The transpose of im2col: every column's gradient added to the input position it read. */
+static void col2im(const tr_layer *l, const float *cols, uint32_t B, uint32_t b0, uint32_t nb, float *dxin)
+{
+    const uint32_t N = l->N, BN = nb * N, ow = l->out_w, oh = l->out_h, s = l->stride, p = l->pad;
     const uint32_t H = l->in_h, W = l->in_w;
     for (uint32_t c = 0; c < l->in_c; c++)
         for (uint32_t dy = 0; dy < l->kh; dy++)
@@ -83,8 +95,8 @@ static void col2im(const tr_layer *l, const float *cols, uint32_t B, float *dxin
                 uint32_t x0, x1, y0, y1;
                 valid_range(W, s, ddx, p, ow, &x0, &x1);
                 valid_range(H, s, dy, p, oh, &y0, &y1);
-                for (uint32_t b = 0; b < B; b++) {
-                    float *dst = dxin + ((size_t)b * l->in_c + c) * H * W;
+                for (uint32_t b = 0; b < nb; b++) {
+                    float *dst = dxin + ((size_t)c * B + b0 + b) * H * W;
                     const float *src = row + (size_t)b * N;
                     for (uint32_t oy = y0; oy < y1; oy++) {
                         float *d = dst + (size_t)(oy * s + dy - p) * W + ddx - p;
@@ -121,7 +133,7 @@ static void residual(tr_net *n, tr_layer *l, float *z, uint32_t B, int backward)
     }
     for (uint32_t b = 0; b < B; b++)
         for (uint32_t m = 0; m < M && m < C; m++) {
-            float *zz = z + ((size_t)b * M + m) * oh * ow, *rr = r + ((size_t)b * C + m) * H * W;
+            float *zz = z + ((size_t)m * B + b) * oh * ow, *rr = r + ((size_t)m * B + b) * H * W;
             for (uint32_t y = 0; y < oh; y++)
                 for (uint32_t x = 0; x < ow; x++) {
                     float *rv = rr + (size_t)y * step * W + x * step;
@@ -131,22 +143,40 @@ static void residual(tr_net *n, tr_layer *l, float *z, uint32_t B, int backward)
         }
 }
 
+/* sa = sum a[t], sab = sum a[t]*b[t]: 8 interleaved float partial sums over blocks of 512, each block's
+ * total added in double, so the loop vectorises (no reassociation) and the result does not depend on
+ * the vector width. */
+static void sum_dot(const float *restrict a, const float *restrict b, size_t n, double *sa, double *sab)
+{
+    double da = 0, dab = 0;
+    for (size_t o = 0; o < n; o += 512) {
+        const size_t e = n - o < 512 ? n - o : 512, e8 = e & ~(size_t)7;
+        float pa[8] = {0}, pab[8] = {0};
+        for (size_t t = 0; t < e8; t += 8)
+            for (int k = 0; k < 8; k++) { pa[k] += a[o + t + k]; pab[k] += a[o + t + k] * b[o + t + k]; }
+        for (size_t t = e8; t < e; t++) { pa[0] += a[o + t]; pab[0] += a[o + t] * b[o + t]; }
+        for (int k = 0; k < 8; k++) { da += pa[k]; dab += pab[k]; }
+    }
+    *sa = da; *sab = dab;
+}
+
+static double sum_f(const float *a, size_t n)
+{
+    double s, unused;
+    sum_dot(a, a, n, &s, &unused);
+    return s;
+}
+
 /* Training: the batch's mean and variance per channel (both workers' images, tr_net_allreduce); evaluation:
  * the running statistics. z <- gamma * (z - mean) / sqrt(var + eps) + beta, zn keeps the normalised z. */
 static void bn_forward(tr_net *n, tr_layer *l, uint32_t B, int train)
 {
-    const uint32_t M = l->out_c, N = l->N;
+    const uint32_t M = l->out_c;
+    const size_t BN = (size_t)B * l->N;
     double *st = n->red; /* [s_0..s_M-1, s2_0..s2_M-1, count] */
     if (train) {
-        for (uint32_t m = 0; m < M; m++) {
-            double s = 0, s2 = 0;
-            for (uint32_t b = 0; b < B; b++) {
-                const float *z = l->z + ((size_t)b * M + m) * N;
-                for (uint32_t j = 0; j < N; j++) { s += z[j]; s2 += (double)z[j] * z[j]; }
-            }
-            st[m] = s; st[M + m] = s2;
-        }
-        st[2 * M] = (double)B * N;
+        for (uint32_t m = 0; m < M; m++) sum_dot(l->z + m * BN, l->z + m * BN, BN, &st[m], &st[M + m]);
+        st[2 * M] = (double)BN;
         tr_net_allreduce(n, st, 2 * M + 1);
     }
     for (uint32_t m = 0; m < M; m++) {
@@ -162,39 +192,29 @@ static void bn_forward(tr_net *n, tr_layer *l, uint32_t B, int train)
         }
         l->bn_bmean[m] = mean; l->bn_binv[m] = inv;
         const float ga = l->gamma.v[m], be = l->beta.v[m];
-        for (uint32_t b = 0; b < B; b++) {
-            float *restrict z = l->z + ((size_t)b * M + m) * N, *restrict zn = l->zn + ((size_t)b * M + m) * N;
-            for (uint32_t j = 0; j < N; j++) { zn[j] = (z[j] - mean) * inv; z[j] = ga * zn[j] + be; }
-        }
+        float *restrict z = l->z + m * BN, *restrict zn = l->zn + m * BN;
+        for (size_t j = 0; j < BN; j++) { zn[j] = (z[j] - mean) * inv; z[j] = ga * zn[j] + be; }
     }
 }
 
 /* dz (w.r.t. BN's output) -> w.r.t. its input; gamma and beta get the whole batch's gradient once (worker 0). */
 static void bn_backward(tr_net *n, tr_layer *l, float *dzbuf, uint32_t B)
 {
-    const uint32_t M = l->out_c, N = l->N;
+    const uint32_t M = l->out_c;
+    const size_t BN = (size_t)B * l->N;
     double *st = n->red; /* [sum dz, sum dz*zn per channel, count] */
-    for (uint32_t m = 0; m < M; m++) {
-        double sd = 0, sdn = 0;
-        for (uint32_t b = 0; b < B; b++) {
-            const float *dz = dzbuf + ((size_t)b * M + m) * N, *zn = l->zn + ((size_t)b * M + m) * N;
-            for (uint32_t j = 0; j < N; j++) { sd += dz[j]; sdn += (double)dz[j] * zn[j]; }
-        }
-        st[m] = sd; st[M + m] = sdn;
-    }
-    st[2 * M] = (double)B * N;
+    for (uint32_t m = 0; m < M; m++) sum_dot(dzbuf + m * BN, l->zn + m * BN, BN, &st[m], &st[M + m]);
+    st[2 * M] = (double)BN;
     tr_net_allreduce(n, st, 2 * M + 1);
     const double cnt = st[2 * M];
     for (uint32_t m = 0; m < M; m++) {
         const double sd = st[m], sdn = st[M + m];
         if (n->wid == 0) { l->beta.g[m] += (float)sd; l->gamma.g[m] += (float)sdn; }
-        const float g = l->gamma.v[m], inv = l->bn_binv[m];
+        const float gi = l->gamma.v[m] * l->bn_binv[m];
         const float a = (float)(sd / cnt), c = (float)(sdn / cnt);
-        for (uint32_t b = 0; b < B; b++) {
-            float *restrict dz = dzbuf + ((size_t)b * M + m) * N;
-            const float *restrict zn = l->zn + ((size_t)b * M + m) * N;
-            for (uint32_t j = 0; j < N; j++) dz[j] = g * inv * (dz[j] - a - zn[j] * c);
-        }
+        float *restrict dz = dzbuf + m * BN;
+        const float *restrict zn = l->zn + m * BN;
+        for (size_t j = 0; j < BN; j++) dz[j] = gi * (dz[j] - a - zn[j] * c);
     }
 }
 
@@ -246,60 +266,89 @@ static void pool_backward(const tr_layer *l, const float *dout, uint32_t B, floa
         for (uint32_t t = 0; t < q; t++) dy[(size_t)bm * N + l->pidx[(size_t)bm * q + t]] += dout[(size_t)bm * q + t];
 }
 
-/* An FC layer's input [B][C][P] (CHW, P = H*W positions) as [B][P][C] (HWC, contract §7.1's FC K order), or
- * back: the gradient [B][P][C] written or added into [B][C][P]. */
-static void fc_hwc(const float *x, uint32_t B, uint32_t K, uint32_t C, float *y)
+/* An FC layer reading a [C][B][P] tensor with C > 1 and P > 1 multiplies its rows as [B][K]: gathered CHW
+ * (k = c*P + p, contract v1) or HWC (k = p*C + c, contract v2 §7.1); the gradient [B][K] goes back, written
+ * or added. */
+static void fc_gather(const float *x, uint32_t B, uint32_t C, uint32_t P, int hwc, float *y)
 {
-    const uint32_t P = K / C;
-    for (uint32_t b = 0; b < B; b++)
-        for (uint32_t c = 0; c < C; c++)
-            for (uint32_t p = 0; p < P; p++) y[(size_t)b * K + (size_t)p * C + c] = x[(size_t)b * K + (size_t)c * P + p];
+    const size_t K = (size_t)C * P;
+    for (uint32_t c = 0; c < C; c++)
+        for (uint32_t b = 0; b < B; b++) {
+            const float *xs = x + ((size_t)c * B + b) * P;
+            float *yd = y + b * K + (hwc ? c : (size_t)c * P);
+            const size_t st = hwc ? C : 1;
+            for (uint32_t p = 0; p < P; p++) yd[p * st] = xs[p];
+        }
 }
-static void fc_hwc_back(const float *dy, uint32_t B, uint32_t K, uint32_t C, int add, float *dx)
+static void fc_scatter(const float *dy, uint32_t B, uint32_t C, uint32_t P, int hwc, int add, float *dx)
 {
-    const uint32_t P = K / C;
-    for (uint32_t b = 0; b < B; b++)
-        for (uint32_t c = 0; c < C; c++)
-            for (uint32_t p = 0; p < P; p++) {
-                float *d = dx + (size_t)b * K + (size_t)c * P + p;
-                *d = (add ? *d : 0.0f) + dy[(size_t)b * K + (size_t)p * C + c];
-            }
+    const size_t K = (size_t)C * P;
+    for (uint32_t c = 0; c < C; c++)
+        for (uint32_t b = 0; b < B; b++) {
+            float *d = dx + ((size_t)c * B + b) * P;
+            const float *s = dy + b * K + (hwc ? c : (size_t)c * P);
+            const size_t st = hwc ? C : 1;
+            for (uint32_t p = 0; p < P; p++) d[p] = (add ? d[p] : 0.0f) + s[p * st];
+        }
+}
+
+/* How an FC layer's GEMM reads its [C][B][P] input: FC_KB ([K][B], P = 1), FC_BK ([B][K], C = 1) or
+ * FC_GATHER (into n->cols as [B][K]). */
+enum { FC_KB, FC_BK, FC_GATHER };
+static int fc_mode(tr_net *n, const tr_layer *l, uint32_t *C, uint32_t *P)
+{
+    uint32_t h, w;
+    layer_output(n, l->src, C, &h, &w);
+    *P = h * w;
+    return *P == 1 ? FC_KB : *C == 1 ? FC_BK : FC_GATHER;
+}
+
+/* The largest z of the batch, at least 0 (the uint8 activations' running max); 8 partial maxima vectorise. */
+static float max0(const float *restrict z, size_t n)
+{
+    float pm[8] = {0};
+    const size_t n8 = n & ~(size_t)7;
+    for (size_t t = 0; t < n8; t += 8)
+        for (int k = 0; k < 8; k++) pm[k] = z[t + k] > pm[k] ? z[t + k] : pm[k];
+    for (size_t t = n8; t < n; t++) pm[0] = z[t] > pm[0] ? z[t] : pm[0];
+    float mx = 0;
+    for (int k = 0; k < 8; k++) mx = pm[k] > mx ? pm[k] : mx;
+    return mx;
 }
 
 static void layer_forward(tr_net *n, tr_layer *l, const float *x, uint32_t B, int train)
 {
     const uint32_t M = l->out_c, N = l->N, K = l->K;
+    const size_t BN = (size_t)B * N;
     const float *W = l->wq.W;
     if (l->type == TR_FC) {
-        if (l->fc_c) { fc_hwc(x, B, K, l->fc_c, n->cols); x = n->cols; }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)M, (int)K, 1.0f, x, (int)K, W, (int)K, 0.0f,
-                    l->z, (int)M);
-        for (uint32_t b = 0; b < B; b++)
-            for (uint32_t m = 0; m < M; m++) l->z[(size_t)b * M + m] += l->bias.v[m];
+        uint32_t C, P;
+        const int mode = fc_mode(n, l, &C, &P);
+        if (mode == FC_GATHER) { fc_gather(x, B, C, P, l->fc_c != 0, n->cols); x = n->cols; }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, mode == FC_KB ? CblasNoTrans : CblasTrans, (int)M, (int)B, (int)K, 1.0f,
+                    W, (int)K, x, mode == FC_KB ? (int)B : (int)K, 0.0f, l->z, (int)B);
     } else {
-        im2col(l, x, B, n->cols);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)(B * N), (int)K, 1.0f, W, (int)K, n->cols,
-                    (int)(B * N), 0.0f, n->tmp, (int)(B * N));
-        for (uint32_t b = 0; b < B; b++)
-            for (uint32_t m = 0; m < M; m++) {
-                const float *restrict s = n->tmp + (size_t)m * B * N + (size_t)b * N;
-                float *restrict d = l->z + ((size_t)b * M + m) * N;
-                const float bb = l->bias.v[m];
-                for (uint32_t j = 0; j < N; j++) d[j] = s[j] + bb;
-            }
+        const uint32_t cb = conv_chunk(l, B);
+        for (uint32_t b0 = 0; b0 < B; b0 += cb) {
+            const uint32_t nb = B - b0 < cb ? B - b0 : cb;
+            im2col(l, x, B, b0, nb, n->cols);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)(nb * N), (int)K, 1.0f, W, (int)K, n->cols,
+                        (int)(nb * N), 0.0f, l->z + (size_t)b0 * N, (int)BN);
+        }
     }
-    const size_t total = (size_t)B * M * N;
+    for (uint32_t m = 0; m < M; m++) {
+        float *restrict d = l->z + m * BN;
+        const float bb = l->bias.v[m];
+        for (size_t j = 0; j < BN; j++) d[j] += bb;
+    }
+    const size_t total = (size_t)M * BN;
     if (l->bn) bn_forward(n, l, B, train);
     if (l->res != TR_NO_RES) residual(n, l, l->z, B, 0);
     if (!l->relu) {
         memcpy(l->y, l->z, total * sizeof(float));
     } else {
-        if (l->act_quant && train) {
-            /* the scale used now is the running max up to the previous step (the same for every worker) */
-            float mx = 0;
-            for (size_t t = 0; t < total; t++) mx = l->z[t] > mx ? l->z[t] : mx;
-            l->bmax = mx;
-        }
+        /* the scale used now is the running max up to the previous step (the same for every worker) */
+        if (l->act_quant && train) l->bmax = max0(l->z, total);
         const float *restrict z = l->z;
         float *restrict y = l->y;
         if (l->act_quant && n->act_quant_on && l->act_ema > 0) {
@@ -324,14 +373,21 @@ static void layer_forward(tr_net *n, tr_layer *l, const float *x, uint32_t B, in
 void tr_net_forward(tr_net *n, const uint8_t *img, uint32_t B, int train, const tr_xor_mode *mode)
 {
     (void)mode;
-    const size_t px = (size_t)n->in_c * n->in_h * n->in_w;
-    for (size_t t = 0; t < B * px; t++) n->in[t] = ((float)img[t] / 255.0f - TR_MEAN) / TR_STD;
+    const size_t hw = (size_t)n->in_h * n->in_w;
+    for (uint32_t b = 0; b < B; b++)
+        for (uint32_t c = 0; c < n->in_c; c++) {
+            const uint8_t *s = img + ((size_t)b * n->in_c + c) * hw;
+            float *d = n->in + ((size_t)c * B + b) * hw;
+            for (size_t t = 0; t < hw; t++) d[t] = ((float)s[t] / 255.0f - TR_MEAN) / TR_STD;
+        }
     for (uint32_t i = 0; i < n->n_layers; i++) {
         tr_layer *l = &n->L[i];
         uint32_t c, h, w;
         layer_forward(n, l, layer_output(n, l->src, &c, &h, &w), B, train);
     }
-    n->logits = n->L[n->n_layers - 1].out;
+    const float *o = n->L[n->n_layers - 1].out; /* [classes][B] (checked at build: the output is classes x 1 x 1) */
+    for (uint32_t b = 0; b < B; b++)
+        for (uint32_t c = 0; c < n->n_classes; c++) n->logits[(size_t)b * n->n_classes + c] = o[(size_t)c * B + b];
 }
 
 double tr_net_loss(tr_net *n, const uint8_t *labels, uint32_t B, uint32_t norm, uint32_t *correct)
@@ -354,7 +410,6 @@ double tr_net_loss(tr_net *n, const uint8_t *labels, uint32_t B, uint32_t norm, 
         ok += arg == labels[b];
     }
     if (correct) *correct = ok;
-    n->L[n->n_layers - 1].dout_set = 1;
     return loss;
 }
 
@@ -363,7 +418,7 @@ double tr_net_loss(tr_net *n, const uint8_t *labels, uint32_t B, uint32_t norm, 
 static void layer_backward(tr_net *n, tr_layer *l, const float *x, uint32_t B)
 {
     const uint32_t M = l->out_c, N = l->N, K = l->K;
-    const size_t total = (size_t)B * M * N;
+    const size_t BN = (size_t)B * N, total = (size_t)M * BN;
     float *dz = n->dz;
     const float *dy = l->dout;
     if (l->pool || l->avgpool) { pool_backward(l, l->dout, B, n->tmp); dy = n->tmp; }
@@ -373,53 +428,57 @@ static void layer_backward(tr_net *n, tr_layer *l, const float *x, uint32_t B)
         const float hi = (l->act_quant && n->act_quant_on && l->act_ema > 0) ? l->act_ema * (255.5f / 255.0f) : INFINITY;
         const float *restrict z = l->z, *restrict g = dy;
         float *restrict d = dz;
-        for (size_t t = 0; t < total; t++) d[t] = (z[t] > 0 && z[t] < hi) ? g[t] : 0;
+        for (size_t t = 0; t < total; t++) d[t] = ((z[t] > 0) & (z[t] < hi)) ? g[t] : 0.0f;
     }
     if (l->res != TR_NO_RES) residual(n, l, dz, B, 1);
     if (l->bn) bn_backward(n, l, dz, B);
-    for (uint32_t b = 0; b < B; b++)
-        for (uint32_t m = 0; m < M; m++) {
-            const float *d = dz + ((size_t)b * M + m) * N;
-            float s = 0;
-            for (uint32_t j = 0; j < N; j++) s += d[j];
-            l->bias.g[m] += s;
-        }
+    for (uint32_t m = 0; m < M; m++) l->bias.g[m] += (float)sum_f(dz + m * BN, BN);
     tr_layer *in = l->src == TR_SRC_INPUT ? NULL : &n->L[l->src];
     float *dx = in ? in->dout : NULL;
     const int first = in && !in->dout_set; /* the first contribution writes, later ones add */
     if (in) in->dout_set = 1;
+    const float *W = l->wq.W;
     if (l->type == TR_FC) {
-        if (l->fc_c) { fc_hwc(x, B, K, l->fc_c, n->cols); x = n->cols; }
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)M, (int)K, (int)B, 1.0f, dz, (int)M, x, (int)K, 0.0f,
-                    l->wq.dW, (int)K);
-        if (dx && l->fc_c) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)K, (int)M, 1.0f, dz, (int)M, l->wq.W,
-                        (int)K, 0.0f, n->dcols, (int)K);
-            fc_hwc_back(n->dcols, B, K, l->fc_c, !first, dx);
-        } else if (dx) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)K, (int)M, 1.0f, dz, (int)M, l->wq.W,
-                        (int)K, first ? 0.0f : 1.0f, dx, (int)K);
+        uint32_t C, P;
+        const int mode = fc_mode(n, l, &C, &P);
+        if (mode == FC_GATHER) { fc_gather(x, B, C, P, l->fc_c != 0, n->cols); x = n->cols; }
+        /* dW[M][K] = dz[M][B] . X[B][K] */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, mode == FC_KB ? CblasTrans : CblasNoTrans, (int)M, (int)K, (int)B, 1.0f,
+                    dz, (int)B, x, mode == FC_KB ? (int)B : (int)K, 0.0f, l->wq.dW, (int)K);
+        if (!dx) return;
+        if (mode == FC_KB) /* dx[K][B] = W^T . dz */
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)B, (int)M, 1.0f, W, (int)K, dz, (int)B,
+                        first ? 0.0f : 1.0f, dx, (int)B);
+        else { /* [B][K] = dz^T . W */
+            float *d = mode == FC_BK ? dx : n->dcols;
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)B, (int)K, (int)M, 1.0f, dz, (int)B, W, (int)K,
+                        first || mode == FC_GATHER ? 0.0f : 1.0f, d, (int)K);
+            if (mode == FC_GATHER) fc_scatter(n->dcols, B, C, P, l->fc_c != 0, !first, dx);
         }
         return;
     }
-    float *dZt = n->tmp;
-    for (uint32_t b = 0; b < B; b++)
-        for (uint32_t m = 0; m < M; m++)
-            memcpy(dZt + (size_t)m * B * N + (size_t)b * N, dz + ((size_t)b * M + m) * N, N * sizeof(float));
-    im2col(l, x, B, n->cols); /* the forward's columns were overwritten by later layers */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)K, (int)(B * N), 1.0f, dZt, (int)(B * N), n->cols,
-                (int)(B * N), 0.0f, l->wq.dW, (int)K);
-    if (dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)(B * N), (int)M, 1.0f, l->wq.W, (int)K, dZt,
-                    (int)(B * N), 0.0f, n->dcols, (int)(B * N));
-        if (first) memset(dx, 0, (size_t)B * l->in_c * l->in_h * l->in_w * sizeof(float));
-        col2im(l, n->dcols, B, dx);
+    if (dx && first) memset(dx, 0, (size_t)B * l->in_c * l->in_h * l->in_w * sizeof(float));
+    const uint32_t cb = conv_chunk(l, B);
+    for (uint32_t b0 = 0; b0 < B; b0 += cb) {
+        const uint32_t nb = B - b0 < cb ? B - b0 : cb, nbn = nb * N;
+        const float *dzc = dz + (size_t)b0 * N;
+        im2col(l, x, B, b0, nb, n->cols); /* the forward's columns were overwritten by later chunks and layers */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)K, (int)nbn, 1.0f, dzc, (int)BN, n->cols,
+                    (int)nbn, b0 ? 1.0f : 0.0f, l->wq.dW, (int)K);
+        if (!dx) continue;
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)nbn, (int)M, 1.0f, W, (int)K, dzc, (int)BN, 0.0f,
+                    n->dcols, (int)nbn);
+        col2im(l, n->dcols, B, b0, nb, dx);
     }
 }
 
 void tr_net_backward(tr_net *n, uint32_t B)
 {
+    tr_layer *last = &n->L[n->n_layers - 1];
+    for (uint32_t b = 0; b < B; b++)
+        for (uint32_t c = 0; c < n->n_classes; c++) last->dout[(size_t)c * B + b] = n->dlogits[(size_t)b * n->n_classes + c];
     for (uint32_t i = 0; i + 1 < n->n_layers; i++) n->L[i].dout_set = 0;
+    last->dout_set = 1;
     for (int i = (int)n->n_layers - 1; i >= 0; i--) {
         tr_layer *l = &n->L[i];
         uint32_t c, h, w;

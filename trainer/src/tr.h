@@ -104,7 +104,7 @@ typedef struct {
 typedef struct tr_net {
     uint32_t n_layers, in_c, in_h, in_w, n_classes, batch;
     tr_layer L[FXT_MAX_LAYERS];
-    float *in, *logits, *dlogits;
+    float *in, *logits, *dlogits; /* input [C][B][H][W]; logits and their gradient [B][classes] */
     float *cols, *dcols, *tmp, *dz; /* scratch of one layer's forward/backward, sized for the largest */
     const fx_hwcfg *cfg;
     int act_quant_on; /* QAT active */
@@ -152,11 +152,15 @@ void tr_net_allreduce(tr_net *n, double *vals, uint32_t k);
 double tr_net_train_step(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t B, const tr_xor_mode *mode,
                          uint32_t *correct);
 void tr_net_free(tr_net *n);
+/* Images per im2col chunk of a convolution with fan-in K and N output positions (about 1 MiB of columns,
+ * so that the GEMMs read them from cache); sizes the scratch. */
+uint32_t tr_conv_chunk(uint32_t K, uint32_t N, uint32_t B);
 /* Forward a batch of B images (uint8). train=1 keeps what backward needs and updates running stats. */
 void tr_net_forward(tr_net *n, const uint8_t *img, uint32_t B, int train, const tr_xor_mode *mode);
 /* Softmax cross-entropy; returns summed loss, counts correct; fills dlogits (mean over B). */
 double tr_net_loss(tr_net *n, const uint8_t *labels, uint32_t B, uint32_t norm, uint32_t *correct);
-/* Layer gradients only (dW, bias, BN); tr_net_wq_backward then maps dW to the quantizers' parameters. */
+/* Layer gradients (dW, bias, BN) from the logits' gradient in n->dlogits [B][classes]; tr_net_wq_backward
+ * then maps dW to the quantizers' parameters. */
 void tr_net_backward(tr_net *n, uint32_t B);
 void tr_net_wq_backward(tr_net *n, const tr_xor_mode *mode);
 void tr_net_quantize(tr_net *n, const tr_xor_mode *mode); /* weight quantizers' forward */
