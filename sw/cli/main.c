@@ -2,9 +2,6 @@
 /* flexor: one CLI for the whole flow; each subcommand lives beside the part it drives. */
 #include "buildid.h"
 #include "commands.h"
-#ifdef FX_HAVE_TRAINER
-#include "flexor/trainer.h"
-#endif
 #include <stdio.h>
 #include <string.h>
 
@@ -64,9 +61,6 @@ int main(int argc, char **argv)
 #ifdef FX_HAVE_TRAINER
     /* documented alias: `sweep --hw ...` is `sweep-hw ...` (--hw elsewhere is refused by sweep) */
     if (!strcmp(argv[1], "sweep") && argc > 2 && !strcmp(argv[2], "--hw")) return fx_cmd_sweep_hw(argc - 2, argv + 2);
-#endif
-#ifdef FX_HAVE_TRAINER
-    if (!strcmp(argv[1], "train") || !strcmp(argv[1], "sweep") || !strcmp(argv[1], "bench")) fx_blas_kernels(argv);
 #endif
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);

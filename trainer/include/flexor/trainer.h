@@ -70,7 +70,4 @@ int fx_train_net(const char *net, fx_netdesc *nd, char *file, size_t filelen, ch
 int fx_train_net_float(const char *net, fx_netdesc *nd, char *file, size_t filelen, char *err, size_t errlen);
 /* Parse `flexor train` options into o (after fx_train_defaults); returns 0, 1 for --help, 2 bad input. */
 int fx_train_parse(int argc, char **argv, fx_train_opts *o);
-/* Before a training command: may re-execute argv (never returning) so that OpenBLAS loads its AVX-512 kernels
- * where it would run AVX2 ones on an AVX-512 CPU (blaskern.c); returns when nothing is to be done. */
-void fx_blas_kernels(char **argv);
 #endif
