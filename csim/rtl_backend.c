@@ -21,7 +21,7 @@ typedef struct {
     int have_run;
     uint64_t run_out; /* output words of that RUN so far */
     uint32_t id_left; /* words of an ID reply still to come (they precede any later RUN's) */
-    uint64_t lane_taps;
+    uint64_t lane_taps, image;
     fx_taps taps;
     int have_taps;
     uint32_t *q; /* output FIFO: q[head .. head+len) */
@@ -40,7 +40,7 @@ static void on_chunk(void *user, uint64_t cycle, uint32_t col, uint32_t grp, uin
     for (uint32_t l = 0; l < c->cfg->lanes; l++) {
         uint64_t m = (uint64_t)grp * c->cfg->lanes + l;
         if (m >= c->run.M) continue;
-        int32_t p = ++c->lane_taps == c->opt.inject_tap ? psum[l] ^ 1 : psum[l];
+        int32_t p = ++c->lane_taps == c->opt.inject_tap && c->image == c->opt.inject_image ? psum[l] ^ 1 : psum[l];
         c->taps.chunk(c->taps.user, col, (uint32_t)m, plane, chunk, dec[l], p);
     }
 }
@@ -243,6 +243,18 @@ fx_backend *fx_rtl_backend_new(const fx_hwcfg *cfg, const fx_rtl_opts *o)
 }
 
 fx_rtl *fx_rtl_backend_rtl(fx_backend *b) { return ((ctx_t *)b->ctx)->rtl; }
+
+void fx_rtl_backend_image(fx_backend *b, uint64_t image)
+{
+    ctx_t *c = b->ctx;
+    c->image = image;
+    c->lane_taps = 0;
+    /* a splitmix64 step of (seed, image): neighbouring images get unrelated patterns */
+    uint64_t z = c->opt.stall_seed + (image + 1) * 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    fx_rtl_set_stalls(c->rtl, c->opt.stall, c->opt.stall, z ^ (z >> 31));
+}
 const char *fx_rtl_backend_msg(fx_backend *b) { return ((ctx_t *)b->ctx)->msg; }
 double fx_rtl_backend_seconds(fx_backend *b) { return ((ctx_t *)b->ctx)->secs; }
 double fx_rtl_backend_cpu_seconds(fx_backend *b) { return ((ctx_t *)b->ctx)->cpu_secs; }

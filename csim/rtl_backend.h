@@ -13,10 +13,15 @@ typedef struct {
     uint64_t stall_seed;  /* seed of the stall pattern */
     uint64_t watchdog;    /* cycles without a handshake or tap that count as a deadlock */
     uint64_t inject_tap;  /* tests of the checker: corrupt the psum of the K-th lane tap (1-based; 0 off) */
+    uint64_t inject_image; /* ... counted from the start of this image (fx_rtl_backend_image) */
 } fx_rtl_opts;
 
 fx_backend *fx_rtl_backend_new(const fx_hwcfg *cfg, const fx_rtl_opts *o);
 fx_rtl *fx_rtl_backend_rtl(fx_backend *b);
+/* Image `image` of a run starts: the stall pattern restarts from a seed of (stall_seed, image) and the
+ * injected fault's tap count from 0, so that an image runs the same cycles whichever images ran before it
+ * in this process (cosim --jobs splits the images over processes). */
+void fx_rtl_backend_image(fx_backend *b, uint64_t image);
 /* Why the last write/read failed (deadlock, protocol violation), "" if none. */
 const char *fx_rtl_backend_msg(fx_backend *b);
 /* Wall-clock seconds spent clocking the model. */
