@@ -28,27 +28,58 @@ static void usage(FILE *f)
 "  --threads 1|2     data-parallel training workers (default 2)\n"
 "  --paper           comparison setting (float first/last layers and activations), as in\n"
 "                    trainer/bench/torch_bench.py\n"
+"  --compare         train the same models (--models among mlp, lenet, resnet20; default all three) in\n"
+"                    the comparison setting in flexor and in PyTorch, interleaved, and print the median\n"
+"                    images/s of each and their ratio (needs python3-torch)\n"
+"  --rounds N        --compare rounds (default 3)\n"
+"  --python PATH     --compare's Python with torch (default /usr/bin/python3)\n"
 "  -h, --help        this text\n");
+}
+
+/* Training images/s of a built network over `steps` timed batches (after 3 untimed) of the dataset:
+ * forward, backward and an Adam step each. */
+double tr_bench_steps(tr_net *net, const fx_dataset *ds, uint32_t batch, int steps)
+{
+    tr_param *ps[TR_MAX_PARAMS];
+    uint32_t np = tr_net_params(net, ps, TR_MAX_PARAMS);
+    tr_opt opt = {1, 1e-3f, 0.9f, 0.9f, 0.999f, 0, 0};
+    tr_xor_mode mode = {100.0f, 0, 0};
+    net->act_quant_on = 1;
+    const uint32_t nb = ds->n / batch;
+    double t0 = 0;
+    for (int st = 0; st < steps + 3; st++) {
+        if (st == 3) t0 = fx_wall_s();
+        const uint32_t b0 = (uint32_t)(st % nb) * batch;
+        tr_net_quantize(net, &mode);
+        tr_net_train_step(net, ds->images + (size_t)b0 * 784, ds->labels + b0, batch, &mode, NULL);
+        tr_opt_step(&opt, ps, np);
+    }
+    return (double)steps * batch / (fx_wall_s() - t0);
 }
 
 int fx_cmd_bench(int argc, char **argv)
 {
     static const struct option lo[] = {{"models", 1, 0, 'm'}, {"settings", 1, 0, 's'}, {"batch", 1, 0, 'b'},
                                        {"steps", 1, 0, 'n'},  {"ref-images", 1, 0, 'r'}, {"data", 1, 0, 'd'},
-                                       {"paper", 0, 0, 'P'},  {"threads", 1, 0, 't'},
+                                       {"paper", 0, 0, 'P'},  {"threads", 1, 0, 't'},  {"compare", 0, 0, 'C'},
+                                       {"rounds", 1, 0, 'R'}, {"python", 1, 0, 'Y'},
                                        {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
     char models[64] = "mlp,lenet", settings[64] = "fp,0.8", data[512] = FX_DEFAULT_DATA_DIR;
-    int batch = 128, steps = 30, refn = 500, paper = 0, threads = 2, c;
+    int batch = 128, steps = 30, refn = 500, paper = 0, threads = 2, compare = 0, rounds = 3, models_set = 0, c;
+    const char *python = "/usr/bin/python3";
     fx_opt_reset();
     while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
         switch (c) {
-        case 'm': if (strlen(optarg) >= sizeof models) return fx_opt_bad_value("bench", "models", optarg, "mlp,lenet"); snprintf(models, sizeof models, "%s", optarg); break;
+        case 'm': models_set = 1; if (strlen(optarg) >= sizeof models) return fx_opt_bad_value("bench", "models", optarg, "mlp,lenet"); snprintf(models, sizeof models, "%s", optarg); break;
         case 's': if (strlen(optarg) >= sizeof settings) return fx_opt_bad_value("bench", "settings", optarg, "a shorter list"); snprintf(settings, sizeof settings, "%s", optarg); break;
         case 'b': if (fx_parse_int(optarg, 1, 4096, &batch)) return fx_opt_bad_value("bench", "batch", optarg, "1..4096"); break;
         case 'n': if (fx_parse_int(optarg, 1, 1000000, &steps)) return fx_opt_bad_value("bench", "steps", optarg, "1..1000000"); break;
         case 'r': if (fx_parse_int(optarg, 1, 10000, &refn)) return fx_opt_bad_value("bench", "ref-images", optarg, "1..10000"); break;
         case 'd': if (strlen(optarg) >= sizeof data) return fx_opt_bad_value("bench", "data", optarg, "a shorter path"); snprintf(data, sizeof data, "%s", optarg); break;
         case 'P': paper = 1; break;
+        case 'C': compare = 1; break;
+        case 'R': if (fx_parse_int(optarg, 1, 15, &rounds)) return fx_opt_bad_value("bench", "rounds", optarg, "1..15"); break;
+        case 'Y': python = optarg; break;
         case 't': if (fx_parse_int(optarg, 1, 2, &threads)) return fx_opt_bad_value("bench", "threads", optarg, "1 or 2"); break;
         case 'h': usage(stdout); return 0;
         default: return fx_opt_error("bench", c, argv);
@@ -63,9 +94,15 @@ int fx_cmd_bench(int argc, char **argv)
         fx_dataset_free(&ds);
         return 2;
     }
+    if (compare) {
+        const tr_compare_opts co = {models_set ? models : "mlp,lenet,resnet20", python, batch, steps, rounds};
+        int rc = tr_bench_compare(&co, &ds);
+        fx_dataset_free(&ds);
+        return rc;
+    }
     const fx_hwcfg *cfg = fx_hwcfg_builtin();
-    /* OpenBLAS picks its kernels at load time; on AMD Zen 4 it picks Haswell (AVX2) kernels, while
-     * OPENBLAS_CORETYPE=SkylakeX (AVX-512) measured ~25 % faster here */
+    /* OpenBLAS picks its kernels at load time (Cooperlake, AVX-512, on AMD Zen 4) unless OPENBLAS_CORETYPE
+     * names them: the line says which ran */
     printf("OpenBLAS %s, core %s; %d data-parallel worker(s), batch %d, %d timed steps\n\n", openblas_get_config(),
            openblas_get_corename(), threads, batch, steps);
     printf("| model | setting | train img/s | float infer img/s | integer infer img/s (trainer) | fx_ref_infer img/s |\n");
@@ -91,23 +128,10 @@ int fx_cmd_bench(int argc, char **argv)
                 rc = 2;
                 continue;
             }
-            tr_param *ps[TR_MAX_PARAMS];
-            uint32_t np = tr_net_params(&net, ps, TR_MAX_PARAMS);
-            tr_opt opt = {1, 1e-3f, 0.9f, 0.9f, 0.999f, 0, 0};
             tr_xor_mode mode = {100.0f, 0, 0};
-            net.act_quant_on = 1;
-            const uint32_t nb = ds.n / (uint32_t)batch;
-            double t0 = 0;
-            for (int st = 0; st < steps + 3; st++) {
-                if (st == 3) t0 = fx_wall_s();
-                const uint32_t b0 = (uint32_t)(st % nb) * (uint32_t)batch;
-                tr_net_quantize(&net, &mode);
-                tr_net_train_step(&net, ds.images + (size_t)b0 * 784, ds.labels + b0, (uint32_t)batch, &mode, NULL);
-                tr_opt_step(&opt, ps, np);
-            }
-            double train = (double)steps * batch / (fx_wall_s() - t0);
+            double train = tr_bench_steps(&net, &ds, (uint32_t)batch, steps);
             tr_net_quantize(&net, &mode);
-            t0 = fx_wall_s();
+            double t0 = fx_wall_s();
             tr_net_eval(&net, ds.images, ds.labels, ds.n, &mode);
             double finf = ds.n / (fx_wall_s() - t0);
             char iinf[32] = "-", rinf[32] = "-", why[128];

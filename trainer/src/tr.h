@@ -183,6 +183,16 @@ int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t
  * accuracy %, -1 when out of memory. */
 double tr_int_eval(const fx_model *m, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits);
 
+/* ---- benchmarks ---- */
+/* Training images/s of a built network: `steps` timed batches (after 3 untimed) of ds, Adam. */
+double tr_bench_steps(tr_net *net, const fx_dataset *ds, uint32_t batch, int steps);
+typedef struct {
+    const char *models, *python;
+    int batch, steps, rounds;
+} tr_compare_opts;
+/* flexor bench --compare (bench_compare.c): 0, 1 a run failed, 2 bad input / no PyTorch. */
+int tr_bench_compare(const tr_compare_opts *c, const fx_dataset *ds);
+
 /* ---- checkpoint ---- */
 int tr_ckpt_save(const char *path, tr_net *n, const tr_opt *opt, uint32_t epoch, const char *fingerprint,
                  const char *history, char *err, size_t errlen);
