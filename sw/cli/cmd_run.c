@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `flexor run`: the main job end to end — train, export, reference inference, RTL co-simulation,
- * synthesis, one report. Each stage is a child `flexor` process, reused when its inputs are unchanged. */
+ * synthesis, one report. Each stage is a child `flexor` process, reused when its inputs are unchanged.
+ * A network that needs contract v2 runs train and infer; the accelerator stages are reported skipped. */
 #define _POSIX_C_SOURCE 200809L
 #include "buildid.h"
 #include "flexor/fsutil.h"
@@ -25,9 +26,11 @@ static void usage(FILE *f)
 "usage: flexor run [options]\n"
 "Train a FleXOR network on Fashion-MNIST, export the integer model, evaluate it with the C\n"
 "reference on the whole test set, co-simulate test images through the RTL (0 mismatches required),\n"
-"synthesize the accelerator, and write DIR/report.md. Unchanged stages are reused.\n\n"
-"  --net NAME|FILE|SPEC  network: a preset (mlp, lenet), a description file or a spec (docs/net.md;\n"
-"                      default mlp); --model mlp|lenet is an alias\n"
+"synthesize the accelerator, and write DIR/report.md. Unchanged stages are reused. A network that\n"
+"needs contract v2 (stride, padding, residual adds, average pooling: resnet20) is trained and run by\n"
+"the reference; the accelerator stages (cosim, synth, fmax) are skipped, since " FX_ACCEL_V1_ONLY ".\n\n"
+"  --net NAME|FILE|SPEC  network: a preset (mlp, lenet, resnet20, resnet20_mix), a description file or\n"
+"                      a spec (docs/net.md; default mlp); --model mlp|lenet is an alias\n"
 "  --bits B            bits per weight of the FleXOR layers (default 0.8)\n"
 "  --epochs N          training epochs (default 5; --full: the long schedule, 6 with a conv layer\n"
 "                      (lenet), else 15 (mlp))\n"
@@ -85,11 +88,16 @@ int fx_cmd_run(int argc, char **argv)
     static fx_netdesc nd;
     static char net_file[4200];
     char nerr[1024];
-    if (fx_train_net(model, &nd, net_file, sizeof net_file, nerr, sizeof nerr)) return fx_opt_fail("run", "%s", nerr);
+    if (fx_train_net_float(model, &nd, net_file, sizeof net_file, nerr, sizeof nerr)) return fx_opt_fail("run", "%s", nerr);
+    /* what contract v1 cannot run (the line that needs v2) is why the accelerator stages are skipped */
+    static char skip_why[1200];
+    if (fx_train_net(model, &nd, net_file, sizeof net_file, nerr, sizeof nerr))
+        snprintf(skip_why, sizeof skip_why, "%s; %s", nerr, FX_ACCEL_V1_ONLY);
+    const int accel = skip_why[0] == 0;
     if (full) epochs = fx_netdesc_has_conv(&nd) ? 6 : 15;
     /* the co-simulation runs the RTL compiled into this binary: refuse to report on other RTL */
     char msg[4400];
-    if (fx_build_rtl_check(msg, sizeof msg)) { fprintf(stderr, "flexor run: %s\n", msg); return 2; }
+    if (accel && fx_build_rtl_check(msg, sizeof msg)) { fprintf(stderr, "flexor run: %s\n", msg); return 2; }
     enum { P = 4200 };
     static char stamps[P], ckpt[P], fxm[P], tcsv[P], icsv[P], cjson[P], sdir[P], sjson[P], fdir[P], fjson[P], flog[P], tlog[P],
         ilog[P], clog[P], slog[P], tri[P], trl[P], tei[P], tel[P];
@@ -137,15 +145,21 @@ int fx_cmd_run(int argc, char **argv)
     };
     int n = skip_synth ? 3 : 5;
     for (int i = 0; i < n; i++) {
+        if (!accel && i >= 2) { /* cosim, synth, fmax: the accelerator's; nothing run, nothing recorded */
+            fprintf(stderr, "[%d/%d] %-8s skipped (n/a): %s\n", i + 1, n, st[i].name, skip_why);
+            continue;
+        }
         int rc = stage_run(&st[i], stamps, force, i + 1, n);
         if (rc) return rc;
     }
     run_report r = {.dir = out, .model = model, .bits = bits, .epochs = epochs, .fxm = fxm, .train_csv = tcsv,
-                    .infer_csv = icsv, .cosim_json = cjson, .synth_json = skip_synth ? NULL : sjson, .fmax_json = skip_synth ? NULL : fjson};
+                    .infer_csv = icsv, .cosim_json = accel ? cjson : NULL, .synth_json = accel && !skip_synth ? sjson : NULL,
+                    .fmax_json = accel && !skip_synth ? fjson : NULL, .skip_why = accel ? NULL : skip_why};
     for (int i = 0; i < n; i++) {
         r.stage_names[i] = st[i].name;
         r.stage_seconds[i] = st[i].seconds;
         r.stage_reused[i] = st[i].reused;
+        r.stage_skipped[i] = !accel && i >= 2;
     }
     r.n_stages = n;
     return run_report_write(&r);

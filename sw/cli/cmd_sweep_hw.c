@@ -261,8 +261,12 @@ static int resolve_nets(const opts *o, char items[][256], int nm, net_item *nets
     char err[1024];
     for (int m = 0; m < nm; m++) {
         net_item *n = &nets[m];
-        if (fx_train_net(items[m], &nd, n->file, sizeof n->file, err, sizeof err)) {
+        if (fx_train_net_float(items[m], &nd, n->file, sizeof n->file, err, sizeof err)) {
             fx_opt_fail(CMD, "%s", err);
+            return -1;
+        }
+        if (fx_train_net(items[m], &nd, n->file, sizeof n->file, err, sizeof err)) {
+            fx_opt_fail(CMD, "%s; " FX_ACCEL_V1_ONLY, err);
             return -1;
         }
         if (!shell_safe(items[m], 255) || !shell_safe(n->file, 900) || !shell_safe(nd.name, 63))

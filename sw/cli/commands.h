@@ -3,6 +3,8 @@
  * (0 success, 1 a check failed, 2 bad input). */
 #ifndef FLEXOR_COMMANDS_H
 #define FLEXOR_COMMANDS_H
+/* Why run and sweep-hw skip or refuse the accelerator side for a network that needs contract v2. */
+#define FX_ACCEL_V1_ONLY "the accelerator runs contract v1 only (issue 13)"
 int fx_cmd_inspect(int argc, char **argv); /* sw/cli */
 int fx_cmd_infer(int argc, char **argv);   /* sw/cli */
 int fx_cmd_export(int argc, char **argv);  /* sw/cli: NumPy files of a model */

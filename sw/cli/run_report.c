@@ -6,6 +6,7 @@
 #include "flexor/fsutil.h"
 #include "flexor/model.h"
 #include "flexor/spawn.h"
+#include "commands.h"
 #include "results.h"
 #include <math.h>
 #include <stdio.h>
@@ -146,13 +147,23 @@ int run_report_write(const run_report *r)
                 fmt(b, sizeof b, "%.1f", f.fmax));
         fprintf(o, "| Xilinx 7-series LUTs | %s |\n", fmt(a, sizeof a, "%.0f", f.xil_luts));
     }
+    if (r->skip_why) fprintf(o, "\nRTL figures n/a: the accelerator stages were skipped: %s.\n", r->skip_why);
     fprintf(o, "\n## Stages\n\n| stage | wall time |\n|---|---|\n");
-    for (int i = 0; i < r->n_stages; i++)
-        fprintf(o, "| %s | %s |\n", r->stage_names[i], r->stage_reused[i] ? "reused" : fmt(a, sizeof a, "%.1f s", r->stage_seconds[i]));
+    for (int i = 0; i < r->n_stages; i++) {
+        if (r->stage_skipped[i]) fprintf(o, "| %s | n/a: skipped (%s) |\n", r->stage_names[i], r->skip_why);
+        else fprintf(o, "| %s | %s |\n", r->stage_names[i], r->stage_reused[i] ? "reused" : fmt(a, sizeof a, "%.1f s", r->stage_seconds[i]));
+    }
     fprintf(o, "\n## Plots\n\n![training](training.svg)\n");
     if (r->synth_json) fprintf(o, "\nSynthesis details: `synth/report.md` and `fmax/report.md` in this directory.\n");
     if (fx_out_commit(&out, err, sizeof err)) { fprintf(stderr, "flexor run: %s\n", err); return 2; }
 
+    if (r->skip_why) {
+        printf("flexor run: %s, %s bits/weight (FleXOR layers %.3f, whole network %.3f), float %.2f %%, integer %.2f %%; "
+               "accelerator stages skipped: the network needs contract v2 and %s\n",
+               r->model, r->bits, f.enc_bpw, f.bpw, 100 * f.float_acc, 100 * f.int_acc, FX_ACCEL_V1_ONLY);
+        printf("report: %s\n", path);
+        return 0;
+    }
     printf("flexor run: %s, %s bits/weight (FleXOR layers %.3f, whole network %.3f), float %.2f %%, integer %.2f %%, RTL %.2f %% on %.0f images, "
            "%.0f mismatches, %.0f cycles/inference, utilisation %.1f %%\n",
            r->model, r->bits, f.enc_bpw, f.bpw, 100 * f.float_acc, 100 * f.int_acc, 100 * f.rtl_acc, f.images, f.mismatches, f.cycles,

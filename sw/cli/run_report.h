@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The report of `flexor run`: Markdown + JSON in the run directory, and a summary on stdout. */
+/* The report of `flexor run`: Markdown in the run directory, and a summary on stdout. */
 #ifndef FLEXOR_RUN_REPORT_H
 #define FLEXOR_RUN_REPORT_H
 
@@ -10,9 +10,12 @@ typedef struct {
     const char *stage_names[8];
     double stage_seconds[8];
     int stage_reused[8];
+    int stage_skipped[8]; /* not run: the accelerator's stages for a contract v2 network (n/a, skip_why) */
     int n_stages;
+    const char *skip_why; /* non-NULL: the network needs contract v2; why the accelerator stages were skipped */
 } run_report;
 
-/* Returns 0, or 1 when the co-simulation reported mismatches (the run fails loudly then). */
+/* Returns 0, or 1 when the co-simulation reported mismatches (the run fails loudly then); with skip_why
+ * (no co-simulation) 0. */
 int run_report_write(const run_report *r);
 #endif

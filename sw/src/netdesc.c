@@ -386,6 +386,8 @@ int fx_netdesc_parse(const char *text, size_t len, int spec, const char *source,
     snprintf(d->name, sizeof d->name, "%s", spec ? "spec" : source);
     size_t at = 0;
     int lineno = 0;
+    /* a UTF-8 byte order mark, which some editors put at the start of a text file, is not part of line 1 */
+    if (!spec && len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) at = 3;
     while (at < len) {
         const char *end = memchr(text + at, spec ? ',' : '\n', len - at);
         size_t n = end ? (size_t)(end - (text + at)) : len - at;

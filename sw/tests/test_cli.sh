@@ -36,7 +36,7 @@ expect2 run run --epochs 4294967297
 expect2 run run --model vgg
 expect2 run run --net vgg
 expect2 run run --net conv8k3,relu,mp3,fc10
-expect2 run run --net resnet20
+expect2 run run --net conv8k3s2p1,relu,fc10,relu
 expect2 run run --epochs
 expect2 infer infer m.fxm --limit 1e3
 expect2 infer infer m.fxm --threads 0

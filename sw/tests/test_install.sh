@@ -30,10 +30,10 @@ grep -q '^total: 184 weights' "$W/inspect.txt" && grep -q 'matches the built-in 
 rc=$?
 [ $rc -eq 2 ] || fail "flexor synth --config nosuch: exit $rc, expected 2"
 grep -qF "$P/share/flexor/rtl/config/nosuch.cfg" "$W/synth.txt" || fail "synth did not look in $P/share/flexor: $(cat "$W/synth.txt")"
-# --net presets come from the installed share/flexor/nets: run's contract-v2 refusal names that file
-"$P/bin/flexor" run --net resnet20 --out "$W/run" > /dev/null 2> "$W/net.txt"
+# --net presets come from the installed share/flexor/nets: sweep-hw's contract-v2 refusal names that file
+"$P/bin/flexor" sweep-hw --nets resnet20 --dry-run --out "$W/hw" > /dev/null 2> "$W/net.txt"
 rc=$?
-[ $rc -eq 2 ] || fail "flexor run --net resnet20: exit $rc, expected 2"
-grep -qF "$P/share/flexor/nets/resnet20.net:" "$W/net.txt" || fail "run did not read $P/share/flexor/nets: $(cat "$W/net.txt")"
+[ $rc -eq 2 ] || fail "flexor sweep-hw --nets resnet20: exit $rc, expected 2"
+grep -qF "$P/share/flexor/nets/resnet20.net:" "$W/net.txt" || fail "sweep-hw did not read $P/share/flexor/nets: $(cat "$W/net.txt")"
 echo "install: relocatable flexor OK ($P)"
 rm -rf "$W"

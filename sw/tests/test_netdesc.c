@@ -82,6 +82,11 @@ static void good(void)
     /* CRLF line ends, tabs, a file without a final newline */
     CHECK(parse("fc\t10\r\n", 0, err, sizeof err) == 0, "%s", err);
     CHECK(parse("fc 10", 0, err, sizeof err) == 0, "%s", err);
+    /* a UTF-8 byte order mark (some editors write one) starts a file, not line 1's first word; a spec keeps it */
+    CHECK(parse("\xEF\xBB\xBF# my net\nconv 4 k3 p1\nrelu\nfc 10\n", 0, err, sizeof err) == 0, "%s", err);
+    CHECK(d.n == 4 && d.L[1].line == 2);
+    CHECK(parse("\xEF\xBB\xBF""fc 10\n", 0, err, sizeof err) == 0 && d.n == 2, "%s", err);
+    CHECK(parse("\xEF\xBB\xBF""fc10", 1, err, sizeof err) == -1);
 }
 
 static void errors(void)

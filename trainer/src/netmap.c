@@ -13,7 +13,7 @@ enum { AFTER_WEIGHT, AFTER_BN, AFTER_ADD, AFTER_RELU, AFTER_POOL };
 static int refuse(const fx_netdesc *nd, const fx_net_layer *l, char *err, size_t errlen, const char *what, int v2)
 {
     snprintf(err, errlen, "%s:%d: %s%s%s", nd->source, l->line, fx_netdesc_kind_name(l->kind), what,
-             v2 ? " needs contract v2 (the trainer exports v1 only, so far)" : "");
+             v2 ? " needs contract v2" : "");
     return -1;
 }
 
