@@ -27,21 +27,30 @@ module flexor_decrypt_array #(
   input  wire [N_OUT-1:0] slice_i,     // stored slice (N_in bits used, LSB aligned)
   output wire [N_OUT-1:0] bits_o       // this chunk's weight bits (1 = +1, 0 = -1)
 );
-  // Decrypted slice of every decryptor, entry N_IN_COUNT = bypass.
-  wire [(N_IN_COUNT+1)*N_OUT-1:0] dec_all;
-  genvar k;
-  generate
-    for (k = 0; k < N_IN_COUNT; k = k + 1) begin : g_dec
-      localparam integer N_IN = {24'd0, N_IN_LIST[8*k +: 8]};
-      flexor_decryptor #(
-        .N_IN(N_IN), .N_OUT(N_OUT), .ROW_W(32), .MATRIX(MXOR_ALL[k*N_OUT*32 +: N_OUT*32])
-      ) u_dec (
-        .x_i(slice_i[N_IN-1:0]), .y_o(dec_all[k*N_OUT +: N_OUT]));
+  // The selected decryptor's output (entry N_IN_COUNT = bypass). Written as one branch per entry so that
+  // a simulator evaluates only the selected network each cycle; synthesis builds every network and the
+  // multiplexer, as flexor_decryptor instances would (area: synth_baseline; equivalence: the decryptor
+  // proofs and the cosim suites).
+  function automatic [N_OUT-1:0] decrypt(input integer e, input [N_OUT-1:0] x);
+    integer r;
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg [31+N_OUT:0] wide;  // x zero-extended to at least 32 bits (N_OUT <= 32)
+    /* verilator lint_on UNUSEDSIGNAL */
+    reg [31:0] in;
+    begin
+      wide = {32'd0, x};
+      in = wide[31:0] & ((32'd1 << N_IN_LIST[8*e +: 8]) - 32'd1);
+      for (r = 0; r < N_OUT; r = r + 1) decrypt[r] = ^(MXOR_ALL[(e*N_OUT + r)*32 +: 32] & in);
     end
-  endgenerate
-  assign dec_all[N_IN_COUNT*N_OUT +: N_OUT] = slice_i;
+  endfunction
 
-  wire [N_OUT-1:0] cur = dec_all[sel_i*N_OUT +: N_OUT];
+  reg [N_OUT-1:0] cur;
+  integer e;
+  always @* begin
+    cur = slice_i;
+    for (e = 0; e < N_IN_COUNT; e = e + 1)
+      if ({{(32-SEL_W){1'b0}}, sel_i} == e) cur = decrypt(e, slice_i);
+  end
 
   reg [N_OUT-1:0] prev_q;
   always @(posedge clk_i) begin

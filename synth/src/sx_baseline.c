@@ -43,8 +43,8 @@ static int collect(const sx_result *r, metric *m, int max)
         v = r->eng.total.n2eq; ADD(0.05, "%s", "engine.nand2_eq");
         v = r->eng.total.ffs; ADD(0.05, "%s", "engine.ffs");
         v = r->eng.mem_bits; ADD(0.0, "%s", "engine.mem_bits");
-        const sx_cat *dc = sx_find_cat(&r->eng, "decryptor");
-        v = dc ? dc->g.n2eq : 0; ADD(0.05, "%s", "engine.decryptor_nand2_eq");
+        const sx_cat *dc = sx_find_cat(&r->eng, "decrypt");
+        v = dc ? dc->g.n2eq : 0; ADD(0.05, "%s", "engine.decrypt_nand2_eq");
     }
 #undef ADD
     return n;

@@ -74,7 +74,8 @@ static int write_json(const sx_result *r, const char *out, const char *date)
         json_gates(e, "total", &r->eng);
         num(e, "logic_um2", sx_logic_um2(&r->eng), 1);
         num(e, "sram_um2", sx_sram_um2(&r->eng), 1);
-        num(e, "decryptor_share_logic", sx_dec_share_logic(r), 5);
+        num(e, "decrypt_share_logic", sx_dec_share_logic(r), 5);
+        num(e, "xor_networks_nand2_eq", sx_dec_networks_n2eq(r), 1);
         cJSON *mods = cJSON_AddArrayToObject(e, "modules");
         for (int i = 0; i < r->eng.ncat; i++) {
             const sx_cat *k = &r->eng.cat[i];
@@ -191,8 +192,11 @@ int sx_write_reports(const sx_result *r, const char *out)
                    e->total.ffs, e->total.n2eq, e->mem_bits, sx_sram_um2(e));
         double lu = sx_logic_um2(e), su = sx_sram_um2(e), sh = sx_dec_share_logic(r);
         sxb_printf(&m, "Transistors (logic, memories excluded): %.0f. Logic depth: %d. Logic %.0f µm² + SRAM %.0f µm² = "
-                       "%.0f µm². Decryptors: %.2f %% of the logic, %.3f %% of logic + SRAM.\n",
-                   e->transistors, e->depth, lu, su, lu + su, 100 * sh, 100 * sh * lu / (lu + su));
+                       "%.0f µm². Decryption (flexor_decrypt_array: XOR networks + N_in select + straddle realign): "
+                       "%.2f %% of the logic, %.3f %% of logic + SRAM; its XOR networks alone (lanes × the decryptors "
+                       "above): %.0f NAND2-eq, %.2f %% of the logic.\n",
+                   e->transistors, e->depth, lu, su, lu + su, 100 * sh, 100 * sh * lu / (lu + su), sx_dec_networks_n2eq(r),
+                   e->total.n2eq > 0 ? 100 * sx_dec_networks_n2eq(r) / e->total.n2eq : 0);
         if (e->total.unmapped > 0) sxb_printf(&m, "\n%.0f cells have no NAND2-eq weight (not counted).\n", e->total.unmapped);
     } else
         sxb_printf(&m, "\n(No engine numbers: %s.)\n", r->have_engine ? "engine step not run" : "rtl/flexor_top.v does not exist yet");

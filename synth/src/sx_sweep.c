@@ -109,11 +109,11 @@ static void summary(const sx_result *r, const sx_result *fp, sxbuf *md)
                    m0 - sx_net_bits("mlp", c->hw.n_out, d->n_in, 1), l0 - sx_net_bits("lenet5", c->hw.n_out, d->n_in, 1),
                    d->proof == 1 && d->broken == 1 && d->proof_arr == 1 ? "proven (decryptor + array), broken caught" : "FAILED");
     }
-    const sx_cat *dc = sx_find_cat(&r->eng, "decryptor");
     if (r->eng.ok)
         sxb_printf(md, "\nThe engine as built (all %u ratios hardwired per lane + selection): %.0f cells, %.0f NAND2-eq logic, "
-                       "%.0f memory bits; its decryptors: %.0f NAND2-eq = %.2f %% of the logic.\n",
-                   c->hw.n_in_count, r->eng.total.cells, r->eng.total.n2eq, r->eng.mem_bits, dc ? dc->g.n2eq : 0,
+                       "%.0f memory bits; its XOR networks: %.0f NAND2-eq; the decryption path (XOR networks + select + "
+                       "realign) %.2f %% of the logic.\n",
+                   c->hw.n_in_count, r->eng.total.cells, r->eng.total.n2eq, r->eng.mem_bits, sx_dec_networks_n2eq(r),
                    100 * sx_dec_share_logic(r));
     if (r->eng_xil.ok)
         sxb_printf(md, "Engine on Xilinx 7-series: %.0f LUT, %.0f FF, %.0f RAMB36 + %.0f RAMB18, %.0f DSP48.\n", r->eng_xil.lut,

@@ -280,16 +280,22 @@ double sx_sram_um2(const sx_generic_res *g)
 
 double sx_dec_share_logic(const sx_result *r)
 {
-    const sx_cat *d = sx_find_cat(&r->eng, "decryptor");
+    const sx_cat *d = sx_find_cat(&r->eng, "decrypt");
     return r->eng.ok && d && r->eng.total.n2eq > 0 ? d->g.n2eq / r->eng.total.n2eq : -1;
+}
+
+double sx_dec_networks_n2eq(const sx_result *r)
+{
+    double s = 0;
+    for (unsigned i = 0; i < r->cfg.hw.n_in_count && i < FX_MAX_NIN_SET; i++) s += r->dec[i].dec.total.n2eq;
+    return r->cfg.hw.lanes * s;
 }
 
 double sx_engine_one_ratio(const sx_result *r, const sx_dec_row *d, int prog, double *dec_part)
 {
-    const sx_cat *dc = sx_find_cat(&r->eng, "decryptor");
     double part = prog ? (d->prog.total.n2eq - d->net.total.n2eq) + r->cfg.hw.lanes * d->net.total.n2eq
                        : r->cfg.hw.lanes * d->dec.total.n2eq;
     if (dec_part) *dec_part = part;
     if (!r->eng.ok) return -1;
-    return r->eng.total.n2eq - (dc ? dc->g.n2eq : 0) + part;
+    return r->eng.total.n2eq - sx_dec_networks_n2eq(r) + part;
 }

@@ -55,7 +55,11 @@ int sx_synth_config(const char *cfgname, const char *out, unsigned steps, const 
 int sx_write_reports(const sx_result *r, const char *out);
 
 /* Derived figures shared by the report, the sweep and the baselines. */
-double sx_dec_share_logic(const sx_result *r); /* decryptor NAND2-eq / engine logic NAND2-eq */
+/* The decryption path (flexor_decrypt_array: XOR networks, N_in select, straddle realign) / engine logic */
+double sx_dec_share_logic(const sx_result *r);
+/* The engine's hardwired XOR networks: lanes x every configured N_in's network as synthesised alone (in
+ * the engine they merge with the select logic of flexor_decrypt_array, which has no separate count). */
+double sx_dec_networks_n2eq(const sx_result *r);
 double sx_logic_um2(const sx_generic_res *g);
 double sx_sram_um2(const sx_generic_res *g);
 const sx_cat *sx_find_cat(const sx_generic_res *g, const char *name);

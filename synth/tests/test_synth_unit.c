@@ -79,7 +79,7 @@ int main(void)
     if (fd >= 0) close(fd);
     /* Module categories (synth/categories.txt): every Yosys naming form, first match wins */
     CHECK(!strcmp(sx_category("$paramod$1c78\\flexor_decryptor"), "decryptor"));
-    CHECK(!strcmp(sx_category("$paramod$b4c5\\flexor_decrypt_array"), "decrypt_select"));
+    CHECK(!strcmp(sx_category("$paramod$b4c5\\flexor_decrypt_array"), "decrypt"));
     CHECK(!strcmp(sx_category("$paramod\\flexor_requant\\SUM_W=s32'00100111"), "requantize"));
     CHECK(!strcmp(sx_category("\\flexor_top"), "control"));
     CHECK(!strcmp(sx_category("$paramod$77\\flexor_syn_decprog_net"), "decryptor"));
