@@ -226,8 +226,8 @@ static void run_parallel(const cosim_ctx *c, uint64_t J, uint64_t n, cosim_part 
             alive[j] = 1;
         }
     }
-    for (uint64_t left = J;;) {
-        left = 0;
+    for (;;) {
+        uint64_t left = 0;
         for (uint64_t j = 0; j < J; j++) left += alive[j];
         if (!left) break;
         int st;
