@@ -3,7 +3,7 @@
 # Installs every Debian package flexor needs; idempotent, non-interactive, runs apt-get update at most once.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev git
-      verilator yosys iverilog libsystemc-dev zlib1g-dev libopenblas-dev
+      verilator yosys iverilog libsystemc-dev zlib1g-dev libopenblas-dev libdnnl-dev
       nextpnr-ice40 fpga-icestorm dataset-fashion-mnist gnuplot-nox libcjson-dev python3 python3-numpy
       python3-pytest python3-pip python3-setuptools python3-torch)
 missing=()

@@ -87,7 +87,9 @@ static void usage(FILE *f)
 "  --stop-after N         stop after N epochs of this invocation (simulates an interruption)\n"
 "  --no-export            skip the integer export\n"
 "  --threads 1|2          data-parallel workers: each half batch on its own core, single-threaded\n"
-"                         OpenBLAS in each (default 2; results depend on it, reproducibly)\n"
+"                         OpenBLAS and oneDNN in each (default 2; results depend on it, reproducibly)\n"
+"  --conv dnnl|gemm       convolutions by oneDNN's direct kernels (default) or im2col + OpenBLAS GEMM\n"
+"                         (the same sums in another order: results differ in rounding)\n"
 "  --quiet                no progress output\n"
 "  -h, --help             this text\n");
 }
@@ -103,7 +105,7 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
         {"stanh-warmup", 1, 0, 3}, {"stanh-mult", 1, 0, 4}, {"clip", 1, 0, 5}, {"xe-init", 1, 0, 6},
         {"val", 1, 0, 7}, {"train-images", 1, 0, 8}, {"limit", 1, 0, 8}, {"images", 1, 0, 9}, {"test-limit", 1, 0, 9}, {"seed", 1, 0, 10}, {"data", 1, 0, 11},
         {"out", 1, 0, 12}, {"ckpt", 1, 0, 13}, {"resume", 0, 0, 14}, {"csv", 1, 0, 15}, {"stop-after", 1, 0, 16},
-        {"no-export", 0, 0, 17}, {"quiet", 0, 0, 18}, {"threads", 1, 0, 19}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"no-export", 0, 0, 17}, {"quiet", 0, 0, 18}, {"threads", 1, 0, 19}, {"conv", 1, 0, 21}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int c, li = 0;
     fx_opt_reset();
     /* values parsed strictly (whole string, range); text copied only if it fits */
@@ -191,6 +193,11 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
         case 17: o->no_export = 1; break;
         case 18: o->quiet = 1; break;
         case 19: INT(o->threads, 1, 2); break;
+        case 21:
+            if (!strcmp(optarg, "dnnl")) o->conv_gemm = 0;
+            else if (!strcmp(optarg, "gemm")) o->conv_gemm = 1;
+            else BAD("dnnl or gemm");
+            break;
         case 'h': usage(stdout); return 1;
         default: return fx_opt_error("train", c, argv);
         }

@@ -33,11 +33,11 @@ static void fingerprint(const fx_train_opts *o, const char *net_digest, const fx
     snprintf(buf, len,
              "net=%s bits=%s edge=%s q=%d actq=%d straddle=%d unsimp=%d analog=%d bn=%d epochs=%d batch=%d opt=%s "
              "lr=%g mom=%g b1=%g b2=%g wd=%g warm=%g step=%d at=%s gamma=%g s=%g,%g,%g,%g clip=%g xe=%g "
-             "qat=%g val=%u limit=%u test_limit=%u seed=%llu threads=%d train=%s test=%s",
+             "qat=%g val=%u limit=%u test_limit=%u seed=%llu threads=%d conv=%s train=%s test=%s",
              net_digest, o->bits, o->edge, o->q, o->act_quant, o->straddle, o->unsimplified, o->analog, o->bn, o->epochs,
              o->batch, o->optim, o->lr, o->momentum, o->beta1, o->beta2, o->wd, o->warmup, o->sched_step, steps,
              o->step_gamma, o->stanh0, o->stanh, o->stanh_warmup, o->stanh_mult, o->clip_k, o->xe_init, o->qat_start,
-             o->val, o->train_limit, o->test_limit, (unsigned long long)o->seed, o->threads, data[0], data[1]);
+             o->val, o->train_limit, o->test_limit, (unsigned long long)o->seed, o->threads, o->conv_gemm ? "gemm" : "dnnl", data[0], data[1]);
 }
 
 /* Learning rate and S_tanh at fractional epoch e. */

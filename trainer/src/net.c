@@ -175,6 +175,7 @@ static int net_build(tr_net *n, const fx_netdesc *nd, const fx_train_opts *o, co
         /* zero padding of the input is the raw pixel 0, as an integer model pads its uint8 input */
         l->pad_val = ar->src == TR_SRC_INPUT ? -TR_MEAN / TR_STD : 0.0f;
         l->last = i == nl - 1;
+        l->use_dnn = !o->conv_gemm;
         l->act_quant = l->relu && o->act_quant && !all_float;
         if (l->type == TR_FC) {
             l->kh = l->kw = 1; l->K = c * h * w; l->N = 1;
@@ -273,6 +274,7 @@ void tr_net_free(tr_net *n)
     free(n->red);
     for (uint32_t i = 0; i < n->n_layers; i++) {
         tr_layer *l = &n->L[i];
+        tr_dnn_free(l);
         tr_wq_free(&l->wq); tr_param_free(&l->bias);
         if (l->bn) { tr_param_free(&l->gamma); tr_param_free(&l->beta); }
         free(l->bn_mean); free(l->bn_var); free(l->bn_bmean); free(l->bn_binv);

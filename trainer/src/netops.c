@@ -337,7 +337,7 @@ static void layer_forward(tr_net *n, tr_layer *l, const float *x, uint32_t B, in
         if (mode == FC_GATHER) { fc_gather(x, B, C, P, l->fc_c != 0, n->cols); x = n->cols; }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, mode == FC_KB ? CblasNoTrans : CblasTrans, (int)M, (int)B, (int)K, 1.0f,
                     W, (int)K, x, mode == FC_KB ? (int)B : (int)K, 0.0f, l->z, (int)B);
-    } else {
+    } else if (!tr_dnn_usable(l) || tr_dnn_forward(l, x, B, l->z)) {
         const uint32_t cb = conv_chunk(l, B);
         for (uint32_t b0 = 0; b0 < B; b0 += cb) {
             const uint32_t nb = B - b0 < cb ? B - b0 : cb;
@@ -467,6 +467,7 @@ static void layer_backward(tr_net *n, tr_layer *l, const float *x, uint32_t B)
         }
         return;
     }
+    if (tr_dnn_usable(l) && !tr_dnn_backward(l, x, dz, B, l->wq.dW, dx, !first)) return;
     if (dx && first) memset(dx, 0, (size_t)B * l->in_c * l->in_h * l->in_w * sizeof(float));
     const uint32_t cb = conv_chunk(l, B);
     for (uint32_t b0 = 0; b0 < B; b0 += cb) {

@@ -99,6 +99,8 @@ typedef struct {
     float *dout;  /* gradient w.r.t. out, summed over the layers reading it */
     int dout_set; /* dout holds a contribution of this backward pass */
     uint32_t *pidx; /* pool argmax */
+    int use_dnn;            /* conv through oneDNN where it can (tr_dnn_usable), else im2col + GEMM */
+    struct tr_dnn *dnn;     /* its primitives (dnnconv.c), built on first use */
 } tr_layer;
 
 typedef struct tr_net {
@@ -171,6 +173,16 @@ int tr_net_exportable(const tr_net *n, char *why, size_t len);
 int tr_net_v2_why(const tr_net *n, char *why, size_t len);
 /* Float evaluation: accuracy % over n images. */
 double tr_net_eval(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t count, const tr_xor_mode *mode);
+
+/* ---- oneDNN convolutions (dnnconv.c) ---- */
+typedef struct tr_dnn tr_dnn;
+/* A conv layer oneDNN runs: use_dnn set and zero padding (the network input pads with its own value). */
+int tr_dnn_usable(const tr_layer *l);
+/* z[M][B][oh][ow] = conv(x[C][B][H][W], W); 0, or -1 when oneDNN cannot (the caller uses im2col). */
+int tr_dnn_forward(tr_layer *l, const float *x, uint32_t B, float *z);
+/* dW = the weight gradient (written); dx (NULL: none) = the input gradient, written or added (dx_add). */
+int tr_dnn_backward(tr_layer *l, const float *x, const float *dz, uint32_t B, float *dW, float *dx, int dx_add);
+void tr_dnn_free(tr_layer *l);
 
 /* ---- optimiser ---- */
 typedef struct { int adam; float lr, momentum, beta1, beta2, wd; uint64_t t; } tr_opt;

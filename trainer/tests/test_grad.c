@@ -235,12 +235,71 @@ static void conv_forward(void)
     }
 }
 
+/* oneDNN's convolutions (--conv dnnl) = im2col + GEMM (--conv gemm): the same training steps of a residual
+ * net with stride, padding, BN and FleXOR weights, two workers, batch sizes alternating (each worker keeps
+ * primitives for two sizes and rebuilds for a third): losses and every gradient agree up to rounding, and
+ * the layers oneDNN can run (every conv but the first, padded with the input's own 0) did run on it. */
+static void dnnl_gemm(void)
+{
+    const char *spec = "conv16k3p1,bn,relu:name=a,conv16k3p1,bn,relu,conv16k3p1,bn,add:a,relu:name=b,"
+                       "conv32k3s2p1,bn,relu,conv32k3p1,bn,add:b:pad,relu,conv8k5,relu,avgpool,fc10";
+    enum { NB = 16 };
+    static const uint32_t sizes[] = {16, 6, 16, 9, 3};
+    tr_net n[2];
+    tr_param *ps[2][TR_MAX_PARAMS];
+    uint32_t np[2];
+    char err[512];
+    for (int w = 0; w < 2; w++) {
+        fx_train_opts o;
+        fx_train_defaults(&o);
+        snprintf(o.net, sizeof o.net, "%s", spec);
+        snprintf(o.bits, sizeof o.bits, "0.8");
+        o.conv_gemm = w;
+        if (tr_net_build(&n[w], &o, fx_hwcfg_builtin(), NB, err, sizeof err)) { CHECK(0, "%s", err); return; }
+        np[w] = tr_net_params(&n[w], ps[w], TR_MAX_PARAMS);
+    }
+    tr_rng rng = {5};
+    uint8_t img[NB * 784], lab[NB];
+    tr_xor_mode mode = {100.0f, 0, 0};
+    double worst = 0, lworst = 0;
+    for (size_t st = 0; st < sizeof sizes / sizeof sizes[0]; st++) {
+        const uint32_t B = sizes[st];
+        for (uint32_t i = 0; i < B * 784; i++) img[i] = (uint8_t)(tr_rng_next(&rng) & 255);
+        for (uint32_t i = 0; i < B; i++) lab[i] = (uint8_t)(tr_rng_next(&rng) % TR_CLASSES);
+        double loss[2];
+        for (int w = 0; w < 2; w++) {
+            for (uint32_t p = 0; p < np[w]; p++) memset(ps[w][p]->g, 0, ps[w][p]->n * sizeof(float));
+            tr_net_quantize(&n[w], &mode);
+            loss[w] = tr_net_train_step(&n[w], img, lab, B, &mode, NULL);
+        }
+        double gmax = 1e-6;
+        for (uint32_t p = 0; p < np[0] && np[0] == np[1]; p++)
+            for (size_t i = 0; i < ps[0][p]->n; i++) gmax = fmax(gmax, fabs(ps[0][p]->g[i]));
+        for (uint32_t p = 0; p < np[0] && np[0] == np[1]; p++)
+            for (size_t i = 0; i < ps[0][p]->n; i++) worst = fmax(worst, fabs(ps[0][p]->g[i] - ps[1][p]->g[i]) / gmax);
+        lworst = fmax(lworst, fabs(loss[0] - loss[1]) / fabs(loss[1]));
+    }
+    int ran = 0, can = 0;
+    for (uint32_t l = 0; l < n[0].n_layers; l++) {
+        can += tr_dnn_usable(&n[0].L[l]);
+        ran += n[0].L[l].dnn != NULL && n[0].rep->L[l].dnn != NULL;
+        CHECK(!tr_dnn_usable(&n[1].L[l]) && n[1].L[l].dnn == NULL, "layer %u of the gemm network used oneDNN", l);
+    }
+    printf("dnnl_gemm (%s): %d of %u layers on oneDNN, loss difference %.3g, gradient difference %.3g (of the largest)\n",
+           spec, ran, n[0].n_layers, lworst, worst);
+    CHECK(can == 5 && ran == can, "%d layers oneDNN can run, %d ran on it in both workers", can, ran);
+    CHECK(lworst < 1e-4, "losses differ by %.3g", lworst);
+    CHECK(worst < 1e-3, "gradients differ by %.3g", worst);
+    tr_net_free(&n[0]); tr_net_free(&n[1]);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) { fprintf(stderr, "usage: test_grad OP|all\n"); return 2; }
     int found = 0;
     if (!strcmp(argv[1], "bn_workers") || !strcmp(argv[1], "all")) { bn_workers(); found = 1; }
     if (!strcmp(argv[1], "conv_forward") || !strcmp(argv[1], "all")) { conv_forward(); found = 1; }
+    if (!strcmp(argv[1], "dnnl_gemm") || !strcmp(argv[1], "all")) { dnnl_gemm(); found = 1; }
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         if (!strcmp(argv[1], "all") || !strcmp(argv[1], cases[i].op)) { check_case(&cases[i]); found = 1; }
     if (!found) { fprintf(stderr, "test_grad: unknown op %s\n", argv[1]); return 2; }

@@ -40,6 +40,7 @@ typedef struct {
     int quiet;
     int no_export;
     int threads;           /* 1 or 2 data-parallel workers (default 2); results depend on it */
+    int conv_gemm;         /* 1: convolutions by im2col + OpenBLAS GEMM, 0: oneDNN's (default); results differ in rounding */
 } fx_train_opts;
 
 typedef struct {
