@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The performance model (sw/src/perfmodel.c, docs/perf.md) against the Verilated RTL: flexor cosim on
+# small generated models (MLP, LeNet-5 aligned and straddle, the MLP with its FC layers chained), stall-
+# free, must predict every layer's cycles within 2 % (--perf-tol) and the model load exactly; the JSON
+# table must add up to the measured cycles per inference; --perf-tol with stalls is refused.
+# Usage: cosim_perf.sh FLEXOR GENMODEL SCRATCH
+set -u
+flexor=$1; genmodel=$2; t=$3
+rm -rf "$t"; mkdir -p "$t"
+fail() { echo "FAIL: $*"; exit 1; }
+
+run() { # name genmodel-args... -- cosim-args...
+    local name=$1; shift
+    local gen=()
+    while [ "$1" != -- ]; do gen+=("$1"); shift; done
+    shift
+    "$genmodel" "${gen[@]}" "$t/$name.fxm" > /dev/null || fail "genmodel ${gen[*]}"
+    "$flexor" cosim "$t/$name.fxm" --random-images --images 2 --jobs 1 --quiet --perf-tol 2 --json "$t/$name.json" \
+        --perf-csv "$t/$name.csv" "$@" > "$t/$name.out" 2>&1 || { cat "$t/$name.out"; fail "$name: cosim or the 2 % check"; }
+    python3 - "$t/$name.json" "$t/$name.csv" <<'PY' || { cat "$t/$name.out"; fail "$name: the table"; }
+import csv, json, sys
+j = json.load(open(sys.argv[1]))
+rows = j["layers"]
+assert rows, "no per-layer rows"
+for r in rows:
+    assert abs(r["error_pct"]) <= 2.0, r
+    assert abs(r["predicted_cycles"] - r["measured_cycles"]) <= 0.02 * r["measured_cycles"], r
+    assert abs(r["predicted_busy"] - r["measured_busy"]) <= 0.02 * r["measured_busy"] + 1e-9, r
+    assert 0 < r["mac_utilisation_run"] <= 1.0 and r["mac_utilisation"] <= r["mac_utilisation_run"], r
+# the segments cover every cycle of an inference
+total = sum(r["measured_cycles"] for r in rows)
+assert abs(total - j["cycles_per_inference"]) < 1e-6, (total, j["cycles_per_inference"])
+busy = sum(r["measured_busy"] for r in rows)
+assert abs(busy - j["busy_per_inference"]) < 1e-6, (busy, j["busy_per_inference"])
+assert j["load_cycles_predicted"] == j["load_cycles_measured"], j
+assert len(list(csv.DictReader(open(sys.argv[2])))) == len(rows)
+PY
+    grep -q "per layer, cycles / inference: model" "$t/$name.out" || { cat "$t/$name.out"; fail "$name: no table"; }
+}
+
+run mlp mlp --seed 5 --
+run lenet lenet --seed 6 --
+run lenet_straddle lenet --straddle --seed 7 --
+run mlp_chain mlp --seed 8 -- --chain
+
+"$flexor" cosim "$t/mlp.fxm" --random-images --images 1 --stall 0.2 --perf-tol 2 > "$t/e" 2>&1
+[ $? -eq 2 ] && grep -q "use --stall 0" "$t/e" || { cat "$t/e"; fail "--perf-tol with stalls was not refused"; }
+rm -rf "$t"
+echo "PASS: performance model within 2 % on every layer"
