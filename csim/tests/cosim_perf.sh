@@ -40,6 +40,16 @@ assert j["load_cycles_predicted"] == j["load_cycles_measured"], j
 assert len(list(csv.DictReader(open(sys.argv[2])))) == len(rows)
 PY
     grep -q "per layer, cycles / inference: model" "$t/$name.out" || { cat "$t/$name.out"; fail "$name: no table"; }
+    # inspect --perf (the extra cosim options are only --chain, which it takes too), without RTL: an image
+    # after an image; image 0 of the 2 waited 2 cycles less, and the cosim load adds reset (4) and CLEAR (1)
+    "$flexor" inspect "$t/$name.fxm" --perf --json "$@" > "$t/$name.inspect.json" || fail "$name: inspect --perf"
+    python3 - "$t/$name.inspect.json" "$t/$name.json" <<'PY' || fail "$name: inspect --perf differs from the RTL"
+import json, sys
+p = json.load(open(sys.argv[1]))["perf"]
+c = json.load(open(sys.argv[2]))
+assert p["cycles_per_inference"] - 1 == c["cycles_per_inference"], (p["cycles_per_inference"], c["cycles_per_inference"])
+assert p["model_load_cycles"] + 5 == c["load_cycles_measured"], (p["model_load_cycles"], c["load_cycles_measured"])
+PY
 }
 
 run mlp mlp --seed 5 --
