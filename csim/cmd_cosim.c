@@ -161,7 +161,8 @@ static int parse(int argc, char **argv, cosim_opts *o)
                                        {"random-images", 0, 0, 'R'}, {"inject-fault", 1, 0, 'I'},
                                        {"watchdog", 1, 0, 'W'},  {"predictions", 1, 0, 'P'},
                                        {"layer-outputs", 1, 0, 'L'}, {"layer-images", 1, 0, 'M'},
-                                       {"wave-mark", 1, 0, 'K'}, {"perf-csv", 1, 0, 'V'}, {"perf-tol", 1, 0, 'O'}, {"jobs", 1, 0, 'j'}, {"inject-image", 1, 0, 'G'},
+                                       {"wave-mark", 1, 0, 'K'}, {"jobs", 1, 0, 'j'}, {"inject-image", 1, 0, 'G'},
+                                       {"perf-csv", 1, 0, 'V'},  {"perf-tol", 1, 0, 'O'},
                                        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     *o = (cosim_opts){.limit = 100, .seed = 1, .taps = 1, .wave_to = UINT64_MAX, .watchdog = 100000, .layer_list = "0",
                   .wave_mark = UINT64_MAX, .perf_tol = -1};
