@@ -4,6 +4,7 @@
  * reference; the first divergence stops the run with a rerun command that dumps a waveform. */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #define _POSIX_C_SOURCE 200809L
+#include "cosim_perf.h"
 #include "cosim_run.h"
 #include "flexor/clock.h"
 #include "flexor/progress.h"
@@ -43,7 +44,9 @@ static void usage(FILE *f)
             "  --no-taps             compare layer outputs only (faster)\n"
             "  --wave FILE --wave-from C --wave-to C   FST waveform of RTL cycles [C, C], and FILE.gtkw for GTKWave\n"
             "  --wave-mark C         the GTKWave view's marker at cycle C (the rerun command sets the divergence's)\n"
-            "  --csv FILE, --json FILE                 summary files\n"
+            "  --csv FILE, --json FILE                 summary files (the JSON with the per-layer table)\n"
+            "  --perf-csv FILE       the per-layer table (performance model vs RTL cycles) as CSV\n"
+            "  --perf-tol PCT        exit 1 when a layer's predicted cycles are off by more than PCT %% (needs --stall 0)\n"
             "  --predictions FILE    one CSV row per bit-exact image: index,label,predicted,logit_0..\n"
             "  --layer-outputs DIR   the RTL's integer output of every layer of the --layer-images as .npy (docs/cli.md)\n"
             "  --layer-images LIST   comma list of image indices for --layer-outputs (default 0)\n"
@@ -96,6 +99,9 @@ typedef struct {
     uint64_t images, mismatches;
     double acc_rtl, acc_ref, cycles_per_inf, busy_per_inf, util, rtl_cps, all_cps, wall, cpu;
     uint32_t hash;
+    const cosim_perf_row *rows; /* per-layer table (n_rows 0 after a failure) */
+    uint32_t n_rows;
+    uint64_t load_pred, load_meas;
 } cosim_summary;
 
 static int write_csv(const cosim_opts *o, const cosim_summary *s, int status, char *err, size_t errlen)
@@ -136,6 +142,11 @@ static int write_json(const cosim_opts *o, const cosim_summary *s, int status, c
     cJSON_AddNumberToObject(j, "stall", o->stall);
     cJSON_AddNumberToObject(j, "chain", o->chain);
     cJSON_AddStringToObject(j, "config_hash", hash);
+    if (s->n_rows) {
+        cJSON_AddNumberToObject(j, "load_cycles_predicted", (double)s->load_pred);
+        cJSON_AddNumberToObject(j, "load_cycles_measured", (double)s->load_meas);
+        cJSON_AddItemToObject(j, "layers", cosim_perf_json(s->rows, s->n_rows));
+    }
     int r = fx_write_json(o->json, j, err, errlen);
     cJSON_Delete(j);
     return r;
@@ -151,9 +162,10 @@ static int parse(int argc, char **argv, cosim_opts *o)
                                        {"watchdog", 1, 0, 'W'},  {"predictions", 1, 0, 'P'},
                                        {"layer-outputs", 1, 0, 'L'}, {"layer-images", 1, 0, 'M'},
                                        {"wave-mark", 1, 0, 'K'}, {"jobs", 1, 0, 'j'}, {"inject-image", 1, 0, 'G'},
+                                       {"perf-csv", 1, 0, 'V'},  {"perf-tol", 1, 0, 'O'},
                                        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     *o = (cosim_opts){.limit = 100, .seed = 1, .taps = 1, .wave_to = UINT64_MAX, .watchdog = 100000, .layer_list = "0",
-                  .wave_mark = UINT64_MAX};
+                  .wave_mark = UINT64_MAX, .perf_tol = -1};
     int c;
     fx_opt_reset();
     while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
@@ -171,6 +183,8 @@ static int parse(int argc, char **argv, cosim_opts *o)
         case 'C': o->csv = optarg; break;
         case 'J': o->json = optarg; break;
         case 'P': o->predictions = optarg; break;
+        case 'V': o->perf_csv = optarg; break;
+        case 'O': if (fx_parse_double(optarg, 0, 100, &o->perf_tol)) return fx_opt_bad_value("cosim", "perf-tol", optarg, "a percentage 0..100"); break;
         case 'L': o->layer_dir = optarg; break;
         case 'M': o->layer_list = optarg; break;
         case 'q': o->quiet = 1; break;
@@ -184,6 +198,8 @@ static int parse(int argc, char **argv, cosim_opts *o)
         }
     }
     if (optind != argc - 1) return fx_opt_fail("cosim", "expected one MODEL argument");
+    if (o->perf_tol >= 0 && o->stall > 0)
+        return fx_opt_fail("cosim", "--perf-tol compares with the stall-free prediction: use --stall 0");
     if (o->jobs > 1 && o->wave) return fx_opt_fail("cosim", "--wave records one process's cycles: use --jobs 1");
     o->model = argv[optind];
     return 0;
@@ -255,6 +271,17 @@ static void run_parallel(const cosim_ctx *c, uint64_t J, uint64_t n, cosim_part 
         fx_progress_update(pr, done, extra);
         nanosleep(&(struct timespec){0, 100000000}, NULL);
     }
+}
+
+/* The parts' segments added up. */
+static void cosim_segs_sum(const cosim_part *parts, uint64_t J, uint32_t n_layers, cosim_seg *seg)
+{
+    memset(seg, 0, FX_MAX_LAYERS * sizeof *seg);
+    for (uint64_t j = 0; j < J; j++)
+        for (uint32_t l = 0; l < n_layers; l++) {
+            const cosim_seg *p = &parts[j].seg[l];
+            seg[l].cycles += p->cycles, seg[l].busy += p->busy, seg[l].stall += p->stall, seg[l].slices += p->slices;
+        }
 }
 
 /* What failed first and the cycle a single-process run reports for it (the model load, then every earlier
@@ -380,6 +407,7 @@ int fx_cmd_cosim(int argc, char **argv)
     uint64_t mismatches = failed && failed->kind == COSIM_DIVERGED;
     const uint64_t img = failed ? failed->fail_img : n;
     if (failed) report_failure(failed, rec, info.hash, &o);
+    cosim_seg seg[FX_MAX_LAYERS];
     uint64_t ok_rtl = 0, ok_ref = 0, cycles = 0, busy = 0, stall = 0, slices = 0, compared = 0;
     for (uint64_t i = 0; i < img; i++) {
         ok_rtl += rec[i].c_rtl == rec[i].label, ok_ref += rec[i].c_ref == rec[i].label;
@@ -416,10 +444,31 @@ int fx_cmd_cosim(int argc, char **argv)
     printf("  %-36s %.2f s (CPU %.2f s, %" PRIu64 " process%s)\n", "time", wall, cpu, J, J > 1 ? "es" : "");
     printf("  %-36s %.0f s wall, %.0f s CPU\n", "projected for 10000 images", wall / nn * 1e4, cpu / nn * 1e4);
     double acc_rtl = im.labels ? (double)ok_rtl / nn : -1, acc_ref = im.labels ? (double)ok_ref / nn : -1;
+    /* The per-layer table needs every image's segments: only after a run without failure. */
+    cosim_segs_sum(parts, J, m.n_layers, seg);
+    cosim_perf_row rows[FX_MAX_LAYERS];
+    const uint32_t n_rows = failed ? 0 : cosim_perf_rows(cfg, &m, o.chain, img, seg, rows);
+    const uint64_t load_pred = FX_RTL_BACKEND_RESET_CYCLES + fx_perf_load_cycles(cfg, &m) + 1; /* + CLEAR_COUNTERS */
+    if (n_rows) {
+        cosim_perf_print(stdout, rows, n_rows, o.stall > 0);
+        printf("  model load (reset, ID, LOAD_W/P, CLEAR_COUNTERS): predicted %" PRIu64 ", measured %" PRIu64 " cycles\n",
+               load_pred, parts[0].load_cycles);
+        const double worst = cosim_perf_worst(rows, n_rows);
+        if (o.perf_tol >= 0 && (worst > o.perf_tol || load_pred != parts[0].load_cycles)) {
+            fprintf(stderr, "cosim: performance model off by %.2f %% on a layer (tolerance %g %%) or on the load\n", worst,
+                    o.perf_tol);
+            status = status ? status : 1;
+        }
+    }
     const cosim_summary sum = {o.model, img, mismatches, acc_rtl, acc_ref, (double)cycles / nn, (double)busy / nn,
-                               util, rtl_cps, all_cps, wall, cpu, info.hash};
+                               util, rtl_cps, all_cps, wall, cpu, info.hash, rows, n_rows, load_pred,
+                               parts[0].load_cycles};
     /* The files record the status the run reached; a failed write then makes the exit status 2. */
     if (o.csv && write_csv(&o, &sum, status, err, sizeof err)) {
+        fprintf(stderr, "flexor cosim: %s\n", err);
+        status = status ? status : 2;
+    }
+    if (o.perf_csv && n_rows && cosim_perf_csv(o.perf_csv, rows, n_rows, err, sizeof err)) {
         fprintf(stderr, "flexor cosim: %s\n", err);
         status = status ? status : 2;
     }

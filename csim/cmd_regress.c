@@ -6,12 +6,14 @@
 #include "flexor/clock.h"
 #include "flexor/progress.h"
 #include "flexor/outfmt.h"
+#include "flexor/perfmodel.h"
 #include "flexor/opt.h"
 #include "regress_case.h"
 #include "rtl_backend.h"
 #include "tapbook.h"
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +31,34 @@ typedef struct {
     double rtl_s;
     /* RUN cycles beyond the engine bound N·G·q·(CH [+1 straddle]) and cnt_stall, one-layer cases without host stalls */
     uint64_t ovh_n, ovh_sum, ovh_min, ovh_max;
+    /* the performance model's cnt_busy / cnt_stall against the RTL's, cases without stalls or errors */
+    uint64_t perf_n, perf_exact;
+    double perf_worst; /* largest |predicted − measured| / measured of cnt_busy */
 } stats_t;
+
+/* The performance model against the RTL's counters after a stall-free case: every RUN but the last runs to
+ * its end, the last up to its final result word (FX_PERF_RUN_TAIL cycles before its end), where the host
+ * stopped clocking. More than 2 % off on cnt_busy, or cnt_stall different, is a failure (msg). */
+static void perf_check(const fx_hwcfg *cfg, const fx_rcase *c, const fx_counters *cr, stats_t *st, char *msg, size_t n)
+{
+    uint64_t busy = 0, stall = 0;
+    for (uint32_t i = 0; i < c->m.n_layers; i++) {
+        const fx_layer *l = &c->m.layers[i];
+        fx_perf_shape s = {.K = l->K, .M = l->M, .N = c->N, .q = l->q, .straddle = (l->flags & FX_F_STRADDLE) != 0,
+                           .dst_stream = i + 1 == c->m.n_layers};
+        fx_perf_run r;
+        fx_perf_run_cycles(cfg, &s, &r);
+        busy += r.busy, stall += r.stall;
+    }
+    busy -= FX_PERF_RUN_TAIL;
+    const double err = cr->busy ? fabs((double)busy - (double)cr->busy) / (double)cr->busy : 1;
+    st->perf_n++;
+    st->perf_exact += busy == cr->busy && stall == cr->stall;
+    if (err > st->perf_worst) st->perf_worst = err;
+    if (err > 0.02 || stall != cr->stall)
+        snprintf(msg, n, "performance model: cnt_busy %" PRIu64 " cnt_stall %" PRIu64 " predicted, RTL %" PRIu64 " %" PRIu64,
+                 busy, stall, cr->busy, cr->stall);
+}
 
 static void usage(FILE *f)
 {
@@ -154,6 +183,7 @@ static int run_case(const fx_hwcfg *cfg, const opts_t *o, uint64_t index, stats_
             else if (!d && !c.n_bad && em) snprintf(msg, sizeof msg, "unexpected error code %u in both models", em);
             else if (!d && cm.slices != cr.slices)
                 snprintf(msg, sizeof msg, "cnt_slices: C model %" PRIu64 ", RTL %" PRIu64, cm.slices, cr.slices);
+            else if (!d && !c.n_bad && c.stall == 0) perf_check(cfg, &c, &cr, st, msg, sizeof msg);
         }
     }
     if (d || msg[0]) {
@@ -271,13 +301,16 @@ int fx_cmd_regress(int argc, char **argv)
     if (st.ovh_n)
         printf("  %-28s min %" PRIu64 ", mean %.1f, max %" PRIu64 " cycles (%" PRIu64 " one-layer RUNs)\n",
                "RUN overhead over bound", st.ovh_min, (double)st.ovh_sum / (double)st.ovh_n, st.ovh_max, st.ovh_n);
+    if (st.perf_n)
+        printf("  %-28s %" PRIu64 " of %" PRIu64 " stall-free cases exact (cnt_busy, cnt_stall), worst %.2f %%\n",
+               "performance model", st.perf_exact, st.perf_n, 100.0 * st.perf_worst);
     printf("  %-28s %.1f s\n", "wall time", wall);
     if (o.json) {
         const double f[] = {status, (double)st.cases, (double)st.runs, (double)st.chained,
                             (double)st.straddle, (double)st.raw, (double)st.stalled, (double)st.outputs, (double)st.taps,
-                            (double)st.cycles, wall};
+                            (double)st.cycles, wall, (double)st.perf_n, (double)st.perf_exact, 100.0 * st.perf_worst};
         const char *k[] = {"status", "cases", "layers", "chained", "straddle", "raw", "stalled", "outputs", "taps",
-                           "rtl_cycles", "wall_s"};
+                           "rtl_cycles", "wall_s", "perf_cases", "perf_exact", "perf_worst_pct"};
         cJSON *j = cJSON_CreateObject();
         char seed[24]; /* a 64-bit seed is exact as raw digits, not as a double */
         snprintf(seed, sizeof seed, "%" PRIu64, o.seed);

@@ -22,7 +22,11 @@ typedef struct {
     layer_out ref[FX_MAX_LAYERS], model[FX_MAX_LAYERS];
     fx_divergence div; /* first output-level divergence */
     fx_rtl *rtl;
+    fx_backend *rtl_b;
     fx_layer_dump *dump; /* --layer-outputs of this image, else NULL */
+    uint64_t seg_start;  /* RTL cycle of the current segment's start (the previous one's last result word) */
+    fx_counters seg_k0;  /* the counters there */
+    cosim_seg seg[FX_MAX_LAYERS]; /* this image's segments */
 } outs_t;
 
 
@@ -72,9 +76,21 @@ static void cb_model(void *u, uint32_t layer, const int32_t *out, uint32_t N, ui
     if (s->ref[layer].have) out_diverge(s, "layer output (C model vs reference)", layer, &s->ref[layer], out, N, M,
                                         UINT64_MAX);
 }
+/* A segment ends at its last result word: its cycles and counters since the previous one's. */
+static void seg_mark(outs_t *s, uint32_t layer)
+{
+    fx_counters k;
+    s->rtl_b->counters(s->rtl_b, &k);
+    const uint64_t now = fx_rtl_cycle(s->rtl);
+    s->seg[layer] = (cosim_seg){.cycles = now - s->seg_start, .busy = k.busy - s->seg_k0.busy,
+                                .stall = k.stall - s->seg_k0.stall, .slices = k.slices - s->seg_k0.slices};
+    s->seg_start = now, s->seg_k0 = k;
+}
+
 static void cb_rtl(void *u, uint32_t layer, const int32_t *out, uint32_t N, uint32_t M)
 {
     outs_t *s = u;
+    seg_mark(s, layer);
     if (!s->model[layer].have) {
         if (!s->div.set) {
             s->div = (fx_divergence){.set = 1, .layer = (int)layer, .chunk = UINT32_MAX, .plane = UINT32_MAX,
@@ -126,6 +142,7 @@ void cosim_run_range(const cosim_ctx *c, uint64_t lo, uint64_t hi, cosim_part *p
     int32_t *lg = calloc(3 * (size_t)nc, sizeof *lg), *lg_ref = lg, *lg_mod = lg ? lg + nc : NULL;
     if (!outs || !lg) abort();
     outs->rtl = rtl;
+    outs->rtl_b = rtl_b;
     const uint32_t clear = (uint32_t)FX_OP_CLEAR_COUNTERS << 24;
     if (fx_driver_load(mod, cfg, m, c->plan, err, sizeof err) || fx_driver_load(dut, cfg, m, c->plan, err, sizeof err) ||
         mod->write(mod, &clear, 1) || dut->write(dut, &clear, 1)) {
@@ -145,6 +162,8 @@ void cosim_run_range(const cosim_ctx *c, uint64_t lo, uint64_t hi, cosim_part *p
         rtl_b->counters(rtl_b, &k0);
         fx_rtl_backend_image(rtl_b, img);
         for (uint32_t l = 0; l < m->n_layers; l++) outs->ref[l].have = outs->model[l].have = 0;
+        memset(outs->seg, 0, sizeof outs->seg);
+        outs->seg_start = start, outs->seg_k0 = k0;
         int c_ref = fx_ref_infer(c->net, x, lg_ref, cb_ref, outs);
         fx_tapbook_rewind(&tb_m, FX_TB_RECORD);
         int c_mod = fx_driver_infer(mod, cfg, m, c->plan, x, lg_mod, o->chain, cb_model, outs);
@@ -201,6 +220,11 @@ void cosim_run_range(const cosim_ctx *c, uint64_t lo, uint64_t hi, cosim_part *p
                                .cycles = fx_rtl_cycle(rtl) - start, .busy = k1.busy - k0.busy,
                                .stall = k1.stall - k0.stall, .slices = k1.slices - k0.slices,
                                .taps = tb_m.compared - taps0};
+        for (uint32_t l = 0; l < m->n_layers; l++) {
+            cosim_seg *a = &p->seg[l];
+            const cosim_seg *b = &outs->seg[l];
+            a->cycles += b->cycles, a->busy += b->busy, a->stall += b->stall, a->slices += b->slices;
+        }
         __atomic_store_n(&p->done, img + 1 - lo, __ATOMIC_RELEASE);
         if (pr) {
             char extra[64];

@@ -13,9 +13,9 @@
 #include <stdint.h>
 
 typedef struct {
-    const char *model, *data, *wave, *csv, *json, *predictions, *layer_dir, *layer_list;
+    const char *model, *data, *wave, *csv, *json, *predictions, *layer_dir, *layer_list, *perf_csv;
     uint64_t limit, seed, wave_from, wave_to, wave_mark, inject, inject_image, watchdog, jobs;
-    double stall;
+    double stall, perf_tol; /* perf_tol: largest |predicted − measured| / measured in % (< 0: no check) */
     int chain, taps, random_images, quiet;
 } cosim_opts;
 
@@ -27,6 +27,13 @@ typedef struct {
 
 enum { COSIM_OK = 0, COSIM_DIVERGED, COSIM_FAILED, COSIM_LOAD_FAILED, COSIM_BAD };
 
+/* Measured cycles of one driver segment (a layer, or a chained FC run), summed over a part's images: from
+ * the previous segment's last result word to this one's (what the performance model predicts). Indexed
+ * by the segment's last layer. */
+typedef struct {
+    uint64_t cycles, busy, stall, slices;
+} cosim_seg;
+
 /* A part's outcome; with --jobs it lives in memory shared with the parent. */
 typedef struct {
     uint64_t done;       /* images finished (atomic: the parent reads it for the progress bar) */
@@ -37,6 +44,7 @@ typedef struct {
     char msg[1024];      /* COSIM_FAILED / LOAD_FAILED / BAD: the one-line reason */
     uint64_t load_cycles; /* RTL cycles of the model load (the same in every part) */
     uint64_t slices_rtl, slices_model; /* cnt_slices of both over the part */
+    cosim_seg seg[FX_MAX_LAYERS];       /* the recorded images' segments */
     double cpu, rtl_cpu, rtl_wall;     /* seconds of this part */
 } cosim_part;
 

@@ -230,7 +230,7 @@ fx_backend *fx_rtl_backend_new(const fx_hwcfg *cfg, const fx_rtl_opts *o)
     fx_cmdstream_init(&c->cs, cfg);
     c->rtl = fx_rtl_new(o->xseed);
     fx_rtl_set_stalls(c->rtl, o->stall, o->stall, o->stall_seed);
-    fx_rtl_reset(c->rtl, 4);
+    fx_rtl_reset(c->rtl, FX_RTL_BACKEND_RESET_CYCLES);
     b->name = "rtl";
     b->ctx = c;
     b->write = b_write;

@@ -16,6 +16,9 @@ typedef struct {
     uint64_t inject_image; /* ... counted from the start of this image (fx_rtl_backend_image) */
 } fx_rtl_opts;
 
+/* The reset a new backend starts with (cycles of rst_ni low). */
+#define FX_RTL_BACKEND_RESET_CYCLES 4u
+
 fx_backend *fx_rtl_backend_new(const fx_hwcfg *cfg, const fx_rtl_opts *o);
 fx_rtl *fx_rtl_backend_rtl(fx_backend *b);
 /* Image `image` of a run starts: the stall pattern restarts from a seed of (stall_seed, image) and the

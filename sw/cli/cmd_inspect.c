@@ -6,6 +6,8 @@
 #include "layerjson.h"
 #include "flexor/model.h"
 #include "flexor/mxor.h"
+#include "flexor/driver.h"
+#include "flexor/perfmodel.h"
 #include "flexor/opt.h"
 #include <cjson/cJSON.h>
 #include <getopt.h>
@@ -15,10 +17,12 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: flexor inspect MODEL [--json] [--config CFG] [--mxor]\n"
+    fprintf(f, "usage: flexor inspect MODEL [--json] [--config CFG] [--mxor] [--perf [--chain]]\n"
                "       flexor inspect --mxor [--json] [--config CFG]\n"
                "  Validates MODEL (every rule of docs/contract.md §6) and prints its layers.\n"
                "  --mxor        also print the configuration's M-xor matrices (one per N_in; without MODEL, only them)\n"
+               "  --perf        also the performance model's cycles per layer on the accelerator (docs/perf.md; no RTL run)\n"
+               "  --chain       with --perf: consecutive FC layers chained on chip, as flexor cosim --chain\n"
                "  --json        machine-readable output\n"
                "  --config CFG  validate against a configuration (NAME of rtl/config/NAME.cfg, or a path) instead of the built-in one\n");
 }
@@ -99,6 +103,74 @@ static int print_mxor(const fx_hwcfg *cfg, cJSON *doc)
     return 0;
 }
 
+/* --perf: the predicted cycles of every layer of an image that follows another image (docs/perf.md). */
+static int print_perf(const fx_hwcfg *cfg, const fx_model *m, int chain, cJSON *doc)
+{
+    fx_perf_layer p[FX_MAX_LAYERS];
+    if (fx_perf_model(cfg, m, chain, 1, p)) {
+        fprintf(stderr, "flexor inspect: --perf: %s\n", FX_DRIVER_V2_REFUSAL);
+        return -1;
+    }
+    cJSON *arr = doc ? cJSON_CreateArray() : NULL;
+    uint64_t total = 0, busy = 0;
+    double bound = 0;
+    if (!doc)
+        printf("performance model, config '%s' (%u lanes), cycles per inference, no stalls%s:\n"
+               "%-3s %-16s %5s %6s %4s %8s %7s %5s %8s %8s %10s %6s %6s\n",
+               cfg->name, cfg->lanes, chain ? ", FC layers chained" : "", "#", "K x M x N", "wait", "load", "args",
+               "issue", "stall", "fixed", "RUN", "total", "MAC-bound", "util", "u.all");
+    for (uint32_t i = 0; i < m->n_layers; i++) {
+        const fx_perf_layer *l = &p[i];
+        total += l->total, busy += l->run.busy, bound += l->mac_bound;
+        if (arr) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddNumberToObject(o, "layer", i);
+            cJSON_AddNumberToObject(o, "K", l->shape.K);
+            cJSON_AddNumberToObject(o, "M", l->shape.M);
+            cJSON_AddNumberToObject(o, "N", l->shape.N);
+            cJSON_AddNumberToObject(o, "q", l->shape.q);
+            cJSON_AddBoolToObject(o, "straddle", l->shape.straddle);
+            cJSON_AddBoolToObject(o, "dst_stream", l->shape.dst_stream);
+            cJSON_AddNumberToObject(o, "wait", (double)l->wait);
+            cJSON_AddNumberToObject(o, "load", (double)l->load);
+            cJSON_AddNumberToObject(o, "args", (double)l->args);
+            cJSON_AddNumberToObject(o, "issue", (double)l->run.issue);
+            cJSON_AddNumberToObject(o, "stall", (double)l->run.stall);
+            cJSON_AddNumberToObject(o, "fixed", (double)l->run.fixed);
+            cJSON_AddNumberToObject(o, "busy", (double)l->run.busy);
+            cJSON_AddNumberToObject(o, "cycles", (double)l->total);
+            cJSON_AddNumberToObject(o, "mac_bound_cycles", l->mac_bound);
+            cJSON_AddNumberToObject(o, "mac_utilisation_run", l->mac_bound / (double)l->run.busy);
+            cJSON_AddNumberToObject(o, "mac_utilisation", l->mac_bound / (double)l->total);
+            cJSON_AddItemToArray(arr, o);
+        } else {
+            char shape[48];
+            snprintf(shape, sizeof shape, "%ux%ux%u%s", l->shape.K, l->shape.M, l->shape.N, l->shape.straddle ? " s" : "");
+            printf("%-3u %-16s %5llu %6llu %4llu %8llu %7llu %5llu %8llu %8llu %10.1f %5.1f%% %5.1f%%\n", i, shape,
+                   (unsigned long long)l->wait, (unsigned long long)l->load, (unsigned long long)l->args,
+                   (unsigned long long)l->run.issue, (unsigned long long)l->run.stall, (unsigned long long)l->run.fixed,
+                   (unsigned long long)l->run.busy, (unsigned long long)l->total, l->mac_bound,
+                   100.0 * l->mac_bound / (double)l->run.busy, 100.0 * l->mac_bound / (double)l->total);
+        }
+    }
+    const uint64_t load = fx_perf_load_cycles(cfg, m);
+    if (doc) {
+        cJSON *o = cJSON_AddObjectToObject(doc, "perf");
+        cJSON_AddBoolToObject(o, "chain", chain);
+        cJSON_AddNumberToObject(o, "cycles_per_inference", (double)total);
+        cJSON_AddNumberToObject(o, "busy_per_inference", (double)busy);
+        cJSON_AddNumberToObject(o, "mac_bound_cycles", bound);
+        cJSON_AddNumberToObject(o, "model_load_cycles", (double)load);
+        cJSON_AddItemToObject(o, "layers", arr);
+    } else {
+        printf("total: %llu cycles per inference (%llu in RUNs), MAC bound %.1f: %.1f %% utilisation in RUNs, %.1f %% "
+               "overall; model load %llu cycles\n",
+               (unsigned long long)total, (unsigned long long)busy, bound, 100.0 * bound / (double)busy,
+               100.0 * bound / (double)total, (unsigned long long)load);
+    }
+    return 0;
+}
+
 /* --mxor without a model: the configuration's matrices only. */
 static int mxor_only(const fx_hwcfg *cfg, int json)
 {
@@ -124,18 +196,23 @@ int fx_cmd_inspect(int argc, char **argv)
 {
     static const struct option opts[] = {{"json", no_argument, 0, 'j'}, {"config", required_argument, 0, 'c'},
                                          {"mxor", no_argument, 0, 'x'}, {"help", no_argument, 0, 'h'},
+                                         {"perf", no_argument, 0, 'p'}, {"chain", no_argument, 0, 'C'},
                                          {0, 0, 0, 0}};
-    int json = 0, mxor = 0, c;
+    int json = 0, mxor = 0, perf = 0, chain = 0, c;
     const char *cfg_path = NULL;
     fx_opt_reset();
     while ((c = getopt_long(argc, argv, ":jc:h", opts, NULL)) != -1) {
         if (c == 'j') json = 1;
         else if (c == 'c') cfg_path = optarg;
         else if (c == 'x') mxor = 1;
+        else if (c == 'p') perf = 1;
+        else if (c == 'C') chain = 1;
         else if (c == 'h') { usage(stdout); return 0; }
         else return fx_opt_error("inspect", c, argv);
     }
     if (optind + 1 != argc && !(mxor && optind == argc)) return fx_opt_fail("inspect", "expected one MODEL argument");
+    if (chain && !perf) return fx_opt_fail("inspect", "--chain needs --perf");
+    if (perf && optind == argc) return fx_opt_fail("inspect", "--perf needs a MODEL");
     char err[512];
     fx_hwcfg loaded;
     const fx_hwcfg *cfg;
@@ -188,7 +265,11 @@ int fx_cmd_inspect(int argc, char **argv)
         cJSON_AddStringToObject(doc, "config_hash", h);
         cJSON_AddStringToObject(doc, "builtin_config_hash", bh);
         cJSON_AddBoolToObject(doc, "matches_builtin", match);
-        if (mxor && print_mxor(cfg, doc)) { cJSON_Delete(doc); fx_model_free(&m); return 2; }
+        if ((mxor && print_mxor(cfg, doc)) || (perf && print_perf(cfg, &m, chain, doc))) {
+            cJSON_Delete(doc);
+            fx_model_free(&m);
+            return 2;
+        }
         char *txt = cJSON_Print(doc);
         cJSON_Delete(doc);
         if (txt) puts(txt);
@@ -199,6 +280,7 @@ int fx_cmd_inspect(int argc, char **argv)
                "config hash 0x%08x: %s the built-in configuration '%s' (0x%08x)\n",
                weights, avg, file_bytes, m.in_c, m.in_h, m.in_w, m.n_classes, fx_model_is_v2(&m) ? 2 : 1, m.cfg_hash, match ? "matches" : "differs from",
                fx_hwcfg_builtin()->name, builtin_hash);
+    int rc = !json && ((mxor && print_mxor(cfg, NULL)) || (perf && print_perf(cfg, &m, chain, NULL))) ? 2 : 0;
     fx_model_free(&m);
-    return !json && mxor && print_mxor(cfg, NULL) ? 2 : 0;
+    return rc;
 }

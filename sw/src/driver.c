@@ -236,8 +236,7 @@ int fx_driver_run_layer(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, c
     return (int)N;
 }
 
-/* Last layer of the on-chip FC run starting at `first` (first itself when nothing chains). */
-static uint32_t fc_run_end(const fx_model *m, uint32_t first, int chain_fc)
+uint32_t fx_driver_segment_end(const fx_model *m, uint32_t first, int chain_fc)
 {
     uint32_t e = first;
     if (chain_fc && m->layers[first].type == FX_LAYER_FC)
@@ -262,7 +261,7 @@ int fx_driver_infer(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const
     memcpy(act, image, (size_t)m->in_c * m->in_h * m->in_w);
     for (uint32_t i = 0; i < m->n_layers;) {
         const fx_layer *l = &m->layers[i];
-        const uint32_t last = fc_run_end(m, i, chain_fc);
+        const uint32_t last = fx_driver_segment_end(m, i, chain_fc);
         uint32_t N, w[9];
         if (last == i) {
             int n = fx_driver_run_layer(b, cfg, m, plan, i, act, out);

@@ -64,6 +64,9 @@ void fx_driver_run_words(const fx_hwcfg *cfg, const fx_model *m, const fx_plan *
 /* One layer: im2col on the host, LOAD_A, RUN with results streamed back; out [N][M]. Returns N or -1. */
 int fx_driver_run_layer(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan, uint32_t layer,
                         const uint8_t *in_chw, int32_t *out);
+/* Last layer of the driver segment starting at layer `first`: the end of the on-chip FC run with chain_fc
+ * (consecutive FC layers), else first itself. fx_driver_infer reads results once per segment. */
+uint32_t fx_driver_segment_end(const fx_model *m, uint32_t first, int chain_fc);
 /* Whole network on one image; chain_fc = 1 keeps consecutive FC layers on chip (activation
  * buffers), 0 streams every layer's output back. Returns the class, -1 on failure. */
 int fx_driver_infer(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan, const uint8_t *image,
