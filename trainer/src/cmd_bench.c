@@ -26,6 +26,7 @@ static void usage(FILE *f)
 "  --ref-images N    images for the fx_ref_infer measurement (default 500)\n"
 "  --data DIR        IDX directory (default " FX_DEFAULT_DATA_DIR ")\n"
 "  --threads 1|2     data-parallel training workers (default 2)\n"
+"  --conv dnnl|gemm  convolutions by oneDNN (default) or im2col + OpenBLAS (flexor train --conv)\n"
 "  --paper           comparison setting (float first/last layers and activations), as in\n"
 "                    trainer/bench/torch_bench.py\n"
 "  --compare         train the same models (--models among mlp, lenet, resnet20; default all three) in\n"
@@ -61,11 +62,11 @@ int fx_cmd_bench(int argc, char **argv)
 {
     static const struct option lo[] = {{"models", 1, 0, 'm'}, {"settings", 1, 0, 's'}, {"batch", 1, 0, 'b'},
                                        {"steps", 1, 0, 'n'},  {"ref-images", 1, 0, 'r'}, {"data", 1, 0, 'd'},
-                                       {"paper", 0, 0, 'P'},  {"threads", 1, 0, 't'},  {"compare", 0, 0, 'C'},
+                                       {"paper", 0, 0, 'P'},  {"threads", 1, 0, 't'}, {"conv", 1, 0, 'V'},  {"compare", 0, 0, 'C'},
                                        {"rounds", 1, 0, 'R'}, {"python", 1, 0, 'Y'},
                                        {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
     char models[64] = "mlp,lenet", settings[64] = "fp,0.8", data[512] = FX_DEFAULT_DATA_DIR;
-    int batch = 128, steps = 30, refn = 500, paper = 0, threads = 2, compare = 0, rounds = 3, models_set = 0, c;
+    int batch = 128, steps = 30, refn = 500, paper = 0, threads = 2, conv_gemm = 0, compare = 0, rounds = 3, models_set = 0, c;
     const char *python = "/usr/bin/python3";
     fx_opt_reset();
     while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
@@ -77,6 +78,10 @@ int fx_cmd_bench(int argc, char **argv)
         case 'r': if (fx_parse_int(optarg, 1, 10000, &refn)) return fx_opt_bad_value("bench", "ref-images", optarg, "1..10000"); break;
         case 'd': if (strlen(optarg) >= sizeof data) return fx_opt_bad_value("bench", "data", optarg, "a shorter path"); snprintf(data, sizeof data, "%s", optarg); break;
         case 'P': paper = 1; break;
+        case 'V':
+            if (strcmp(optarg, "dnnl") && strcmp(optarg, "gemm")) return fx_opt_bad_value("bench", "conv", optarg, "dnnl or gemm");
+            conv_gemm = !strcmp(optarg, "gemm");
+            break;
         case 'C': compare = 1; break;
         case 'R': if (fx_parse_int(optarg, 1, 15, &rounds)) return fx_opt_bad_value("bench", "rounds", optarg, "1..15"); break;
         case 'Y': python = optarg; break;
@@ -121,6 +126,7 @@ int fx_cmd_bench(int argc, char **argv)
             o.epochs = 1;
             if (paper) fx_train_paper(&o);
             o.threads = threads;
+            o.conv_gemm = conv_gemm;
             tr_net net;
             if (tr_net_build(&net, &o, cfg, (uint32_t)batch, err, sizeof err)) {
                 fprintf(stderr, "flexor bench: %s\n", err);

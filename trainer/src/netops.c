@@ -179,7 +179,7 @@ static double sum_f(const float *a, size_t n)
 
 /* Training: the batch's mean and variance per channel (both workers' images, tr_net_allreduce); evaluation:
  * the running statistics. z <- gamma * (z - mean) / sqrt(var + eps) + beta, zn keeps the normalised z. */
-static void bn_forward(tr_net *n, tr_layer *l, uint32_t B, int train)
+static void bn_forward(tr_net *n, tr_layer *l, uint32_t B, int train, int stats_only)
 {
     const uint32_t M = l->out_c;
     const size_t BN = (size_t)B * l->N;
@@ -189,18 +189,21 @@ static void bn_forward(tr_net *n, tr_layer *l, uint32_t B, int train)
         st[2 * M] = (double)BN;
         tr_net_allreduce(n, st, 2 * M + 1);
     }
+    /* stats_only: z is the sums without the bias (the fused pass normalises them), the running mean has it */
     for (uint32_t m = 0; m < M; m++) {
+        const float bias = stats_only ? l->bias.v[m] : 0.0f;
         float mean, inv;
         if (train) {
             double cnt = st[2 * M], mu = st[m] / cnt, var = st[M + m] / cnt - mu * mu;
             if (var < 0) var = 0;
             mean = (float)mu; inv = (float)(1.0 / sqrt(var + 1e-5));
-            l->bn_mean[m] = 0.9f * l->bn_mean[m] + 0.1f * mean;
+            l->bn_mean[m] = 0.9f * l->bn_mean[m] + 0.1f * (mean + bias);
             l->bn_var[m] = 0.9f * l->bn_var[m] + 0.1f * (float)var;
         } else {
-            mean = l->bn_mean[m]; inv = 1.0f / sqrtf(l->bn_var[m] + 1e-5f);
+            mean = l->bn_mean[m] - bias; inv = 1.0f / sqrtf(l->bn_var[m] + 1e-5f);
         }
         l->bn_bmean[m] = mean; l->bn_binv[m] = inv;
+        if (stats_only) continue;
         const float ga = l->gamma.v[m], be = l->beta.v[m];
         float *restrict z = l->z + m * BN, *restrict zn = l->zn + m * BN;
         for (size_t j = 0; j < BN; j++) { zn[j] = (z[j] - mean) * inv; z[j] = ga * zn[j] + be; }
@@ -326,33 +329,18 @@ static float max0(const float *restrict z, size_t n)
     return mx;
 }
 
-static void layer_forward(tr_net *n, tr_layer *l, const float *x, uint32_t B, int train)
+/* The element-wise forward in separate passes (the option-A shortcut): bias, BN, residual, ReLU. */
+static void separate_forward(tr_net *n, tr_layer *l, uint32_t B, int train)
 {
-    const uint32_t M = l->out_c, N = l->N, K = l->K;
-    const size_t BN = (size_t)B * N;
-    const float *W = l->wq.W;
-    if (l->type == TR_FC) {
-        uint32_t C, P;
-        const int mode = fc_mode(n, l, &C, &P);
-        if (mode == FC_GATHER) { fc_gather(x, B, C, P, l->fc_c != 0, n->cols); x = n->cols; }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, mode == FC_KB ? CblasNoTrans : CblasTrans, (int)M, (int)B, (int)K, 1.0f,
-                    W, (int)K, x, mode == FC_KB ? (int)B : (int)K, 0.0f, l->z, (int)B);
-    } else if (!tr_dnn_usable(l) || tr_dnn_forward(l, x, B, l->z)) {
-        const uint32_t cb = conv_chunk(l, B);
-        for (uint32_t b0 = 0; b0 < B; b0 += cb) {
-            const uint32_t nb = B - b0 < cb ? B - b0 : cb;
-            im2col(l, x, B, b0, nb, n->cols);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)(nb * N), (int)K, 1.0f, W, (int)K, n->cols,
-                        (int)(nb * N), 0.0f, l->z + (size_t)b0 * N, (int)BN);
-        }
-    }
+    const uint32_t M = l->out_c;
+    const size_t BN = (size_t)B * l->N;
     for (uint32_t m = 0; m < M; m++) {
         float *restrict d = l->z + m * BN;
         const float bb = l->bias.v[m];
         for (size_t j = 0; j < BN; j++) d[j] += bb;
     }
     const size_t total = (size_t)M * BN;
-    if (l->bn) bn_forward(n, l, B, train);
+    if (l->bn) bn_forward(n, l, B, train, 0);
     if (l->res != TR_NO_RES) residual(n, l, l->z, B, 0);
     if (!l->relu) {
         memcpy(l->y, l->z, total * sizeof(float));
@@ -376,8 +364,72 @@ static void layer_forward(tr_net *n, tr_layer *l, const float *x, uint32_t B, in
             for (size_t t = 0; t < total; t++) y[t] = z[t] > 0 ? z[t] : 0;
         }
     }
+}
+
+/* The shortcut's tensor when it is l's shape (identity: added in the fused pass), else NULL. */
+static const float *identity_residual(tr_net *n, const tr_layer *l)
+{
+    uint32_t C, H, W;
+    if (l->res == TR_NO_RES || l->res_pad) return NULL;
+    const float *r = layer_output(n, l->res, &C, &H, &W);
+    return C == l->out_c && H == l->out_h && W == l->out_w ? r : NULL;
+}
+
+/* Activation step of l's uint8 activations now, 0 when they are float. */
+static float act_step(const tr_net *n, const tr_layer *l)
+{
+    return l->act_quant && n->act_quant_on && l->act_ema > 0 ? l->act_ema / 255.0f : 0.0f;
+}
+
+/* The element-wise forward in one pass per channel (actfuse.c); BN normalises the sums without the bias,
+ * which it would subtract again (its running mean includes it, as the export expects). */
+static void fused_forward(tr_net *n, tr_layer *l, uint32_t B, int train, const float *rid)
+{
+    const uint32_t M = l->out_c;
+    const size_t BN = (size_t)B * l->N;
+    if (l->bn) bn_forward(n, l, B, train, 1);
+    const float s = act_step(n, l);
+    const int f = (l->bn ? TR_F_BN : 0) | (rid ? TR_F_RES : 0) | (l->relu ? TR_F_RELU : 0) | (l->relu && s > 0 ? TR_F_QUANT : 0) |
+                  (l->relu && l->act_quant && train ? TR_F_MAX : 0);
+    float mx = 0;
+    for (uint32_t m = 0; m < M; m++) {
+        tr_chan c = {0, 0, 0, 0, l->bias.v[m], s, s > 0 ? 1.0f / s : 0};
+        if (l->bn) { c.mean = l->bn_bmean[m]; c.inv = l->bn_binv[m]; c.ga = l->gamma.v[m]; c.be = l->beta.v[m]; }
+        const float cm = tr_act_forward_chan(f, &c, l->z + m * BN, l->bn ? l->zn + m * BN : NULL, rid ? rid + m * BN : NULL,
+                                             l->y + m * BN, BN);
+        mx = cm > mx ? cm : mx;
+    }
+    if (f & TR_F_MAX) l->bmax = mx;
+}
+
+static void layer_forward(tr_net *n, tr_layer *l, const float *x, uint32_t B, int train)
+{
+    const uint32_t M = l->out_c, N = l->N, K = l->K;
+    const size_t BN = (size_t)B * N;
+    const float *W = l->wq.W;
+    if (l->type == TR_FC) {
+        uint32_t C, P;
+        const int mode = fc_mode(n, l, &C, &P);
+        if (mode == FC_GATHER) { fc_gather(x, B, C, P, l->fc_c != 0, n->cols); x = n->cols; }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, mode == FC_KB ? CblasNoTrans : CblasTrans, (int)M, (int)B, (int)K, 1.0f,
+                    W, (int)K, x, mode == FC_KB ? (int)B : (int)K, 0.0f, l->z, (int)B);
+    } else if (!tr_dnn_usable(l) || tr_dnn_forward(l, x, B, l->z)) {
+        const uint32_t cb = conv_chunk(l, B);
+        for (uint32_t b0 = 0; b0 < B; b0 += cb) {
+            const uint32_t nb = B - b0 < cb ? B - b0 : cb;
+            im2col(l, x, B, b0, nb, n->cols);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)(nb * N), (int)K, 1.0f, W, (int)K, n->cols,
+                        (int)(nb * N), 0.0f, l->z + (size_t)b0 * N, (int)BN);
+        }
+    }
+    const float *rid = identity_residual(n, l);
+    if (l->res == TR_NO_RES || rid) {
+        fused_forward(n, l, B, train, rid);
+    } else {
+        separate_forward(n, l, B, train);
+    }
     if (l->pool || l->avgpool)
-        pool_forward(l, B, l->act_quant && n->act_quant_on && l->act_ema > 0 ? l->act_ema / 255.0f : 0.0f);
+        pool_forward(l, B, act_step(n, l));
 }
 
 void tr_net_forward(tr_net *n, const uint8_t *img, uint32_t B, int train, const tr_xor_mode *mode)
@@ -423,6 +475,38 @@ double tr_net_loss(tr_net *n, const uint8_t *labels, uint32_t B, uint32_t norm, 
     return loss;
 }
 
+/* The element-wise backward in one pass per channel (and BN's second pass): n->dz <- the gradient of the
+ * conv/fc sums; the identity shortcut's gradient written or added; bias, gamma and beta gradients. */
+static void fused_backward(tr_net *n, tr_layer *l, const float *dy, float hi, uint32_t B)
+{
+    const uint32_t M = l->out_c;
+    const size_t BN = (size_t)B * l->N;
+    float *rg = NULL;
+    int radd = 0;
+    if (l->res != TR_NO_RES && l->res != TR_SRC_INPUT) {
+        tr_layer *s = &n->L[l->res];
+        rg = s->dout; radd = s->dout_set; s->dout_set = 1;
+    }
+    const int f = (l->bn ? TR_F_BN : 0) | (rg ? TR_F_RES : 0) | (l->relu ? TR_F_RELU : 0);
+    double *st = n->red; /* [sum dz, sum dz*zn per channel, count] */
+    for (uint32_t m = 0; m < M; m++)
+        tr_act_backward_chan(f, hi, l->z + m * BN, dy + m * BN, n->dz + m * BN, rg ? rg + m * BN : NULL, radd,
+                             l->bn ? l->zn + m * BN : NULL, &st[m], &st[M + m], BN);
+    if (!l->bn) {
+        for (uint32_t m = 0; m < M; m++) l->bias.g[m] += (float)st[m];
+        return;
+    }
+    st[2 * M] = (double)BN;
+    tr_net_allreduce(n, st, 2 * M + 1);
+    const double cnt = st[2 * M];
+    for (uint32_t m = 0; m < M; m++) {
+        const double sd = st[m], sdn = st[M + m];
+        if (n->wid == 0) { l->beta.g[m] += (float)sd; l->gamma.g[m] += (float)sdn; }
+        const float gi = l->gamma.v[m] * l->bn_binv[m];
+        l->bias.g[m] += (float)tr_bn_backward_chan(gi, (float)(sd / cnt), (float)(sdn / cnt), l->zn + m * BN, n->dz + m * BN, BN);
+    }
+}
+
 /* l->dout holds the whole gradient of l's output: adds l's parameter gradients and adds the gradients of
  * its input and shortcut into their layers' dout. */
 static void layer_backward(tr_net *n, tr_layer *l, const float *x, uint32_t B)
@@ -432,17 +516,22 @@ static void layer_backward(tr_net *n, tr_layer *l, const float *x, uint32_t B)
     float *dz = n->dz;
     const float *dy = l->dout;
     if (l->pool || l->avgpool) { pool_backward(l, l->dout, B, n->tmp); dy = n->tmp; }
-    if (!l->relu) {
-        memcpy(dz, dy, total * sizeof(float));
+    /* the uint8 activations' gradient passes where the value was not clipped at 255.5 steps */
+    const float hi = act_step(n, l) > 0 ? l->act_ema * (255.5f / 255.0f) : INFINITY;
+    if (l->res == TR_NO_RES || identity_residual(n, l)) {
+        fused_backward(n, l, dy, hi, B);
     } else {
-        const float hi = (l->act_quant && n->act_quant_on && l->act_ema > 0) ? l->act_ema * (255.5f / 255.0f) : INFINITY;
-        const float *restrict z = l->z, *restrict g = dy;
-        float *restrict d = dz;
-        for (size_t t = 0; t < total; t++) d[t] = ((z[t] > 0) & (z[t] < hi)) ? g[t] : 0.0f;
+        if (!l->relu) {
+            memcpy(dz, dy, total * sizeof(float));
+        } else {
+            const float *restrict z = l->z, *restrict g = dy;
+            float *restrict d = dz;
+            for (size_t t = 0; t < total; t++) d[t] = ((z[t] > 0) & (z[t] < hi)) ? g[t] : 0.0f;
+        }
+        residual(n, l, dz, B, 1);
+        if (l->bn) bn_backward(n, l, dz, B);
+        for (uint32_t m = 0; m < M; m++) l->bias.g[m] += (float)sum_f(dz + m * BN, BN);
     }
-    if (l->res != TR_NO_RES) residual(n, l, dz, B, 1);
-    if (l->bn) bn_backward(n, l, dz, B);
-    for (uint32_t m = 0; m < M; m++) l->bias.g[m] += (float)sum_f(dz + m * BN, BN);
     tr_layer *in = l->src == TR_SRC_INPUT ? NULL : &n->L[l->src];
     float *dx = in ? in->dout : NULL;
     const int first = in && !in->dout_set; /* the first contribution writes, later ones add */

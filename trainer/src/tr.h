@@ -174,6 +174,21 @@ int tr_net_v2_why(const tr_net *n, char *why, size_t len);
 /* Float evaluation: accuracy % over n images. */
 double tr_net_eval(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t count, const tr_xor_mode *mode);
 
+/* ---- fused element-wise passes of a layer (actfuse.c) ---- */
+/* A channel's constants: BN's batch (or running) mean and 1/sqrt(var + eps), gamma, beta; the bias (no BN);
+ * the activation step s (uint8 quantization) and 1/s */
+typedef struct { float mean, inv, ga, be, bias, s, inv_s; } tr_chan;
+enum { TR_F_BN = 1, TR_F_RES = 2, TR_F_RELU = 4, TR_F_QUANT = 8, TR_F_MAX = 16 };
+/* Forward of one channel's n values (flags TR_F_*: BN, residual r, ReLU, uint8 quantization, track the max):
+ * z <- the pre-activation, zn <- BN's normalised value, y <- the activation; returns max(0, z) with TR_F_MAX. */
+float tr_act_forward_chan(int flags, const tr_chan *c, float *z, float *zn, const float *r, float *y, size_t n);
+/* Backward of one channel: dz <- g masked by the ReLU (0 <= z < hi), rg (residual's gradient) <- or += it
+ * (radd), s1 = sum of dz, s2 = sum of dz*zn (TR_F_BN). */
+void tr_act_backward_chan(int flags, float hi, const float *z, const float *g, float *dz, float *rg, int radd,
+                          const float *zn, double *s1, double *s2, size_t n);
+/* BN's input gradient dz <- gi*(dz - a - zn*c); returns its sum (the bias's gradient). */
+double tr_bn_backward_chan(float gi, float a, float c, const float *zn, float *dz, size_t n);
+
 /* ---- oneDNN convolutions (dnnconv.c) ---- */
 typedef struct tr_dnn tr_dnn;
 /* A conv layer oneDNN runs: use_dnn set and zero padding (the network input pads with its own value). */
