@@ -317,11 +317,11 @@ static void plot_t1(const opts *o, const point_result *res)
     size_t b = 0;
     int clauses = 0;
     b += (size_t)snprintf(g + b, sizeof g - b,
-                          "set terminal svg size 760,480 dynamic enhanced font 'sans,12'\nset output 't1_bits.svg'\n"
-                          "set title 'Study table 1: test accuracy vs bits per weight (mean over seeds)%s'\n"
+                          "set terminal svg size 760,540 dynamic enhanced font 'sans,12'\nset output 't1_bits.svg'\n"
+                          "set title 'Study table 1: test accuracy vs bits per weight%s'\n"
                           "set xlabel 'bits per weight of the middle layers (q N_{in}/N_{out}; binary codes: q)'\n"
-                          "set ylabel 'test accuracy (%%, integer model; float where none)'\nset key outside right top\nset grid\nplot ",
-                          o->quick ? " - QUICK run, not meaningful" : "");
+                          "set ylabel 'test accuracy %% (mean over seeds)'\nset key below\nset grid\nset offsets 0.1, 0.1, 1, 1\nplot ",
+                          o->quick ? " (QUICK run: not meaningful)" : "");
     for (int ni = 0; ni < 2; ni++)
         for (int s = 0; s <= 4; s++) {
             char d[2048];
