@@ -181,13 +181,21 @@ int study_q6_mxor(const char *dir, FILE *report)
                 }
                 const uint64_t u = rk[0] >= 0 ? distinct_outputs(&m[0]) : 0;
                 if (u) snprintf(chk, sizeof chk, "%llu%s", (unsigned long long)u, u == (1ull << rk[0]) ? " ✓" : " ✗ MISMATCH");
-                const double bpw = (double)n_in / n_out, eff = rk[0] >= 0 ? (double)rk[0] / n_out : NAN;
-                char def[16] = "-";
-                if (rk[0] >= 0) snprintf(def, sizeof def, "%d", (int)n_in - rk[0]);
-                fprintf(study_md(t), "| %u | %u | %u | %.2f | %s | %s | 2^%s | 2^%u | %s | %.3f | %s | %s |\n", n_out, n_in, tap,
-                        bpw, c[0], def, c[0], n_out, chk, eff, c[1], c[2]);
-                fprintf(study_csv(t), "%u,%u,%u,%.4f,%d,%d,%d,%u,%llu,%.4f,%d,%d,%d\n", n_out, n_in, tap, bpw, rk[0],
-                        rk[0] >= 0 ? (int)n_in - rk[0] : -1, rk[0], n_out, (unsigned long long)u, eff, rk[1], rk[2], builtin);
+                const double bpw = (double)n_in / n_out;
+                char def[16] = "-", reach[16] = "-", eff[16] = "-", effc[16] = "", rankc[16] = "", cnt[24] = "";
+                if (rk[0] >= 0) {
+                    snprintf(def, sizeof def, "%d", (int)n_in - rk[0]);
+                    snprintf(reach, sizeof reach, "2^%d", rk[0]);
+                    snprintf(eff, sizeof eff, "%.3f", (double)rk[0] / n_out);
+                    snprintf(effc, sizeof effc, "%.4f", (double)rk[0] / n_out);
+                    snprintf(rankc, sizeof rankc, "%d", rk[0]);
+                }
+                if (u) snprintf(cnt, sizeof cnt, "%llu", (unsigned long long)u);
+                fprintf(study_md(t), "| %u | %u | %u | %.2f | %s | %s | %s | 2^%u | %s | %s | %s | %s |\n", n_out, n_in, tap,
+                        bpw, c[0], def, reach, n_out, chk, eff, c[1], c[2]);
+                /* CSV: empty where the generator has no matrix (rank) or the brute force was not run */
+                fprintf(study_csv(t), "%u,%u,%u,%.4f,%s,%s,%s,%u,%s,%s,%s,%s,%d\n", n_out, n_in, tap, bpw, rankc,
+                        rk[0] >= 0 ? def : "", rankc, n_out, cnt, effc, rk[1] >= 0 ? c[1] : "", rk[2] >= 0 ? c[2] : "", builtin);
             }
     return study_close(t, report);
 }
