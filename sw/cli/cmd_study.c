@@ -37,6 +37,12 @@ typedef struct {
     int longv;         /* ResNet-20: only with --long */
 } point;
 
+/* LeNet-5 with conv2 narrowed (table 6): binary conv2 and fc1 of 26 (52) channels store about as many bits as
+ * FleXOR 0.4 (0.8) LeNet-5's middle layers (26·800 + 512·26·16 weights, before padding; the table's
+ * `middle stored bits` column gives the stored figures) */
+#define SMALL26 "conv32k5,relu,mp2,conv26k5,relu,mp2,fc512,relu,fc10"
+#define SMALL52 "conv32k5,relu,mp2,conv52k5,relu,mp2,fc512,relu,fc10"
+
 static const point points[] = {
     /* 1. q > 1 and ratios above 1 bit against plain q-plane binary codes (LeNet-5) */
     {1, "lenet", "float", "--bits fp", 32, 4, 0, 0},
@@ -93,13 +99,21 @@ static const point points[] = {
     {4, "lenet", "FleXOR 0.4, float activations", "--bits 0.4 --q 1 --act float", 0.4, 0, 0, 0},
     {4, "lenet", "binary, uint8 activations", "--bits binary", 1, 0, 0, 0},
     {4, "lenet", "binary, float activations", "--bits binary --act float", 1, 0, 0, 0},
+    /* 6 (part): is the network just over-parameterised? A smaller plain-binary LeNet-5 (conv2 narrowed) whose
+     * middle layers store about as many bits as FleXOR's (the `middle stored bits` column) */
+    {6, "lenet", "LeNet-5, FleXOR 0.4", "--bits 0.4 --q 1", 0.4, 0, 1, 0},
+    {6, SMALL26, "LeNet-5 with conv2 of 26 channels, binary", "--bits binary", 1, 3, 1, 0},
+    {6, "lenet", "LeNet-5, FleXOR 0.8", "--bits 0.8 --q 1", 0.8, 0, 1, 0},
+    {6, SMALL52, "LeNet-5 with conv2 of 52 channels, binary", "--bits binary", 1, 3, 0, 0},
+    {6, "lenet", "LeNet-5, binary", "--bits binary", 1, 3, 1, 0},
 };
 #define NPOINTS (int)(sizeof points / sizeof points[0])
 
-static const char *const table_title[5] = {
+static const char *const table_title[7] = {
     "", "1. q > 1 and ratios above 1 bit vs plain q-plane binary codes", "2. Per-layer ratios: sensitivity and mixes",
-    "3a. Slices aligned with output channels vs straddling them: accuracy", "4. Activation bits"};
-static const char *const table_stem[5] = {"", "t1_bits", "t2_layers", "t3_layout", "t4_act"};
+    "3a. Slices aligned with output channels vs straddling them: accuracy", "4. Activation bits", "",
+    "6c. A smaller binary network at the same stored bits"};
+static const char *const table_stem[7] = {"", "t1_bits", "t2_layers", "t3_layout", "t4_act", "", "t6_small"};
 
 /* Jobs of Q5 and Q6b: a plain-binary and a FleXOR 0.8 LeNet-5 of the first seed (in --quick too). */
 #define Q5_NET "lenet"
@@ -119,7 +133,8 @@ static void usage(FILE *f)
     fprintf(f,
 "usage: flexor study [options]\n"
 "The measured answers to the FleXOR paper's open questions (docs/study.md): trains every point of the\n"
-"study's tables 1-4 (q > 1, per-layer ratios, aligned vs straddle slices, activation bits) on LeNet-5\n"
+"study's tables 1-4 and 6c (q > 1, per-layer ratios, aligned vs straddle slices, activation bits, a\n"
+"smaller binary net at the same stored bits) on LeNet-5\n"
 "(ResNet-20 rows with --long) over several seeds, collects float and integer accuracy as mean +- std into\n"
 "DIR/t*.csv + .md and DIR/study.md, and writes the analyses that need no long training (Q3 padding, Q5\n"
 "entropy coding, Q6 M-xor rank and bit agreement, Q8 SRAM vs decryptor area). Each job is\n"
@@ -141,10 +156,12 @@ static void usage(FILE *f)
 "  -h, --help            this text\n");
 }
 
-/* The job id of a point: the network and its options as one file-name word ("lenet_bits0.8_q1"). */
+/* The job id of a point: the network and its options as one file-name word ("lenet_bits0.8_q1"; a spec's
+ * commas become '-'). */
 static void job_id(const point *p, char *id, size_t n)
 {
-    size_t k = (size_t)snprintf(id, n, "%s", p->net);
+    size_t k = 0;
+    for (const char *s = p->net; *s && k + 2 < n; s++) id[k++] = *s == ',' ? '-' : *s; /* a spec's commas */
     for (const char *s = p->args; *s && k + 2 < n; s++) {
         if (s[0] == '-' && s[1] == '-') { id[k++] = '_'; s++; continue; }
         if (*s == ' ') continue;
@@ -166,7 +183,7 @@ static int earlier_twin(const opts *o, int i)
 static int epochs_of(const opts *o, const point *p)
 {
     if (o->quick) return 1;
-    return !strcmp(p->net, "lenet") ? 6 : 8; /* LeNet-5 as flexor sweep; ResNet-20 as results/sweep/resnet20 */
+    return strncmp(p->net, "resnet20", 8) ? 6 : 8; /* LeNet-5 as flexor sweep; ResNet-20 as results/sweep/resnet20 */
 }
 
 /* Formats into a fixed buffer of write_jobs, or leaves it through too_long (a cut path would be wrong). */
@@ -238,8 +255,8 @@ typedef struct { double fmean, imean; } point_result;
 static int accuracy_table(const opts *o, int table, FILE *report, point_result *res)
 {
     static const char head[] =
-        "| network | point | options | n | float acc % | integer acc % | middle bits/weight | avg bits/weight | model bytes | job |\n"
-        "|---|---|---|---|---|---|---|---|---|---|";
+        "| network | point | options | n | float acc % | integer acc % | middle bits/weight | avg bits/weight | model bytes | middle stored bits | job |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|";
     char intro[900];
     snprintf(intro, sizeof intro,
              "Mean ± sample standard deviation over the seeds with a result (n); one value when n = 1. float: the trained "
@@ -248,7 +265,7 @@ static int accuracy_table(const opts *o, int table, FILE *report, point_result *
              "means differ by less than their standard deviations are within seed noise.%s",
              o->quick ? " **Quick run: 1 epoch on 2000 images, 1000 test images, one seed — not meaningful for accuracy.**" : "");
     study_out *t = study_open(o->out, table_stem[table], table_title[table], intro, head,
-                              "net,point,options,n_float,float_mean,float_std,n_int,int_mean,int_std,middle_bits,avg_bits,model_bytes,job");
+                              "net,point,options,n_float,float_mean,float_std,n_int,int_mean,int_std,middle_bits,avg_bits,model_bytes,middle_stored_bits,job");
     if (!t) return -1;
     for (int i = 0; i < NPOINTS; i++) {
         const point *p = &points[i];
@@ -279,8 +296,13 @@ static int accuracy_table(const opts *o, int table, FILE *report, point_result *
         if (!isnan(bm)) snprintf(bt, sizeof bt, "%.0f", bm);
         res[i].fmean = fm;
         res[i].imean = im;
-        fprintf(study_md(t), "| %s%s | %s | `%s` | %d | %s | %s | %s | %s | %s | %s |\n", p->net, p->longv ? " (long)" : "",
-                p->label, p->args, fa.n > ia.n ? fa.n : ia.n, ft, it, mt, at, bt, id);
+        long long sb = -1; /* from the first seed's model (the same for every seed) */
+        for (int s = 0; s < o->nseeds && sb < 0; s++)
+            if (!fx_fmt(path, sizeof path, "%s/models/%s_s%" PRIu64 ".fxm", o->out, id, o->seeds[s])) sb = study_middle_bits(path);
+        char sbt[32] = "-";
+        if (sb >= 0) snprintf(sbt, sizeof sbt, "%lld", sb);
+        fprintf(study_md(t), "| %s%s | %s | `%s` | %d | %s | %s | %s | %s | %s | %s | %s |\n", p->net, p->longv ? " (long)" : "",
+                p->label, p->args, fa.n > ia.n ? fa.n : ia.n, ft, it, mt, at, bt, sbt, id);
         FILE *c = study_csv(t);
         fx_csv_field(c, p->net);
         fputc(',', c);
@@ -296,6 +318,7 @@ static int accuracy_table(const opts *o, int table, FILE *report, point_result *
         csv_num(c, mm, "%.4f");
         csv_num(c, am, "%.4f");
         csv_num(c, bm, "%.0f");
+        csv_num(c, sb >= 0 ? (double)sb : NAN, "%.0f");
         fprintf(c, ",%s\n", id);
     }
     if (table == 4)
@@ -304,6 +327,9 @@ static int accuracy_table(const opts *o, int table, FILE *report, point_result *
                              "4-, 2- and 1-bit activations are not implemented yet, so those rows have no figures. (On the "
                              "accelerator they would be a subset of the uint8 values and run bit-exactly on today's RTL.)\n");
     if (table == 1) fprintf(study_md(t), "\n![accuracy vs bits per weight](t1_bits.svg)\n");
+    if (table == 6)
+        fprintf(study_md(t), "\nThe narrowed networks are `%s` and `%s` (specs, docs/net.md). A smaller float network "
+                             "at these budgets (32 bits per weight) is not in the study.\n", SMALL26, SMALL52);
     return study_close(t, report);
 }
 
@@ -378,7 +404,8 @@ static int collect(const opts *o)
             o->seedlist, o->quick ? "1" : "6 (LeNet-5), 8 (ResNet-20)");
     static point_result res[NPOINTS], r[NPOINTS];
     int bad = 0;
-    for (int t = 1; t <= 4; t++) {
+    for (int t = 1; t <= 6; t++) {
+        if (!table_stem[t][0]) continue;
         bad |= accuracy_table(o, t, rep, r);
         for (int i = 0; i < NPOINTS; i++)
             if (points[i].table == t) res[i] = r[i];
@@ -451,6 +478,8 @@ int fx_cmd_study(int argc, char **argv)
     if (parse_seeds(&o)) return 2;
     if (!fx_shell_safe(o.out, 900))
         return fx_opt_bad_value(CMD, "out", o.out, "a path of letters, digits and _./+-,=:@% (job lines are shell commands)");
+    if (strpbrk(o.out, ":%=")) /* the out path is in make target names (the jobs' result files) */
+        return fx_opt_bad_value(CMD, "out", o.out, "a path without ':', '%' or '=' (it names make targets)");
     if (!fx_shell_safe(o.data, 900))
         return fx_opt_bad_value(CMD, "data", o.data, "a path of letters, digits and _./+-,=:@% (job lines are shell commands)");
     if (!fx_shell_safe(o.synth, 900))

@@ -23,6 +23,9 @@ int study_q6_mxor(const char *dir, FILE *report);
  * (the bit agreement of Q6); either may be missing (the tables say so). */
 int study_q5_entropy(const char *dir, const char *binary_fxm, FILE *report);
 int study_q6_agreement(const char *dir, const char *binary_fxm, const char *flexor_fxm, FILE *report);
+/* Stored weight bits (slices × N_in × planes) of the layers between the first and the last of a model
+ * file; -1 when it cannot be read (not trained yet, or no integer model). */
+long long study_middle_bits(const char *fxm);
 /* synth_dir: where `flexor synth --sweep` wrote sweep.csv and default.json (synth/results). */
 int study_q8_cost(const char *dir, const char *synth_dir, FILE *report);
 #endif

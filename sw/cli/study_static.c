@@ -227,6 +227,21 @@ static void free_model(loaded_model *lm)
     fx_model_free(&lm->m);
 }
 
+long long study_middle_bits(const char *fxm)
+{
+    static fx_model m;
+    char err[1400];
+    struct stat st;
+    if (stat(fxm, &st) || fx_model_read(fxm, fx_hwcfg_builtin(), &m, err, sizeof err)) return -1;
+    long long bits = 0;
+    for (uint32_t li = 1; li + 1 < m.n_layers; li++) {
+        const fx_layer *l = &m.layers[li];
+        bits += (long long)l->n_slices * l->n_in * l->q;
+    }
+    fx_model_free(&m);
+    return bits;
+}
+
 /* The kind of a stored layer as the settings name it. */
 static void layer_kind(const fx_layer *l, uint32_t n_out, char *b, size_t n)
 {

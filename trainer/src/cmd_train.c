@@ -237,10 +237,10 @@ static int write_result_json(const fx_train_opts *o, const fx_train_result *r, i
 {
     cJSON *j = cJSON_CreateObject();
     char seed[24], err[700];
-    snprintf(seed, sizeof seed, "%llu", (unsigned long long)o->seed);
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)o->seed); /* raw digits: exact, as cosim's --json */
     cJSON_AddStringToObject(j, "net", o->net);
     cJSON_AddStringToObject(j, "bits", o->bits);
-    cJSON_AddStringToObject(j, "seed", seed); /* a string: 64-bit seeds do not fit a JSON number */
+    cJSON_AddRawToObject(j, "seed", seed);
     cJSON_AddNumberToObject(j, "status", rc);
     cJSON_AddNumberToObject(j, "epochs", r->epochs_done);
     json_fig(j, "float_acc", r->float_acc);

@@ -14,26 +14,29 @@ Q="--quick -j 2 --out $W/q --synth $SRC/synth/results"
 
 "$FLEXOR" study $Q > $W/a.out 2> $W/a.err || { tail -5 $W/a.err; fail "the quick study"; }
 D=$W/q
-# job list: 10 distinct quick jobs, each resumable with a result file, then the collector
-[ "$(grep -c '^1	' $D/jobs.txt)" -eq 10 ] || fail "stage-1 jobs: $(grep -c '^1	' $D/jobs.txt), expected 10"
-[ "$(grep '^1	' $D/jobs.txt | grep -c -- '--resume .*--quiet$')" -eq 10 ] || fail "every job resumes"
+# job list: 11 distinct quick jobs, each resumable with a result file, then the collector
+[ "$(grep -c '^1	' $D/jobs.txt)" -eq 11 ] || fail "stage-1 jobs: $(grep -c '^1	' $D/jobs.txt), expected 11"
+[ "$(grep '^1	' $D/jobs.txt | grep -c -- '--resume .*--quiet$')" -eq 11 ] || fail "every job resumes"
 grep '^1	' $D/jobs.txt | grep -v -- '--json [^ ]*/runs/[^ ]*_s0.json' && fail "a job without its --json"
 tail -1 $D/jobs.txt | grep -q '^2	.* study --collect .*--quick' || fail "no collect stage"
 [ "$(grep '^1	' $D/jobs.txt | sort | uniq -d | wc -l)" -eq 0 ] || fail "a job listed twice"
 # tables: the rows of the quick points; every point learned (chance is 10 %). Labels and options may hold
-# commas (quoted fields): the figures are counted from the end of the row (10 fields after the options).
+# commas (quoted fields): the figures are counted from the end of the row (11 fields after the options).
 rows() { [ "$(tail -n +2 $D/$1.csv | wc -l)" -eq "$2" ] || fail "$1.csv: $(tail -n +2 $D/$1.csv | wc -l) rows, expected $2"; }
-rows t1_bits 4; rows t2_layers 3; rows t3_layout 2; rows t4_act 2
-for t in t1_bits t2_layers t3_layout t4_act; do
+rows t1_bits 4; rows t2_layers 3; rows t3_layout 2; rows t4_act 2; rows t6_small 4
+for t in t1_bits t2_layers t3_layout t4_act t6_small; do
   head -1 $D/$t.csv | grep -q '^net,point,options,n_float,float_mean,float_std,n_int,int_mean,int_std,' || fail "$t.csv header"
-  awk -F, 'NR > 1 && ($(NF-9) != 1 || $(NF-8) < 30) { exit 1 }' $D/$t.csv || fail "$t.csv: a point without a float result above 30 %"
+  awk -F, 'NR > 1 && ($(NF-10) != 1 || $(NF-9) < 30) { exit 1 }' $D/$t.csv || fail "$t.csv: a point without a float result above 30 %"
 done
 # FleXOR 0.8 is a point of tables 1 and 4: one job, the same figures in both
 [ "$(grep -c -- '--bits 0.8 --q 1 --epochs' $D/jobs.txt)" -eq 1 ] || fail "the shared point trained twice"
-a=$(grep '^lenet,FleXOR q=1 N_in 16,' $D/t1_bits.csv | awk -F, '{ print $(NF-5) }')
-b=$(grep '^lenet,"FleXOR 0.8, uint8' $D/t4_act.csv | awk -F, '{ print $(NF-5) }')
+a=$(grep '^lenet,FleXOR q=1 N_in 16,' $D/t1_bits.csv | awk -F, '{ print $(NF-6) }')
+b=$(grep '^lenet,"FleXOR 0.8, uint8' $D/t4_act.csv | awk -F, '{ print $(NF-6) }')
 [ -n "$a" ] && [ "$a" = "$b" ] || fail "shared point: '$a' vs '$b'"
-grep -q '"FleXOR 0.8, float activations",--bits 0.8 --q 1 --act float,1,[0-9.]*,,0,,,' $D/t4_act.csv || fail "float activations: no integer figure expected"
+grep -q '"FleXOR 0.8, float activations",--bits 0.8 --q 1 --act float,1,[0-9.]*,,0,,,[0-9.]*,[0-9.]*,,,' $D/t4_act.csv \
+  || fail "float activations: no integer figure, model or stored bits expected"
+# table 6: the narrowed binary LeNet-5 stores within 2 % of FleXOR 0.4's middle bits (the stored-bits column)
+awk -F, 'NR > 1 { b[NR] = $(NF-1) } END { if (b[3] < b[2] || b[3] > 1.02 * b[2]) exit 1 }' $D/t6_small.csv || fail "t6 budgets"
 grep -q 'not supported' $D/t4_act.md || fail "4/2/1-bit activations not said unsupported"
 [ -s $D/t1_bits.svg ] || command -v gnuplot > /dev/null && [ ! -s $D/t1_bits.svg ] && fail "no plot"
 grep -q "QUICK run" $D/study.md || fail "study.md does not say it is the quick run"
@@ -65,9 +68,9 @@ cp $D/t1_bits.csv $D/q5_entropy.csv $W/
 "$FLEXOR" study $Q > $W/b.out 2> $W/b.err || fail "the rerun"
 grep -q ' train ' $W/b.out && fail "the rerun trained again"
 cmp -s $W/t1_bits.csv $D/t1_bits.csv && cmp -s $W/q5_entropy.csv $D/q5_entropy.csv || fail "the rerun changed the tables"
-# the full study's job list: 32 distinct LeNet-5 points x 3 seeds; --long adds ResNet-20 rows
+# the full study's job list: 34 distinct LeNet-5 points x 3 seeds; --long adds ResNet-20 rows
 "$FLEXOR" study --jobs-only --out $W/full 2> /dev/null || fail "--jobs-only"
-[ "$(grep -c '^1	' $W/full/jobs.txt)" -eq 96 ] || fail "full job list: $(grep -c '^1	' $W/full/jobs.txt) jobs"
+[ "$(grep -c '^1	' $W/full/jobs.txt)" -eq 102 ] || fail "full job list: $(grep -c '^1	' $W/full/jobs.txt) jobs"
 [ ! -e $W/full/runs/lenet_bitsfp_s0.json ] || fail "--jobs-only ran a job"
 "$FLEXOR" study --jobs-only --long --seeds 5 --out $W/long 2> /dev/null || fail "--long"
 grep -q -- '--net resnet20_mix .*--epochs 8 --seed 5 ' $W/long/jobs.txt || fail "no ResNet-20 per-stage mix row"
@@ -85,5 +88,6 @@ bad --quick extra
 bad --jobs-only --collect --out $W/x
 bad --out "$W/a b" --jobs-only
 bad --data "/x;y" --jobs-only --out $W/x
+bad --out $W/a:b --jobs-only
 rm -rf $W
 echo "PASS: study --quick (job list, tables, exact analyses, rerun) and bad options"
