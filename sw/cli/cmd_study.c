@@ -23,6 +23,7 @@
 
 #define CMD "study"
 #define MAX_SEEDS 16
+#define COSIM_IMAGES 20 /* test images per model through the RTL (table 3c): cycles, and bit-exactness */
 
 /* One point of a table. args is the point's `flexor train` options in one canonical spelling, so points
  * of several tables with the same network and options share one job (its name comes from them). */
@@ -196,7 +197,7 @@ static int write_jobs(const opts *o)
     fx_joblist j = {0}; /* too_long may come before it is opened */
     if (o->quick) snprintf(quick, sizeof quick, " --train-images 2000 --images 1000");
     if (fx_joblist_open(&j, o->out, CMD, "tables", err, sizeof err)) { fprintf(stderr, "flexor study: %s\n", err); return -1; }
-    FIT(line, "mkdir -p %s/models %s/runs", o->out, o->out);
+    FIT(line, "mkdir -p %s/models %s/runs %s/hw", o->out, o->out, o->out);
     fx_joblist_note(&j, 0, line);
     for (int i = 0; i < NPOINTS; i++) {
         const point *p = &points[i];
@@ -212,9 +213,24 @@ static int write_jobs(const opts *o)
             fx_joblist_add(&j, 1, target, 1, NULL, cmd);
         }
     }
+#ifdef FX_HAVE_CSIM
+    /* table 3c: the cycles of each layout on the RTL, the first seed's model of each LeNet-5 point (the
+     * accelerator runs contract v1 only: not ResNet-20) */
+    for (int i = 0; i < NPOINTS; i++) {
+        const point *p = &points[i];
+        if (p->table != 3 || strcmp(p->net, "lenet") || !included(o, p)) continue;
+        char dep[1200];
+        job_id(p, id, sizeof id);
+        FIT(dep, "%s/runs/%s_s%" PRIu64 ".json", o->out, id, o->seeds[0]);
+        FIT(target, "%s/hw/%s_s%" PRIu64 ".cosim.json", o->out, id, o->seeds[0]);
+        FIT(cmd, "%s cosim %s/models/%s_s%" PRIu64 ".fxm --data %s --images %d --jobs 1 --json %s --quiet", exe, o->out, id,
+            o->seeds[0], o->data, COSIM_IMAGES, target);
+        fx_joblist_add(&j, 2, target, 1, dep, cmd);
+    }
+#endif
     FIT(cmd, "%s study --collect --out %s --seeds %s --synth %s%s%s", exe, o->out, o->seedlist, o->synth,
         o->quick ? " --quick" : "", o->longv ? " --long" : "");
-    if (fx_joblist_finish(&j, "tables", 2, cmd, err, sizeof err)) { fprintf(stderr, "flexor study: %s\n", err); return -1; }
+    if (fx_joblist_finish(&j, "tables", 3, cmd, err, sizeof err)) { fprintf(stderr, "flexor study: %s\n", err); return -1; }
     return 0;
 too_long:
     fx_joblist_abort(&j);
@@ -386,6 +402,47 @@ static void plot_t1(const opts *o, const point_result *res)
     if (fx_spawn(argv, &so, NULL, 0) != 0) fprintf(stderr, "flexor study: gnuplot failed (is gnuplot installed?); script in %s\n", path);
 }
 
+/* Table 3c: cycles per inference of each layout on the RTL (flexor cosim's summaries of the first seed). */
+static int cycles_table(const opts *o, FILE *report)
+{
+    char intro[900];
+    snprintf(intro, sizeof intro,
+             "The first seed's model of each point of table 3a through the RTL (`flexor cosim --images %d`, Verilator, "
+             "the default configuration): cycles per inference (mean over the images), MAC utilisation, and whether "
+             "every logit equals the sw reference's (mismatches). Straddle slices begin anywhere in a slice, so the "
+             "engine reads one slice more per output channel and realigns them.%s",
+             COSIM_IMAGES, o->quick ? " Quick run: 1-epoch models (the RTL accuracy means nothing)." : "");
+    study_out *t = study_open(o->out, "t3_cycles", "3c. Aligned vs straddle on the RTL: cycles", intro,
+                              "| network | point | images | mismatches | RTL acc % | cycles/inference | MAC utilisation % | job |\n"
+                              "|---|---|---|---|---|---|---|---|",
+                              "net,point,images,mismatches,rtl_acc,cycles_per_inference,mac_utilisation,job");
+    if (!t) return -1;
+    for (int i = 0; i < NPOINTS; i++) {
+        const point *p = &points[i];
+        if (p->table != 3 || strcmp(p->net, "lenet") || !included(o, p)) continue;
+        char id[256], path[1400], c[5][32];
+        job_id(p, id, sizeof id);
+        double v[5] = {NAN, NAN, NAN, NAN, NAN}, st = NAN;
+        static const char *const key[5] = {"images", "mismatches", "acc_rtl", "cycles_per_inference", "mac_utilisation"};
+        static const double scale[5] = {1, 1, 100, 1, 100};
+        static const char *const fmt[5] = {"%.0f", "%.0f", "%.2f", "%.1f", "%.1f"};
+        if (!fx_fmt(path, sizeof path, "%s/hw/%s_s%" PRIu64 ".cosim.json", o->out, id, o->seeds[0]) &&
+            json_number(path, "status", &st) == 0 && st == 0)
+            for (int k = 0; k < 5; k++) json_number(path, key[k], &v[k]);
+        for (int k = 0; k < 5; k++) {
+            if (isnan(v[k])) snprintf(c[k], sizeof c[k], "-");
+            else snprintf(c[k], sizeof c[k], fmt[k], v[k] * scale[k]);
+        }
+        fprintf(study_md(t), "| %s | %s | %s | %s | %s | %s | %s | %s |\n", p->net, p->label, c[0], c[1], c[2], c[3], c[4], id);
+        fx_csv_field(study_csv(t), p->net);
+        fprintf(study_csv(t), ",%s,%s,%s,%s,%s,%s,%s\n", p->label, c[0], c[1], c[2], c[3], c[4], id);
+    }
+#ifndef FX_HAVE_CSIM
+    fprintf(study_md(t), "\n(this flexor was built without the co-simulator: no cycles)\n");
+#endif
+    return study_close(t, report);
+}
+
 static int collect(const opts *o)
 {
     char path[1400], err[1300], bin[1400], flx[1400], id[256];
@@ -407,6 +464,7 @@ static int collect(const opts *o)
     for (int t = 1; t <= 6; t++) {
         if (!table_stem[t][0]) continue;
         bad |= accuracy_table(o, t, rep, r);
+        if (t == 3) bad |= cycles_table(o, rep);
         for (int i = 0; i < NPOINTS; i++)
             if (points[i].table == t) res[i] = r[i];
     }
@@ -485,7 +543,8 @@ int fx_cmd_study(int argc, char **argv)
     if (!fx_shell_safe(o.synth, 900))
         return fx_opt_bad_value(CMD, "synth", o.synth, "a path of letters, digits and _./+-,=:@% (job lines are shell commands)");
     char sub[1100];
-    if (fx_fmt(sub, sizeof sub, "%s/models", o.out) || fx_mkdir_p(sub) || fx_fmt(sub, sizeof sub, "%s/runs", o.out) || fx_mkdir_p(sub)) {
+    if (fx_fmt(sub, sizeof sub, "%s/models", o.out) || fx_mkdir_p(sub) || fx_fmt(sub, sizeof sub, "%s/runs", o.out) || fx_mkdir_p(sub) ||
+        fx_fmt(sub, sizeof sub, "%s/hw", o.out) || fx_mkdir_p(sub)) {
         fprintf(stderr, "flexor study: %s: cannot create\n", sub);
         return 2;
     }

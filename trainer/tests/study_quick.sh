@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # flexor study --quick (docs/study.md): the job list (one `flexor train ... --resume --json` per point and
-# seed, points shared between tables trained once, a collect stage), every table's CSV with its rows,
+# seed, points shared between tables trained once, the cosim of table 3's models, a collect stage), every table's CSV with its rows,
 # the exact analyses against independent figures (rank = N_in - 1 with even N_tap and = log2 of the
 # brute-force count; Huffman between the entropy and the entropy + 1/k; Q8's bits = synth's sweep.csv;
 # Q3's slices from M and K), a rerun that trains nothing and gives the same tables, the full job list,
@@ -18,7 +18,8 @@ D=$W/q
 [ "$(grep -c '^1	' $D/jobs.txt)" -eq 11 ] || fail "stage-1 jobs: $(grep -c '^1	' $D/jobs.txt), expected 11"
 [ "$(grep '^1	' $D/jobs.txt | grep -c -- '--resume .*--quiet$')" -eq 11 ] || fail "every job resumes"
 grep '^1	' $D/jobs.txt | grep -v -- '--json [^ ]*/runs/[^ ]*_s0.json' && fail "a job without its --json"
-tail -1 $D/jobs.txt | grep -q '^2	.* study --collect .*--quick' || fail "no collect stage"
+tail -1 $D/jobs.txt | grep -q '^3	.* study --collect .*--quick' || fail "no collect stage"
+[ "$(grep -c '^2	.* cosim .*/models/lenet_bits0.4_q1\(_layoutstraddle\)\?_s0.fxm ' $D/jobs.txt)" -eq 2 ] || fail "cosim jobs of table 3"
 [ "$(grep '^1	' $D/jobs.txt | sort | uniq -d | wc -l)" -eq 0 ] || fail "a job listed twice"
 # tables: the rows of the quick points; every point learned (chance is 10 %). Labels and options may hold
 # commas (quoted fields): the figures are counted from the end of the row (11 fields after the options).
@@ -40,6 +41,9 @@ awk -F, 'NR > 1 { b[NR] = $(NF-1) } END { if (b[3] < b[2] || b[3] > 1.02 * b[2])
 grep -q 'not supported' $D/t4_act.md || fail "4/2/1-bit activations not said unsupported"
 [ -s $D/t1_bits.svg ] || command -v gnuplot > /dev/null && [ ! -s $D/t1_bits.svg ] && fail "no plot"
 grep -q "QUICK run" $D/study.md || fail "study.md does not say it is the quick run"
+# table 3c: both layouts through the RTL, bit-exact, with their cycles
+rows t3_cycles 2
+awk -F, 'NR > 1 && ($3 != 20 || $4 != 0 || $6 < 1000) { print; exit 1 }' $D/t3_cycles.csv || fail "t3_cycles: 20 bit-exact images with cycles"
 # Q6a: 3 N_out x 3 N_tap x 4 ratios; rank = log2(brute-force outputs); even N_tap: rank <= N_in - 1 (rows of
 # even weight); the built-in matrices as measured: N_in - 1 at N_in 8, 12, 16, but 18 at N_in 20 (its
 # 20 two-tap rows leave two connected groups of stored bits)
@@ -66,7 +70,7 @@ awk -F, 'NR > 1 { a = $4 * int(($5 + 19) / 20); s = int(($4 * $5 + 19) / 20); if
 # a rerun trains nothing (every result exists) and writes the same tables
 cp $D/t1_bits.csv $D/q5_entropy.csv $W/
 "$FLEXOR" study $Q > $W/b.out 2> $W/b.err || fail "the rerun"
-grep -q ' train ' $W/b.out && fail "the rerun trained again"
+grep -q ' train \| cosim ' $W/b.out && fail "the rerun trained or co-simulated again"
 cmp -s $W/t1_bits.csv $D/t1_bits.csv && cmp -s $W/q5_entropy.csv $D/q5_entropy.csv || fail "the rerun changed the tables"
 # the full study's job list: 34 distinct LeNet-5 points x 3 seeds; --long adds ResNet-20 rows
 "$FLEXOR" study --jobs-only --out $W/full 2> /dev/null || fail "--jobs-only"
