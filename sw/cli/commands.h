@@ -17,5 +17,6 @@ int fx_cmd_regress(int argc, char **argv); /* csim/ */
 int fx_cmd_synth(int argc, char **argv);   /* synth/ */
 int fx_cmd_run(int argc, char **argv);     /* sw/cli: the main job end to end */
 int fx_cmd_sweep_hw(int argc, char **argv); /* sw/cli: sweep-hw (alias sweep --hw) */
+int fx_cmd_study(int argc, char **argv);    /* sw/cli: the study of docs/study.md (needs the trainer) */
 int fx_cmd_stage(int argc, char **argv);    /* sw/cli: one job of a job list, with sound reuse */
 #endif

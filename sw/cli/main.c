@@ -20,6 +20,7 @@ static const command commands[] = {
     {"train", fx_cmd_train, "train a FleXOR / binary / float network and export the integer model"},
     {"sweep", fx_cmd_sweep, "train both models across bits per weight; table and plot"},
     {"sweep-hw", fx_cmd_sweep_hw, "the sweep plus RTL cycles and area, as a resumable job list (alias: sweep --hw)"},
+    {"study", fx_cmd_study, "the paper's open questions measured: job list of trainings, tables, exact analyses"},
     {"bench", fx_cmd_bench, "training and inference throughput"},
 #endif
     {"inspect", fx_cmd_inspect, "show a model file: layers, bits per weight, sizes, hash"},

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `flexor train`: options (getopt_long), one job, the summary table. */
 #include "tr.h"
+#include "flexor/fsutil.h"
 #include "flexor/opt.h"
+#include "flexor/outfmt.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +86,8 @@ static void usage(FILE *f)
 "  --ckpt FILE            checkpoint written atomically after every epoch (default OUT.ckpt if --out)\n"
 "  --resume               continue from --ckpt if it exists (same options required)\n"
 "  --csv FILE             per-epoch CSV log (default OUT.csv if --out)\n"
+"  --json FILE            the result (accuracies, bits, bytes, time, status) as one JSON object, written\n"
+"                         when the job ends (not on bad input); default none\n"
 "  --stop-after N         stop after N epochs of this invocation (simulates an interruption)\n"
 "  --no-export            skip the integer export\n"
 "  --threads 1|2          data-parallel workers: each half batch on its own core, single-threaded\n"
@@ -105,7 +109,7 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
         {"stanh-warmup", 1, 0, 3}, {"stanh-mult", 1, 0, 4}, {"clip", 1, 0, 5}, {"xe-init", 1, 0, 6},
         {"val", 1, 0, 7}, {"train-images", 1, 0, 8}, {"limit", 1, 0, 8}, {"images", 1, 0, 9}, {"test-limit", 1, 0, 9}, {"seed", 1, 0, 10}, {"data", 1, 0, 11},
         {"out", 1, 0, 12}, {"ckpt", 1, 0, 13}, {"resume", 0, 0, 14}, {"csv", 1, 0, 15}, {"stop-after", 1, 0, 16},
-        {"no-export", 0, 0, 17}, {"quiet", 0, 0, 18}, {"threads", 1, 0, 19}, {"conv", 1, 0, 21}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"no-export", 0, 0, 17}, {"quiet", 0, 0, 18}, {"threads", 1, 0, 19}, {"conv", 1, 0, 22}, {"json", 1, 0, 21}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int c, li = 0;
     fx_opt_reset();
     /* values parsed strictly (whole string, range); text copied only if it fits */
@@ -193,7 +197,8 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
         case 17: o->no_export = 1; break;
         case 18: o->quiet = 1; break;
         case 19: INT(o->threads, 1, 2); break;
-        case 21:
+        case 21: STR(o->json); break;
+        case 22:
             if (!strcmp(optarg, "dnnl")) o->conv_gemm = 0;
             else if (!strcmp(optarg, "gemm")) o->conv_gemm = 1;
             else BAD("dnnl or gemm");
@@ -227,15 +232,52 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
 
 static void fmt_acc(char *b, size_t n, double v) { if (v < 0) snprintf(b, n, "-"); else snprintf(b, n, "%.2f", v); }
 
+/* A figure of the result, or null where the job has none (-1). */
+static void json_fig(cJSON *j, const char *key, double v)
+{
+    if (v < 0) cJSON_AddNullToObject(j, key);
+    else cJSON_AddNumberToObject(j, key, v);
+}
+
+/* --json: what the summary table says, for job lists whose collectors read one file per job (flexor study). */
+static int write_result_json(const fx_train_opts *o, const fx_train_result *r, int rc)
+{
+    cJSON *j = cJSON_CreateObject();
+    char seed[24], err[700];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)o->seed); /* raw digits: exact, as cosim's --json */
+    cJSON_AddStringToObject(j, "net", o->net);
+    cJSON_AddStringToObject(j, "bits", o->bits);
+    cJSON_AddRawToObject(j, "seed", seed);
+    cJSON_AddNumberToObject(j, "status", rc);
+    cJSON_AddNumberToObject(j, "epochs", r->epochs_done);
+    json_fig(j, "float_acc", r->float_acc);
+    json_fig(j, "int_acc", r->ref_acc);
+    json_fig(j, "trainer_int_acc", r->int_acc);
+    json_fig(j, "float_fact_acc", r->float_fact_acc);
+    json_fig(j, "ref_mismatch", (double)r->ref_mismatch);
+    cJSON_AddNumberToObject(j, "middle_bits", r->bits_per_weight);
+    cJSON_AddNumberToObject(j, "avg_bits", r->avg_bits);
+    json_fig(j, "model_bytes", (double)r->model_bytes);
+    cJSON_AddNumberToObject(j, "train_s", r->train_seconds);
+    cJSON_AddStringToObject(j, "note", r->note);
+    const int bad = fx_write_json(o->json, j, err, sizeof err);
+    cJSON_Delete(j);
+    if (bad) fprintf(stderr, "flexor train: %s\n", err);
+    return bad ? 2 : 0;
+}
+
 int fx_cmd_train(int argc, char **argv)
 {
     fx_train_opts o;
     fx_train_defaults(&o);
     int rc = fx_train_parse(argc, argv, &o);
     if (rc) return rc == 1 ? 0 : rc;
+    char err[700];
+    if (o.json[0] && fx_out_probe(o.json, err, sizeof err)) { fprintf(stderr, "flexor train: %s\n", err); return 2; }
     fx_train_result r;
     rc = fx_train_job(&o, &r);
     if (rc == 2) return 2;
+    if (o.json[0] && write_result_json(&o, &r, rc)) return 2;
     char fa[16], ia[16], ra[16];
     fmt_acc(fa, sizeof fa, r.float_acc); fmt_acc(ia, sizeof ia, r.int_acc); fmt_acc(ra, sizeof ra, r.ref_acc);
     printf("\n| network | bits | epochs | float acc %% | integer acc %% (trainer) | integer acc %% (sw ref) | "

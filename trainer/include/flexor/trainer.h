@@ -35,6 +35,7 @@ typedef struct {
     uint32_t val, train_limit, test_limit;
     uint64_t seed;
     char data[512], out[512], ckpt[512], csv[512];
+    char json[512];        /* --json: the result as one JSON object (flexor train only; "" = none) */
     int resume;
     int stop_after;        /* stop after this many epochs of this invocation (tests: simulated kill) */
     int quiet;
