@@ -18,11 +18,7 @@
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 #define INLINE static inline __attribute__((always_inline))
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define CLONES
-#endif
+#define CLONES TR_CLONES
 
 typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));

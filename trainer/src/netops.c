@@ -148,7 +148,7 @@ static void residual(tr_net *n, tr_layer *l, float *z, uint32_t B, int backward)
  * the vector width. */
 typedef float v8f __attribute__((vector_size(32))); /* GCC/Clang vector extension: 8 lanes, any ISA */
 
-static void sum_dot(const float *restrict a, const float *restrict b, size_t n, double *sa, double *sab)
+TR_CLONES static void sum_dot(const float *restrict a, const float *restrict b, size_t n, double *sa, double *sab)
 {
     double da = 0, dab = 0;
     for (size_t o = 0; o < n; o += 512) {

@@ -175,6 +175,13 @@ int tr_net_v2_why(const tr_net *n, char *why, size_t len);
 double tr_net_eval(tr_net *n, const uint8_t *img, const uint8_t *lab, uint32_t count, const tr_xor_mode *mode);
 
 /* ---- fused element-wise passes of a layer (actfuse.c) ---- */
+/* A hot loop compiled twice, for AVX2 and the x86-64 baseline, the clone picked at load time (the binary
+ * stays portable); off under AddressSanitizer, whose builds need no speed. */
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define TR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define TR_CLONES
+#endif
 /* A channel's constants: BN's batch (or running) mean and 1/sqrt(var + eps), gamma, beta; the bias (no BN);
  * the activation step s (uint8 quantization) and 1/s */
 typedef struct { float mean, inv, ga, be, bias, s, inv_s; } tr_chan;
