@@ -41,11 +41,12 @@ struct fx_rtl {
     uint64_t wave_from = 1, wave_to = 0; // empty window: no wave
 };
 
-// Wide ports arrive as CData/SData/IData/QData or VlWide<N>: flatten any of them into 32-bit words.
-static inline void words_of(uint8_t v, uint32_t *w) { w[0] = v; }
-static inline void words_of(uint16_t v, uint32_t *w) { w[0] = v; }
-static inline void words_of(uint32_t v, uint32_t *w) { w[0] = v; }
-static inline void words_of(uint64_t v, uint32_t *w)
+// Wide ports arrive as CData/SData/IData/QData or VlWide<N>: flatten any of them into 32-bit words (an
+// overload per type; those no tap of this configuration uses are unused, which clang would flag).
+[[maybe_unused]] static inline void words_of(uint8_t v, uint32_t *w) { w[0] = v; }
+[[maybe_unused]] static inline void words_of(uint16_t v, uint32_t *w) { w[0] = v; }
+[[maybe_unused]] static inline void words_of(uint32_t v, uint32_t *w) { w[0] = v; }
+[[maybe_unused]] static inline void words_of(uint64_t v, uint32_t *w)
 {
     w[0] = (uint32_t)v;
     w[1] = (uint32_t)(v >> 32);
