@@ -112,12 +112,16 @@ void tr_wq_free(tr_wq *w)
 void tr_xor_slice_forward(const fx_mxor *mx, const float *x, float S, int analog, float *out)
 {
     const float par = (mx->n_tap & 1) ? 1.0f : -1.0f; /* (-1)^(n_tap-1) */
+    if (!analog) {
+        /* a product of signs is the parity of the negative ones: one mask of the slice, a popcount per row */
+        uint32_t neg = 0;
+        for (uint32_t j = 0; j < mx->n_in; j++) neg |= (uint32_t)!(x[j] >= 0) << j;
+        for (uint32_t i = 0; i < mx->n_out; i++) out[i] = __builtin_parity(mx->row[i] & neg) ? -par : par;
+        return;
+    }
     for (uint32_t i = 0; i < mx->n_out; i++) {
         float p = par;
-        for (uint32_t r = mx->row[i]; r; r &= r - 1) {
-            float v = x[__builtin_ctz(r)];
-            p *= analog ? tanhf(S * v) : (v >= 0 ? 1.0f : -1.0f);
-        }
+        for (uint32_t r = mx->row[i]; r; r &= r - 1) p *= tanhf(S * x[__builtin_ctz(r)]);
         out[i] = p;
     }
 }
@@ -155,40 +159,36 @@ void tr_xor_slice_backward(const fx_mxor *mx, const float *x, float S, int unsim
     }
 }
 
-/* Weight (m, k) of the first position of slice s, and stepping to the next position (contract §3);
- * positions past the channel's K (aligned padding) or past M (straddle tail) are padding. */
-static inline void slice_start(const tr_wq *w, uint32_t s, uint32_t *m, uint32_t *k)
+/* The weight positions of slice s (contract §3) are a run of the [M][K] order: its first index and length,
+ * positions past the channel's K (aligned padding) or past M (straddle tail) being padding. */
+static inline uint32_t slice_run(const tr_wq *w, uint32_t s, size_t *p0)
 {
+    size_t lim;
     if (w->straddle) {
-        uint64_t t = (uint64_t)s * w->n_out;
-        *m = (uint32_t)(t / w->K); *k = (uint32_t)(t % w->K);
+        *p0 = (size_t)s * w->n_out;
+        lim = (size_t)w->M * w->K;
     } else {
-        *m = s / w->CH; *k = (s % w->CH) * w->n_out;
+        const uint32_t m = s / w->CH;
+        *p0 = (size_t)m * w->K + (size_t)(s % w->CH) * w->n_out;
+        lim = m < w->M ? (size_t)m * w->K + w->K : 0;
     }
-}
-
-static inline void slice_next(const tr_wq *w, uint32_t *m, uint32_t *k)
-{
-    if (++*k == w->K && w->straddle) { *k = 0; ++*m; }
+    return *p0 >= lim ? 0 : (uint32_t)(lim - *p0 < w->n_out ? lim - *p0 : w->n_out);
 }
 
 /* Decrypted signs of plane i into B[i] (weight order [M][K]); padding positions are dropped. */
 static void flexor_planes(tr_wq *w, const tr_xor_mode *mode)
 {
     const size_t mk = (size_t)w->M * w->K;
-    const uint32_t n_in = (uint32_t)w->n_in, n_out = w->n_out;
+    const uint32_t n_in = (uint32_t)w->n_in;
     float out[FX_NOUT_MAX];
     for (int i = 0; i < w->q; i++) {
         const float *x = w->lat.v + (size_t)i * w->n_slices * n_in;
         float *B = w->B + (size_t)i * mk;
         for (uint32_t s = 0; s < w->n_slices; s++) {
             tr_xor_slice_forward(&w->mx, x + (size_t)s * n_in, mode->S, mode->analog, out);
-            uint32_t m, k;
-            slice_start(w, s, &m, &k);
-            for (uint32_t r = 0; r < n_out; r++) {
-                if (m < w->M && k < w->K) B[(size_t)m * w->K + k] = out[r];
-                slice_next(w, &m, &k);
-            }
+            size_t p0;
+            const uint32_t len = slice_run(w, s, &p0);
+            memcpy(B + p0, out, len * sizeof(float));
         }
     }
 }
@@ -259,12 +259,10 @@ void tr_wq_backward(tr_wq *w, const tr_xor_mode *mode)
         float *dx = w->lat.g + (size_t)i * w->n_slices * n_in;
         float g[FX_NOUT_MAX];
         for (uint32_t s = 0; s < w->n_slices; s++) {
-            uint32_t m, k;
-            slice_start(w, s, &m, &k);
-            for (uint32_t r = 0; r < n_out; r++) {
-                g[r] = (m < w->M && k < w->K) ? w->dB[(size_t)m * w->K + k] : 0.0f;
-                slice_next(w, &m, &k);
-            }
+            size_t p0;
+            const uint32_t len = slice_run(w, s, &p0);
+            memcpy(g, w->dB + p0, len * sizeof(float));
+            for (uint32_t r = len; r < n_out; r++) g[r] = 0.0f;
             tr_xor_slice_backward(&w->mx, x + (size_t)s * n_in, mode->S, mode->unsimplified, g, dx + (size_t)s * n_in);
         }
     }
