@@ -26,7 +26,6 @@ module flexor_decrypt_array #(
   parameter integer OM_W       = 5    // width of the straddle offset
 ) (
   input  wire             clk_i,
-  input  wire             rst_ni,
   input  wire             en_i,        // a slice is consumed this cycle: remember it as "previous"
   input  wire [SEL_W-1:0] sel_i,
   input  wire             straddle_i,
@@ -105,10 +104,11 @@ module flexor_decrypt_array #(
     end
   end
 
+  // No reset: prev_q is read only by straddle chunks, and every straddle (column, group, plane) begins
+  // with a priming slice that loads it (flexor_seq), so its value after reset is never seen.
   reg [N_OUT-1:0] prev_q;
   always @(posedge clk_i) begin
-    if (!rst_ni)   prev_q <= {N_OUT{1'b0}};
-    else if (en_i) prev_q <= cur;
+    if (en_i) prev_q <= cur;
   end
 
   // ---- realign: bits = {cur, prev} >> o, zeros above; aligned RUNs shift by N_OUT (bits = cur) ----
