@@ -50,7 +50,8 @@ module flexor_decrypt_array #(
   //   entries' taps, then one N_tap-input XOR per output: one network for every entry, instead of one
   //   network per entry and an N_OUT-bit multiplexer behind them (docs/synth.md, "Decryption path");
   // - simulation (Verilator, Icarus): only the selected entry's rows are evaluated, one AND and one
-  //   reduction XOR per row; a multiplexer per operand bit costs a simulator several times more.
+  //   reduction XOR per row; a multiplexer per operand bit costs a simulator more (the LeNet co-
+  //   simulation ran at 0.8x with one description for both: results/synth/decrypt/NOTES.md).
   reg [N_OUT-1:0] cur;
   integer e;
 `ifdef SYNTHESIS
