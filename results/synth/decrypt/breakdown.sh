@@ -13,7 +13,7 @@ set -eu
 root=$(pwd)
 rtl=${1:-$root/rtl/flexor_decrypt_array.v}
 case $rtl in /*) ;; *) rtl=$root/$rtl ;; esac
-gen=$root/build/generated
+gen=${GEN:-$root/build/generated}  # GEN=DIR: another configuration's flexor-gencfg output
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # rst_ni is connected (a free input, as in the engine) only when the array under test has the port
