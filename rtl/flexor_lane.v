@@ -52,7 +52,7 @@ module flexor_lane #(
   flexor_decrypt_array #(
     .N_OUT(N_OUT), .N_IN_COUNT(N_IN_COUNT), .N_IN_LIST(N_IN_LIST), .MXOR_ALL(MXOR_ALL), .SEL_W(SEL_W), .OM_W(OM_W)
   ) u_dec (
-    .clk_i, .rst_ni, .en_i(adv_i && v1_i), .sel_i, .straddle_i, .om_i, .slice_i, .bits_o(bits));
+    .clk_i, .en_i(adv_i && v1_i), .sel_i, .straddle_i, .om_i, .slice_i, .bits_o(bits));
 
   reg [N_OUT-1:0] dec_q;
   always @(posedge clk_i) begin

@@ -49,7 +49,7 @@ module tb_units;
     .N_OUT(N_OUT), .N_IN_COUNT(N_IN_COUNT), .N_IN_LIST(FXC_N_IN_LIST), .MXOR_ALL(FXC_MXOR_ALL), .SEL_W(SEL_W),
     .OM_W(OM_W)
   ) u_dec (
-    .clk_i(clk), .rst_ni(rst_n), .en_i(d_en), .sel_i(d_sel), .straddle_i(d_strd), .om_i(d_om),
+    .clk_i(clk), .en_i(d_en), .sel_i(d_sel), .straddle_i(d_strd), .om_i(d_om),
     .slice_i(d_slice), .bits_o(d_bits));
 
   task automatic run_decryptor;

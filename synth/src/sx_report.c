@@ -193,8 +193,8 @@ int sx_write_reports(const sx_result *r, const char *out)
         double lu = sx_logic_um2(e), su = sx_sram_um2(e), sh = sx_dec_share_logic(r);
         sxb_printf(&m, "Transistors (logic, memories excluded): %.0f. Logic depth: %d. Logic %.0f µm² + SRAM %.0f µm² = "
                        "%.0f µm². Decryption (flexor_decrypt_array: XOR networks + N_in select + straddle realign): "
-                       "%.2f %% of the logic, %.3f %% of logic + SRAM; its XOR networks alone (lanes × the decryptors "
-                       "above): %.0f NAND2-eq, %.2f %% of the logic.\n",
+                       "%.2f %% of the logic, %.3f %% of logic + SRAM; its XOR networks alone (the "
+                       "XOR2 gates of that part): %.0f NAND2-eq, %.2f %% of the logic.\n",
                    e->transistors, e->depth, lu, su, lu + su, 100 * sh, 100 * sh * lu / (lu + su), sx_dec_networks_n2eq(r),
                    e->total.n2eq > 0 ? 100 * sx_dec_networks_n2eq(r) / e->total.n2eq : 0);
         if (e->total.unmapped > 0) sxb_printf(&m, "\n%.0f cells have no NAND2-eq weight (not counted).\n", e->total.unmapped);

@@ -110,7 +110,7 @@ static void summary(const sx_result *r, const sx_result *fp, sxbuf *md)
                    d->proof == 1 && d->broken == 1 && d->proof_arr == 1 ? "proven (decryptor + array), broken caught" : "FAILED");
     }
     if (r->eng.ok)
-        sxb_printf(md, "\nThe engine as built (all %u ratios hardwired per lane + selection): %.0f cells, %.0f NAND2-eq logic, "
+        sxb_printf(md, "\nThe engine as built (all %u ratios selectable in every lane): %.0f cells, %.0f NAND2-eq logic, "
                        "%.0f memory bits; its XOR networks: %.0f NAND2-eq; the decryption path (XOR networks + select + "
                        "realign) %.2f %% of the logic.\n",
                    c->hw.n_in_count, r->eng.total.cells, r->eng.total.n2eq, r->eng.mem_bits, sx_dec_networks_n2eq(r),

@@ -105,7 +105,7 @@ static int dec_steps(const sx_cfg *c, const char *out, const char *work, unsigne
                        "`include \"flexor_config.vh\"\n  localparam integer SEL_W = $clog2(FXC_N_IN_COUNT + 1);\n"
                        "  localparam integer OM_W = (FXC_N_OUT > 1) ? $clog2(FXC_N_OUT) : 1;\n  wire [FXC_N_OUT-1:0] s = x_i;\n"
                        "  flexor_decrypt_array #(.N_OUT(FXC_N_OUT), .N_IN_COUNT(FXC_N_IN_COUNT), .N_IN_LIST(FXC_N_IN_LIST),\n"
-                       "    .MXOR_ALL(FXC_MXOR_ALL), .SEL_W(SEL_W), .OM_W(OM_W)) u_arr (.clk_i(1'b0), .rst_ni(1'b1),\n"
+                       "    .MXOR_ALL(FXC_MXOR_ALL), .SEL_W(SEL_W), .OM_W(OM_W)) u_arr (.clk_i(1'b0),\n"
                        "    .en_i(1'b0), .sel_i(%u), .straddle_i(1'b0), .om_i({OM_W{1'b0}}), .slice_i(s), .bits_o(y_o));\nendmodule\n",
                    d->n_in, idx, amod, d->n_in - 1, c->hw.n_out - 1, idx);
         int we = sx_write_file(apath, w.s);
@@ -286,9 +286,8 @@ double sx_dec_share_logic(const sx_result *r)
 
 double sx_dec_networks_n2eq(const sx_result *r)
 {
-    double s = 0;
-    for (unsigned i = 0; i < r->cfg.hw.n_in_count && i < FX_MAX_NIN_SET; i++) s += r->dec[i].dec.total.n2eq;
-    return r->cfg.hw.lanes * s;
+    const sx_cat *d = sx_find_cat(&r->eng, "decrypt");
+    return r->eng.ok && d ? d->g.xor2 * sx_nand2_weight("$_XOR_") : 0;
 }
 
 double sx_engine_one_ratio(const sx_result *r, const sx_dec_row *d, int prog, double *dec_part)

@@ -57,8 +57,9 @@ int sx_write_reports(const sx_result *r, const char *out);
 /* Derived figures shared by the report, the sweep and the baselines. */
 /* The decryption path (flexor_decrypt_array: XOR networks, N_in select, straddle realign) / engine logic */
 double sx_dec_share_logic(const sx_result *r);
-/* The engine's hardwired XOR networks: lanes x every configured N_in's network as synthesised alone (in
- * the engine they merge with the select logic of flexor_decrypt_array, which has no separate count). */
+/* The engine's XOR networks: the XOR2/XNOR2 gates of its decrypt category (flexor_decrypt_array selects
+ * the N_in before the XOR: one network per lane; the rest of the category is operand selection and
+ * realignment). 0 without an engine run. */
 double sx_dec_networks_n2eq(const sx_result *r);
 double sx_logic_um2(const sx_generic_res *g);
 double sx_sram_um2(const sx_generic_res *g);

@@ -52,6 +52,8 @@ int main(int argc, char **argv)
     const fx_hwcfg *c = fx_hwcfg_builtin();
     const fx_widths w = fx_hwcfg_widths(c);
     const uint32_t NO = c->n_out, mask = NO == 32 ? ~0u : (1u << NO) - 1;
+    uint32_t om_range = 1; /* 2^OM_W, the values the RTL's o_m port can hold */
+    while (om_range < NO) om_range <<= 1;
     fx_out tmp;
     unsigned n_dec = 0, n_rq = 0, n_lane = 0;
 
@@ -71,9 +73,12 @@ int main(int argc, char **argv)
             if (k < nin) x = 1u << k;          /* every stored bit alone */
             else if (k == nin) x = 0;
             else if (k == nin + 1) x = xm;     /* all ones */
-            uint32_t strd = k >= 100, om = strd ? rnd() % NO : 0;
+            /* o_m is OM_W = ceil(log2(N_out)) bits wide: offsets >= N_out fill zeros from above */
+            uint32_t strd = k >= 100, om = strd ? rnd() % om_range : 0;
             if (k == 100) om = 0;
             if (k == 101) om = NO - 1;
+            if (k == 102) om = NO < om_range ? NO : 0;
+            if (k == 103) om = om_range - 1;
             uint32_t y = fx_decrypt_slice(&mx, x), yp = fx_decrypt_slice(&mx, prev);
             if (strd) y = (uint32_t)((((uint64_t)y << NO) | yp) >> om) & mask;
             fprintf(f, "%08x %08x %08x %08x %08x %08x\n", e, strd, om, prev, x, y);
