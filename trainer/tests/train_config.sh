@@ -13,9 +13,9 @@ fail() { echo "FAIL: $*"; exit 1; }
 T="--net mlp --bits 0.8 --epochs 1 --train-images 300 --images 200 --threads 1 --quiet"
 
 "$FLEXOR" train $T --config tap3 --out $D/a.fxm --json $D/a.json > $D/a.out 2> $D/a.err || { cat $D/a.err; fail "train --config tap3"; }
-grep -q '"status":[ ]*0' $D/a.json || fail "status of the tap3 training"
-grep -q '"ref_mismatch":[ ]*0' $D/a.json || fail "the integer check of the tap3 model"
-grep -q '"config":[ ]*"tap3"' $D/a.json || fail "--json does not name the configuration"
+grep -q '"status":[[:space:]]*0' $D/a.json || fail "status of the tap3 training"
+grep -q '"ref_mismatch":[[:space:]]*0' $D/a.json || fail "the integer check of the tap3 model"
+grep -q '"config":[[:space:]]*"tap3"' $D/a.json || fail "--json does not name the configuration"
 # the model is tap3's: the default configuration refuses it, tap3's reads it and says N_tap 3
 "$FLEXOR" inspect $D/a.fxm > /dev/null 2>&1 && fail "the default configuration read a tap3 model"
 "$FLEXOR" inspect --config tap3 $D/a.fxm > /dev/null || fail "inspect --config tap3"
@@ -25,7 +25,7 @@ grep -q '"config":[ ]*"tap3"' $D/a.json || fail "--json does not name the config
 "$FLEXOR" inspect --mxor > $D/m2.txt || fail "inspect --mxor"
 cmp -s $D/m2.txt $D/m3.txt && fail "the tap3 M⊕ equals the default's"
 # infer with the same configuration: the accuracy of the training's sw reference check
-acc=$(sed -n 's/.*"int_acc":[ ]*\([0-9.]*\).*/\1/p' $D/a.json)
+acc=$(sed -n 's/.*"int_acc":[[:space:]]*\([0-9.]*\).*/\1/p' $D/a.json)
 "$FLEXOR" infer $D/a.fxm --config tap3 --images 200 > $D/inf.txt || fail "infer --config tap3"
 got=$(sed -n 's/^accuracy \([0-9.]*\) .*/\1/p' $D/inf.txt)
 awk -v a="$acc" -v b="$got" 'BEGIN { d = a - 100 * b; exit !(a != "" && b != "" && d < 1e-6 && d > -1e-6) }' \
