@@ -149,8 +149,8 @@ static void usage(FILE *f)
     fprintf(f,
 "usage: flexor study [options]\n"
 "The measured answers to the FleXOR paper's open questions (docs/study.md): trains every point of the\n"
-"study's tables 1-4 and 6c (q > 1, per-layer ratios, aligned vs straddle slices, activation bits, a\n"
-"smaller binary net at the same stored bits) on LeNet-5\n"
+"study's tables 1-4, 6c and 7 (q > 1, per-layer ratios, aligned vs straddle slices, activation bits, a\n"
+"smaller binary net at the same stored bits, M-xor's N_out / N_tap / seed via DIR/configs/*.cfg) on LeNet-5\n"
 "(ResNet-20 rows with --long) over several seeds, collects float and integer accuracy as mean +- std into\n"
 "DIR/t*.csv + .md and DIR/study.md, and writes the analyses that need no long training (Q3 padding, Q5\n"
 "entropy coding, Q6 M-xor rank and bit agreement, Q8 SRAM vs decryptor area). Each job is\n"
