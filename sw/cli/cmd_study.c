@@ -9,7 +9,10 @@
 #include "results.h"
 #include "study.h"
 #include "flexor/fsutil.h"
+#include "flexor/hwcfg.h"
 #include "flexor/idx.h"
+#include "flexor/infostat.h"
+#include "flexor/mxor.h"
 #include "flexor/opt.h"
 #include "flexor/outfmt.h"
 #include "flexor/selfpath.h"
@@ -36,6 +39,9 @@ typedef struct {
     int series;        /* table 1's plot: 0..2 FleXOR q = 1..3, 3 q-plane binary codes, 4 float */
     int quick;         /* one of the handful of points of --quick */
     int longv;         /* ResNet-20: only with --long */
+    /* table 7: the M-xor the point trains with (N_out, N_tap, seed: 0 = the configuration's, else that
+     * number); mx_out 0: the built-in configuration */
+    int mx_out, mx_tap, mx_seed;
 } point;
 
 /* LeNet-5 with conv2 narrowed (table 6): binary conv2 and fc1 of 26 (52) channels store about as many bits as
@@ -44,69 +50,78 @@ typedef struct {
 #define SMALL26 "conv32k5,relu,mp2,conv26k5,relu,mp2,fc512,relu,fc10"
 #define SMALL52 "conv32k5,relu,mp2,conv52k5,relu,mp2,fc512,relu,fc10"
 
+#define Q7_ARGS "--bits 0.8 --q 1"
+#define MX(o, t, sd, quick) {7, "lenet", "", Q7_ARGS, 0.8, 0, quick, 0, o, t, sd}
+
 static const point points[] = {
     /* 1. q > 1 and ratios above 1 bit against plain q-plane binary codes (LeNet-5) */
-    {1, "lenet", "float", "--bits fp", 32, 4, 0, 0},
-    {1, "lenet", "binary codes q=1", "--bits binary", 1, 3, 1, 0},
-    {1, "lenet", "binary codes q=2", "--bits q2", 2, 3, 1, 0},
-    {1, "lenet", "binary codes q=3", "--bits q3", 3, 3, 0, 0},
-    {1, "lenet", "FleXOR q=1 N_in 8", "--bits 0.4 --q 1", 0.4, 0, 0, 0},
-    {1, "lenet", "FleXOR q=1 N_in 12", "--bits 0.6 --q 1", 0.6, 0, 0, 0},
-    {1, "lenet", "FleXOR q=1 N_in 16", "--bits 0.8 --q 1", 0.8, 0, 1, 0},
-    {1, "lenet", "FleXOR q=1 N_in 20", "--bits 1.0 --q 1", 1.0, 0, 0, 0},
-    {1, "lenet", "FleXOR q=2 N_in 8", "--bits 0.8 --q 2", 0.8, 1, 0, 0},
-    {1, "lenet", "FleXOR q=2 N_in 12", "--bits 1.2 --q 2", 1.2, 1, 0, 0},
-    {1, "lenet", "FleXOR q=2 N_in 16", "--bits 1.6 --q 2", 1.6, 1, 1, 0},
-    {1, "lenet", "FleXOR q=2 N_in 20", "--bits 2.0 --q 2", 2.0, 1, 0, 0},
-    {1, "lenet", "FleXOR q=3 N_in 8", "--bits 1.2 --q 3", 1.2, 2, 0, 0},
-    {1, "lenet", "FleXOR q=3 N_in 12", "--bits 1.8 --q 3", 1.8, 2, 0, 0},
-    {1, "lenet", "FleXOR q=3 N_in 16", "--bits 2.4 --q 3", 2.4, 2, 0, 0},
-    {1, "lenet", "FleXOR q=3 N_in 20", "--bits 3.0 --q 3", 3.0, 2, 0, 0},
-    {1, "resnet20", "float", "--bits fp", 32, 4, 0, 1},
-    {1, "resnet20", "binary codes q=1", "--bits binary", 1, 3, 0, 1},
-    {1, "resnet20", "binary codes q=2", "--bits q2", 2, 3, 0, 1},
-    {1, "resnet20", "FleXOR q=1 N_in 8", "--bits 0.4 --q 1", 0.4, 0, 0, 1},
-    {1, "resnet20", "FleXOR q=1 N_in 16", "--bits 0.8 --q 1", 0.8, 0, 0, 1},
-    {1, "resnet20", "FleXOR q=1 N_in 20", "--bits 1.0 --q 1", 1.0, 0, 0, 1},
-    {1, "resnet20", "FleXOR q=2 N_in 16", "--bits 1.6 --q 2", 1.6, 1, 0, 1},
+    {1, "lenet", "float", "--bits fp", 32, 4, 0, 0, 0, 0, 0},
+    {1, "lenet", "binary codes q=1", "--bits binary", 1, 3, 1, 0, 0, 0, 0},
+    {1, "lenet", "binary codes q=2", "--bits q2", 2, 3, 1, 0, 0, 0, 0},
+    {1, "lenet", "binary codes q=3", "--bits q3", 3, 3, 0, 0, 0, 0, 0},
+    {1, "lenet", "FleXOR q=1 N_in 8", "--bits 0.4 --q 1", 0.4, 0, 0, 0, 0, 0, 0},
+    {1, "lenet", "FleXOR q=1 N_in 12", "--bits 0.6 --q 1", 0.6, 0, 0, 0, 0, 0, 0},
+    {1, "lenet", "FleXOR q=1 N_in 16", "--bits 0.8 --q 1", 0.8, 0, 1, 0, 0, 0, 0},
+    {1, "lenet", "FleXOR q=1 N_in 20", "--bits 1.0 --q 1", 1.0, 0, 0, 0, 0, 0, 0},
+    {1, "lenet", "FleXOR q=2 N_in 8", "--bits 0.8 --q 2", 0.8, 1, 0, 0, 0, 0, 0},
+    {1, "lenet", "FleXOR q=2 N_in 12", "--bits 1.2 --q 2", 1.2, 1, 0, 0, 0, 0, 0},
+    {1, "lenet", "FleXOR q=2 N_in 16", "--bits 1.6 --q 2", 1.6, 1, 1, 0, 0, 0, 0},
+    {1, "lenet", "FleXOR q=2 N_in 20", "--bits 2.0 --q 2", 2.0, 1, 0, 0, 0, 0, 0},
+    {1, "lenet", "FleXOR q=3 N_in 8", "--bits 1.2 --q 3", 1.2, 2, 0, 0, 0, 0, 0},
+    {1, "lenet", "FleXOR q=3 N_in 12", "--bits 1.8 --q 3", 1.8, 2, 0, 0, 0, 0, 0},
+    {1, "lenet", "FleXOR q=3 N_in 16", "--bits 2.4 --q 3", 2.4, 2, 0, 0, 0, 0, 0},
+    {1, "lenet", "FleXOR q=3 N_in 20", "--bits 3.0 --q 3", 3.0, 2, 0, 0, 0, 0, 0},
+    {1, "resnet20", "float", "--bits fp", 32, 4, 0, 1, 0, 0, 0},
+    {1, "resnet20", "binary codes q=1", "--bits binary", 1, 3, 0, 1, 0, 0, 0},
+    {1, "resnet20", "binary codes q=2", "--bits q2", 2, 3, 0, 1, 0, 0, 0},
+    {1, "resnet20", "FleXOR q=1 N_in 8", "--bits 0.4 --q 1", 0.4, 0, 0, 1, 0, 0, 0},
+    {1, "resnet20", "FleXOR q=1 N_in 16", "--bits 0.8 --q 1", 0.8, 0, 0, 1, 0, 0, 0},
+    {1, "resnet20", "FleXOR q=1 N_in 20", "--bits 1.0 --q 1", 1.0, 0, 0, 1, 0, 0, 0},
+    {1, "resnet20", "FleXOR q=2 N_in 16", "--bits 1.6 --q 2", 1.6, 1, 0, 1, 0, 0, 0},
     /* 2. per-layer ratios: one layer at 0.4, the others at 1.0 (edges q4 as the default); mixes */
-    {2, "lenet", "all FleXOR layers 1.0 (conv1, fc2 q4)", "--bits q4,1.0,1.0,q4", 0, 0, 1, 0},
-    {2, "lenet", "conv1 0.4, conv2/fc1 1.0, fc2 q4", "--bits 0.4,1.0,1.0,q4", 0, 0, 0, 0},
-    {2, "lenet", "conv2 0.4, fc1 1.0", "--bits q4,0.4,1.0,q4", 0, 0, 1, 0},
-    {2, "lenet", "fc1 0.4, conv2 1.0", "--bits q4,1.0,0.4,q4", 0, 0, 1, 0},
-    {2, "lenet", "fc2 0.4, conv2/fc1 1.0, conv1 q4", "--bits q4,1.0,1.0,0.4", 0, 0, 0, 0},
-    {2, "lenet", "conv2 and fc1 0.4", "--bits q4,0.4,0.4,q4", 0, 0, 0, 0},
-    {2, "lenet", "conv2 and fc1 0.6 (uniform)", "--bits q4,0.6,0.6,q4", 0, 0, 0, 0},
-    {2, "lenet", "mix: conv2 1.0, fc1 0.6", "--bits q4,1.0,0.6,q4", 0, 0, 0, 0},
-    {2, "lenet", "mix: conv2 0.4, fc1 0.6", "--bits q4,0.4,0.6,q4", 0, 0, 0, 0},
-    {2, "resnet20", "uniform 0.6", "--bits 0.6 --q 1", 0, 0, 0, 1},
-    {2, "resnet20", "uniform 0.4", "--bits 0.4 --q 1", 0, 0, 0, 1},
-    {2, "resnet20_mix", "the paper's per-stage mix (N_in 20/16/8)", "--bits 0.8 --q 1", 0, 0, 0, 1},
+    {2, "lenet", "all FleXOR layers 1.0 (conv1, fc2 q4)", "--bits q4,1.0,1.0,q4", 0, 0, 1, 0, 0, 0, 0},
+    {2, "lenet", "conv1 0.4, conv2/fc1 1.0, fc2 q4", "--bits 0.4,1.0,1.0,q4", 0, 0, 0, 0, 0, 0, 0},
+    {2, "lenet", "conv2 0.4, fc1 1.0", "--bits q4,0.4,1.0,q4", 0, 0, 1, 0, 0, 0, 0},
+    {2, "lenet", "fc1 0.4, conv2 1.0", "--bits q4,1.0,0.4,q4", 0, 0, 1, 0, 0, 0, 0},
+    {2, "lenet", "fc2 0.4, conv2/fc1 1.0, conv1 q4", "--bits q4,1.0,1.0,0.4", 0, 0, 0, 0, 0, 0, 0},
+    {2, "lenet", "conv2 and fc1 0.4", "--bits q4,0.4,0.4,q4", 0, 0, 0, 0, 0, 0, 0},
+    {2, "lenet", "conv2 and fc1 0.6 (uniform)", "--bits q4,0.6,0.6,q4", 0, 0, 0, 0, 0, 0, 0},
+    {2, "lenet", "mix: conv2 1.0, fc1 0.6", "--bits q4,1.0,0.6,q4", 0, 0, 0, 0, 0, 0, 0},
+    {2, "lenet", "mix: conv2 0.4, fc1 0.6", "--bits q4,0.4,0.6,q4", 0, 0, 0, 0, 0, 0, 0},
+    {2, "resnet20", "uniform 0.6", "--bits 0.6 --q 1", 0, 0, 0, 1, 0, 0, 0},
+    {2, "resnet20", "uniform 0.4", "--bits 0.4 --q 1", 0, 0, 0, 1, 0, 0, 0},
+    {2, "resnet20_mix", "the paper's per-stage mix (N_in 20/16/8)", "--bits 0.8 --q 1", 0, 0, 0, 1, 0, 0, 0},
     /* 3. slices aligned with output channels vs straddling them */
-    {3, "lenet", "1.0 aligned", "--bits 1.0 --q 1", 1.0, 0, 0, 0},
-    {3, "lenet", "1.0 straddle", "--bits 1.0 --q 1 --layout straddle", 1.0, 0, 0, 0},
-    {3, "lenet", "0.8 aligned", "--bits 0.8 --q 1", 0.8, 0, 0, 0},
-    {3, "lenet", "0.8 straddle", "--bits 0.8 --q 1 --layout straddle", 0.8, 0, 0, 0},
-    {3, "lenet", "0.6 aligned", "--bits 0.6 --q 1", 0.6, 0, 0, 0},
-    {3, "lenet", "0.6 straddle", "--bits 0.6 --q 1 --layout straddle", 0.6, 0, 0, 0},
-    {3, "lenet", "0.4 aligned", "--bits 0.4 --q 1", 0.4, 0, 1, 0},
-    {3, "lenet", "0.4 straddle", "--bits 0.4 --q 1 --layout straddle", 0.4, 0, 1, 0},
-    {3, "resnet20", "0.8 aligned", "--bits 0.8 --q 1", 0.8, 0, 0, 1},
-    {3, "resnet20", "0.8 straddle", "--bits 0.8 --q 1 --layout straddle", 0.8, 0, 0, 1},
+    {3, "lenet", "1.0 aligned", "--bits 1.0 --q 1", 1.0, 0, 0, 0, 0, 0, 0},
+    {3, "lenet", "1.0 straddle", "--bits 1.0 --q 1 --layout straddle", 1.0, 0, 0, 0, 0, 0, 0},
+    {3, "lenet", "0.8 aligned", "--bits 0.8 --q 1", 0.8, 0, 0, 0, 0, 0, 0},
+    {3, "lenet", "0.8 straddle", "--bits 0.8 --q 1 --layout straddle", 0.8, 0, 0, 0, 0, 0, 0},
+    {3, "lenet", "0.6 aligned", "--bits 0.6 --q 1", 0.6, 0, 0, 0, 0, 0, 0},
+    {3, "lenet", "0.6 straddle", "--bits 0.6 --q 1 --layout straddle", 0.6, 0, 0, 0, 0, 0, 0},
+    {3, "lenet", "0.4 aligned", "--bits 0.4 --q 1", 0.4, 0, 1, 0, 0, 0, 0},
+    {3, "lenet", "0.4 straddle", "--bits 0.4 --q 1 --layout straddle", 0.4, 0, 1, 0, 0, 0, 0},
+    {3, "resnet20", "0.8 aligned", "--bits 0.8 --q 1", 0.8, 0, 0, 1, 0, 0, 0},
+    {3, "resnet20", "0.8 straddle", "--bits 0.8 --q 1 --layout straddle", 0.8, 0, 0, 1, 0, 0, 0},
     /* 4. activations: what the trainer has (uint8 = 8 bits, float); 4/2/1 bits are not supported yet */
-    {4, "lenet", "FleXOR 0.8, uint8 activations", "--bits 0.8 --q 1", 0.8, 0, 1, 0},
-    {4, "lenet", "FleXOR 0.8, float activations", "--bits 0.8 --q 1 --act float", 0.8, 0, 1, 0},
-    {4, "lenet", "FleXOR 0.4, uint8 activations", "--bits 0.4 --q 1", 0.4, 0, 0, 0},
-    {4, "lenet", "FleXOR 0.4, float activations", "--bits 0.4 --q 1 --act float", 0.4, 0, 0, 0},
-    {4, "lenet", "binary, uint8 activations", "--bits binary", 1, 0, 0, 0},
-    {4, "lenet", "binary, float activations", "--bits binary --act float", 1, 0, 0, 0},
+    {4, "lenet", "FleXOR 0.8, uint8 activations", "--bits 0.8 --q 1", 0.8, 0, 1, 0, 0, 0, 0},
+    {4, "lenet", "FleXOR 0.8, float activations", "--bits 0.8 --q 1 --act float", 0.8, 0, 1, 0, 0, 0, 0},
+    {4, "lenet", "FleXOR 0.4, uint8 activations", "--bits 0.4 --q 1", 0.4, 0, 0, 0, 0, 0, 0},
+    {4, "lenet", "FleXOR 0.4, float activations", "--bits 0.4 --q 1 --act float", 0.4, 0, 0, 0, 0, 0, 0},
+    {4, "lenet", "binary, uint8 activations", "--bits binary", 1, 0, 0, 0, 0, 0, 0},
+    {4, "lenet", "binary, float activations", "--bits binary --act float", 1, 0, 0, 0, 0, 0, 0},
     /* 6 (part): is the network just over-parameterised? A smaller plain-binary LeNet-5 (conv2 narrowed) whose
      * middle layers store about as many bits as FleXOR's (the `middle stored bits` column) */
-    {6, "lenet", "LeNet-5, FleXOR 0.4", "--bits 0.4 --q 1", 0.4, 0, 1, 0},
-    {6, SMALL26, "LeNet-5 with conv2 of 26 channels, binary", "--bits binary", 1, 3, 1, 0},
-    {6, "lenet", "LeNet-5, FleXOR 0.8", "--bits 0.8 --q 1", 0.8, 0, 1, 0},
-    {6, SMALL52, "LeNet-5 with conv2 of 52 channels, binary", "--bits binary", 1, 3, 0, 0},
-    {6, "lenet", "LeNet-5, binary", "--bits binary", 1, 3, 1, 0},
+    {6, "lenet", "LeNet-5, FleXOR 0.4", "--bits 0.4 --q 1", 0.4, 0, 1, 0, 0, 0, 0},
+    {6, SMALL26, "LeNet-5 with conv2 of 26 channels, binary", "--bits binary", 1, 3, 1, 0, 0, 0, 0},
+    {6, "lenet", "LeNet-5, FleXOR 0.8", "--bits 0.8 --q 1", 0.8, 0, 1, 0, 0, 0, 0},
+    {6, SMALL52, "LeNet-5 with conv2 of 52 channels, binary", "--bits binary", 1, 3, 0, 0, 0, 0, 0},
+    {6, "lenet", "LeNet-5, binary", "--bits binary", 1, 3, 1, 0, 0, 0, 0},
+    /* 7. design choices of M-xor at 0.8 bit (N_in = 0.8 N_out): N_out x N_tap with the configuration's seed,
+     * and M-xor seeds 1 and 2 at N_out 20 for each N_tap (a config file per point, DIR/configs/) */
+    MX(10, 1, 0, 0), MX(10, 2, 0, 1), MX(10, 3, 0, 0),
+    MX(20, 1, 0, 0), MX(20, 2, 0, 1), MX(20, 3, 0, 1),
+    MX(30, 1, 0, 0), MX(30, 2, 0, 0), MX(30, 3, 0, 0),
+    MX(20, 1, 1, 0), MX(20, 1, 2, 0), MX(20, 2, 1, 1), MX(20, 2, 2, 0), MX(20, 3, 1, 0), MX(20, 3, 2, 0),
 };
 #define NPOINTS (int)(sizeof points / sizeof points[0])
 
@@ -134,8 +149,8 @@ static void usage(FILE *f)
     fprintf(f,
 "usage: flexor study [options]\n"
 "The measured answers to the FleXOR paper's open questions (docs/study.md): trains every point of the\n"
-"study's tables 1-4 and 6c (q > 1, per-layer ratios, aligned vs straddle slices, activation bits, a\n"
-"smaller binary net at the same stored bits) on LeNet-5\n"
+"study's tables 1-4, 6c and 7 (q > 1, per-layer ratios, aligned vs straddle slices, activation bits, a\n"
+"smaller binary net at the same stored bits, M-xor's N_out / N_tap / seed via DIR/configs/*.cfg) on LeNet-5\n"
 "(ResNet-20 rows with --long) over several seeds, collects float and integer accuracy as mean +- std into\n"
 "DIR/t*.csv + .md and DIR/study.md, and writes the analyses that need no long training (Q3 padding, Q5\n"
 "entropy coding, Q6 M-xor rank and bit agreement, Q8 SRAM vs decryptor area). Each job is\n"
@@ -157,8 +172,35 @@ static void usage(FILE *f)
 "  -h, --help            this text\n");
 }
 
+/* The configuration a table-7 point trains with: the built-in one with the point's N_out, N_tap and M-xor
+ * seed, and N_in = 0.8 N_out only (every listed N_in must have an M-xor). 0: the built-in configuration
+ * itself (no --config; the job is table 1's); 1: *c holds the point's; -1: no valid configuration (the
+ * generator finds no M-xor: no job), its reason in why. */
+static int mx_config(const point *p, fx_hwcfg *c, char *why, unsigned whylen)
+{
+    const fx_hwcfg *b = fx_hwcfg_builtin();
+    if (!p->mx_out || ((uint32_t)p->mx_out == b->n_out && (uint32_t)p->mx_tap == b->n_tap && !p->mx_seed)) return 0;
+    *c = *b;
+    c->n_out = (uint32_t)p->mx_out;
+    c->n_tap = (uint32_t)p->mx_tap;
+    if (p->mx_seed) c->seed = (uint64_t)p->mx_seed;
+    c->n_in_count = 1;
+    c->n_in[0] = (uint32_t)(p->mx_out * 4 / 5);
+    snprintf(c->name, sizeof c->name, "study_nout%d_ntap%d%s%.0d", p->mx_out, p->mx_tap, p->mx_seed ? "_mseed" : "", p->mx_seed);
+    return fx_hwcfg_check(c, why, whylen) ? -1 : 1;
+}
+
 /* The job id of a point: the network and its options as one file-name word ("lenet_bits0.8_q1"; a spec's
- * commas become '-'). */
+ * commas become '-'), then a table-7 point's M-xor ("_nout10_ntap2", "_mseed1"), which also names its
+ * configuration file DIR/configs/nout10_ntap2.cfg. */
+static void mx_suffix(const point *p, char *b, size_t n)
+{
+    fx_hwcfg c;
+    char why[256];
+    b[0] = 0;
+    if (mx_config(p, &c, why, sizeof why)) snprintf(b, n, "nout%d_ntap%d%s%.0d", p->mx_out, p->mx_tap, p->mx_seed ? "_mseed" : "", p->mx_seed);
+}
+
 static void job_id(const point *p, char *id, size_t n)
 {
     size_t k = 0;
@@ -169,6 +211,9 @@ static void job_id(const point *p, char *id, size_t n)
         id[k++] = *s == ',' ? '-' : *s;
     }
     id[k] = 0;
+    char sfx[64];
+    mx_suffix(p, sfx, sizeof sfx);
+    if (sfx[0] && k + strlen(sfx) + 2 < n) snprintf(id + k, n - k, "_%s", sfx);
 }
 
 static int included(const opts *o, const point *p) { return (!o->quick || p->quick) && (o->longv || !p->longv); }
@@ -176,8 +221,13 @@ static int included(const opts *o, const point *p) { return (!o->quick || p->qui
 /* The first included point of the same job (-1: this one is the first). */
 static int earlier_twin(const opts *o, int i)
 {
-    for (int k = 0; k < i; k++)
-        if (included(o, &points[k]) && !strcmp(points[k].net, points[i].net) && !strcmp(points[k].args, points[i].args)) return k;
+    char a[256], b[256];
+    job_id(&points[i], a, sizeof a);
+    for (int k = 0; k < i; k++) {
+        if (!included(o, &points[k])) continue;
+        job_id(&points[k], b, sizeof b);
+        if (!strcmp(a, b)) return k;
+    }
     return -1;
 }
 
@@ -193,22 +243,38 @@ static int epochs_of(const opts *o, const point *p)
 static int write_jobs(const opts *o)
 {
     const char *exe = fx_self_exe();
-    char err[1300], line[4000], cmd[8192], target[1200], id[256], quick[128] = "";
+    char err[1300], line[4000], cmd[8192], target[1200], id[256], quick[128] = "", cfgopt[1200], sfx[64], text[1024];
     fx_joblist j = {0}; /* too_long may come before it is opened */
     if (o->quick) snprintf(quick, sizeof quick, " --train-images 2000 --images 1000");
     if (fx_joblist_open(&j, o->out, CMD, "tables", err, sizeof err)) { fprintf(stderr, "flexor study: %s\n", err); return -1; }
-    FIT(line, "mkdir -p %s/models %s/runs %s/hw", o->out, o->out, o->out);
+    FIT(line, "mkdir -p %s/models %s/runs %s/hw %s/configs", o->out, o->out, o->out, o->out);
     fx_joblist_note(&j, 0, line);
     for (int i = 0; i < NPOINTS; i++) {
         const point *p = &points[i];
         if (!included(o, p) || earlier_twin(o, i) >= 0) continue;
         job_id(p, id, sizeof id);
+        fx_hwcfg c;
+        const int mx = mx_config(p, &c, err, sizeof err);
+        if (mx < 0) continue; /* no M-xor exists: table 7 says so */
+        cfgopt[0] = 0;
+        if (mx) { /* the point's configuration file, written now: the jobs read it */
+            mx_suffix(p, sfx, sizeof sfx);
+            FIT(target, "%s/configs/%s.cfg", o->out, sfx);
+            FIT(cfgopt, " --config %s", target);
+            if (fx_hwcfg_format(&c, "flexor study table 7: the built-in configuration with this N_out, N_tap, M-xor seed and N_in", text,
+                                sizeof text) ||
+                fx_write_file(target, text, strlen(text), err, sizeof err)) {
+                fx_joblist_abort(&j);
+                fprintf(stderr, "flexor study: %s: cannot write the configuration\n", target);
+                return -1;
+            }
+        }
         for (int s = 0; s < o->nseeds; s++) {
             FIT(target, "%s/runs/%s_s%" PRIu64 ".json", o->out, id, o->seeds[s]);
             FIT(cmd,
-                "%s train --net %s %s --epochs %d --seed %" PRIu64 " --threads 1 --data %s%s --out %s/models/%s_s%" PRIu64
+                "%s train --net %s %s%s --epochs %d --seed %" PRIu64 " --threads 1 --data %s%s --out %s/models/%s_s%" PRIu64
                 ".fxm --csv %s/runs/%s_s%" PRIu64 ".csv --json %s --resume --quiet",
-                exe, p->net, p->args, epochs_of(o, p), o->seeds[s], o->data, quick, o->out, id, o->seeds[s], o->out, id,
+                exe, p->net, p->args, cfgopt, epochs_of(o, p), o->seeds[s], o->data, quick, o->out, id, o->seeds[s], o->out, id,
                 o->seeds[s], target);
             fx_joblist_add(&j, 1, target, 1, NULL, cmd);
         }
@@ -267,6 +333,26 @@ static void csv_num(FILE *f, double v, const char *fmt)
 
 typedef struct { double fmean, imean; } point_result;
 
+/* The figures of one job over the seeds: the runs whose result file says status 0 (a failed check is
+ * left out). */
+typedef struct { sample fa, ia, mb, ab, by; } point_samples;
+
+static void collect_samples(const opts *o, const char *id, point_samples *ps)
+{
+    char path[1400];
+    memset(ps, 0, sizeof *ps);
+    for (int s = 0; s < o->nseeds; s++) {
+        double v, st = NAN;
+        if (fx_fmt(path, sizeof path, "%s/runs/%s_s%" PRIu64 ".json", o->out, id, o->seeds[s])) continue;
+        if (json_number(path, "status", &st) || st != 0) continue; /* not run, or a failed check */
+        if (!json_number(path, "float_acc", &v)) add(&ps->fa, v);
+        if (!json_number(path, "int_acc", &v)) add(&ps->ia, v);
+        if (!json_number(path, "middle_bits", &v)) add(&ps->mb, v);
+        if (!json_number(path, "avg_bits", &v)) add(&ps->ab, v);
+        if (!json_number(path, "model_bytes", &v)) add(&ps->by, v);
+    }
+}
+
 /* One accuracy table: its rows over the seeds; res[i] gets point i's means (the plot's data). */
 static int accuracy_table(const opts *o, int table, FILE *report, point_result *res)
 {
@@ -289,17 +375,9 @@ static int accuracy_table(const opts *o, int table, FILE *report, point_result *
         if (p->table != table || !included(o, p)) continue;
         char id[256], path[1400];
         job_id(p, id, sizeof id);
-        sample fa = {0}, ia = {0}, mb = {0}, ab = {0}, by = {0};
-        for (int s = 0; s < o->nseeds; s++) {
-            double v, st = NAN;
-            if (fx_fmt(path, sizeof path, "%s/runs/%s_s%" PRIu64 ".json", o->out, id, o->seeds[s])) continue;
-            if (json_number(path, "status", &st) || st != 0) continue; /* not run, or a failed check */
-            if (!json_number(path, "float_acc", &v)) add(&fa, v);
-            if (!json_number(path, "int_acc", &v)) add(&ia, v);
-            if (!json_number(path, "middle_bits", &v)) add(&mb, v);
-            if (!json_number(path, "avg_bits", &v)) add(&ab, v);
-            if (!json_number(path, "model_bytes", &v)) add(&by, v);
-        }
+        point_samples ps;
+        collect_samples(o, id, &ps);
+        const sample fa = ps.fa, ia = ps.ia, mb = ps.mb, ab = ps.ab, by = ps.by;
         char ft[48], it[48], mt[48], at[48], bt[48];
         double fm, fs, im, is, mm, ms, am, as, bm, bs;
         stat_text(&fa, ft, sizeof ft, &fm, &fs);
@@ -346,6 +424,71 @@ static int accuracy_table(const opts *o, int table, FILE *report, point_result *
     if (table == 6)
         fprintf(study_md(t), "\nThe narrowed networks are `%s` and `%s` (specs, docs/net.md). A smaller float network "
                              "at these budgets (32 bits per weight) is not in the study.\n", SMALL26, SMALL52);
+    return study_close(t, report);
+}
+
+/* Table 7: accuracy of LeNet-5 at 0.8 bit per M-xor (N_out, N_tap, seed), beside the M-xor's GF(2) rank. */
+static int mxor_table(const opts *o, FILE *report)
+{
+    const fx_hwcfg *b = fx_hwcfg_builtin();
+    char intro[1400];
+    snprintf(intro, sizeof intro,
+             "LeNet-5, FleXOR q = 1 at 0.8 bit per weight in conv2 and fc1 (N_in = 0.8 N_out; `%s`, conv1 and fc2 q4), "
+             "trained with an M⊕ of the given N_out, N_tap and seed: each point's configuration is the built-in one "
+             "(seed 0x%llx) with these values and N_in = 0.8 N_out only, written to `configs/ID.cfg` and passed as "
+             "`--config` (the row N_out %u, N_tap %u with the configuration's seed is table 1's job). rank: the GF(2) "
+             "rank of the M⊕ at that N_in (table Q6a); a point whose M⊕ the generator cannot build has no job. Mean ± "
+             "sample standard deviation over the seeds, as tables 1–6.%s",
+             Q7_ARGS, (unsigned long long)b->seed, b->n_out, b->n_tap,
+             o->quick ? " **Quick run: 1 epoch on 2000 images, 1000 test images, one seed — not meaningful for accuracy.**" : "");
+    study_out *t = study_open(o->out, "t7_mxor", "7. Design choices of M⊕: N_out, N_tap, seed (accuracy at 0.8 bit)", intro,
+                              "| N_out | N_tap | M⊕ seed | N_in | rank | N_in − rank | n | float acc % | integer acc % | middle bits/weight | job |\n"
+                              "|---|---|---|---|---|---|---|---|---|---|---|",
+                              "n_out,n_tap,mxor_seed,n_in,rank,deficit,n_float,float_mean,float_std,n_int,int_mean,int_std,middle_bits,job");
+    if (!t) return -1;
+    for (int i = 0; i < NPOINTS; i++) {
+        const point *p = &points[i];
+        if (p->table != 7 || !included(o, p)) continue;
+        fx_hwcfg c;
+        char why[256], id[256], seed[32], rank[64] = "no M⊕ exists", deficit[16] = "-", ft[48] = "-", it[48] = "-", mt[48] = "-";
+        const int mx = mx_config(p, &c, why, sizeof why);
+        const uint32_t n_in = (uint32_t)(p->mx_out * 4 / 5);
+        const uint64_t sd = p->mx_seed ? (uint64_t)p->mx_seed : b->seed;
+        double fm = NAN, fs = NAN, im = NAN, is = NAN, mm = NAN, ms = NAN;
+        int nf = 0, ni = 0, have_rank = 0;
+        snprintf(seed, sizeof seed, p->mx_seed ? "%llu" : "0x%llx", (unsigned long long)sd);
+        fx_mxor m;
+        if (!fx_mxor_generate(sd, n_in, (uint32_t)p->mx_out, (uint32_t)p->mx_tap, &m)) {
+            const uint32_t r = fx_gf2_rank(m.row, (uint32_t)p->mx_out);
+            snprintf(rank, sizeof rank, "%u", r);
+            snprintf(deficit, sizeof deficit, "%u", n_in - r);
+            have_rank = 1;
+        }
+        if (mx >= 0) {
+            point_samples ps;
+            job_id(p, id, sizeof id);
+            collect_samples(o, id, &ps);
+            stat_text(&ps.fa, ft, sizeof ft, &fm, &fs);
+            stat_text(&ps.ia, it, sizeof it, &im, &is);
+            stat_text(&ps.mb, mt, sizeof mt, &mm, &ms);
+            if (!isnan(mm)) snprintf(mt, sizeof mt, "%.3f", mm);
+            nf = ps.fa.n;
+            ni = ps.ia.n;
+        } else {
+            snprintf(id, sizeof id, "-");
+        }
+        fprintf(study_md(t), "| %d | %d | %s | %u | %s | %s | %d | %s | %s | %s | %s |\n", p->mx_out, p->mx_tap, seed, n_in, rank,
+                deficit, nf > ni ? nf : ni, ft, it, mt, id);
+        FILE *f = study_csv(t);
+        fprintf(f, "%d,%d,%s,%u,%s,%s,%d", p->mx_out, p->mx_tap, seed, n_in, have_rank ? rank : "", have_rank ? deficit : "", nf);
+        csv_num(f, fm, "%.3f");
+        csv_num(f, fs, "%.3f");
+        fprintf(f, ",%d", ni);
+        csv_num(f, im, "%.3f");
+        csv_num(f, is, "%.3f");
+        csv_num(f, mm, "%.4f");
+        fprintf(f, ",%s\n", mx >= 0 ? id : "");
+    }
     return study_close(t, report);
 }
 
@@ -469,11 +612,8 @@ static int collect(const opts *o)
             if (points[i].table == t) res[i] = r[i];
     }
     plot_t1(o, res);
-    fprintf(rep, "## 7. Design choices of M⊕ (N_tap, N_out, seed): not supported by the trainer yet\n\n"
-                 "The trainer and the exported models use the M⊕ of the built-in configuration (N_out 20, N_tap 2, "
-                 "one seed; `flexor train --help` has no option for them), so accuracy at other N_tap, N_out or M⊕ "
-                 "seeds cannot be measured yet. Q6a below gives their exact structure (rank, reachable patterns).\n\n");
-    const point bp = {0, Q5_NET, "", Q5_BINARY, 0, 0, 0, 0}, fp = {0, Q5_NET, "", Q6_FLEXOR, 0, 0, 0, 0};
+    bad |= mxor_table(o, rep);
+    const point bp = {0, Q5_NET, "", Q5_BINARY, 0, 0, 0, 0, 0, 0, 0}, fp = {0, Q5_NET, "", Q6_FLEXOR, 0, 0, 0, 0, 0, 0, 0};
     job_id(&bp, id, sizeof id);
     if (fx_fmt(bin, sizeof bin, "%s/models/%s_s%" PRIu64 ".fxm", o->out, id, o->seeds[0])) bin[0] = 0;
     job_id(&fp, id, sizeof id);
@@ -544,7 +684,7 @@ int fx_cmd_study(int argc, char **argv)
         return fx_opt_bad_value(CMD, "synth", o.synth, "a path of letters, digits and _./+-,=:@% (job lines are shell commands)");
     char sub[1100];
     if (fx_fmt(sub, sizeof sub, "%s/models", o.out) || fx_mkdir_p(sub) || fx_fmt(sub, sizeof sub, "%s/runs", o.out) || fx_mkdir_p(sub) ||
-        fx_fmt(sub, sizeof sub, "%s/hw", o.out) || fx_mkdir_p(sub)) {
+        fx_fmt(sub, sizeof sub, "%s/hw", o.out) || fx_mkdir_p(sub) || fx_fmt(sub, sizeof sub, "%s/configs", o.out) || fx_mkdir_p(sub)) {
         fprintf(stderr, "flexor study: %s: cannot create\n", sub);
         return 2;
     }

@@ -2,6 +2,9 @@
 /* flexor: one CLI for the whole flow; each subcommand lives beside the part it drives. */
 #include "buildid.h"
 #include "commands.h"
+#ifdef FX_HAVE_TRAINER
+#include "flexor/trainer.h"
+#endif
 #include <stdio.h>
 #include <string.h>
 
@@ -60,6 +63,7 @@ int main(int argc, char **argv)
         return 0;
     }
 #ifdef FX_HAVE_TRAINER
+    fx_train_rtl_dir = fx_rtl_dir(); /* train's --config NAME: the same rtl/config/ as every other command's */
     /* documented alias: `sweep --hw ...` is `sweep-hw ...` (--hw elsewhere is refused by sweep) */
     if (!strcmp(argv[1], "sweep") && argc > 2 && !strcmp(argv[2], "--hw")) return fx_cmd_sweep_hw(argc - 2, argv + 2);
 #endif

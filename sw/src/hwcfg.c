@@ -215,6 +215,20 @@ uint32_t fx_hwcfg_hash(const fx_hwcfg *c)
     return (uint32_t)crc32(0L, (const Bytef *)buf, (uInt)len);
 }
 
+int fx_hwcfg_format(const fx_hwcfg *c, const char *comment, char *buf, size_t len)
+{
+    char list[128] = "";
+    size_t n = 0;
+    for (uint32_t i = 0; i < c->n_in_count && n < sizeof list; i++)
+        n += (size_t)snprintf(list + n, sizeof list - n, "%s%u", i ? "," : "", c->n_in[i]);
+    int k = snprintf(buf, len,
+                     "%s%s%sname       = %s\nn_out      = %u\nn_in       = %s\nn_tap      = %u\nseed       = 0x%llX\n"
+                     "lanes      = %u\nq_max      = %u\nk_max      = %u\nwmem_depth = %u\npmem_depth = %u\namem_depth = %u\n",
+                     comment ? "# " : "", comment ? comment : "", comment ? "\n" : "", c->name, c->n_out, list, c->n_tap,
+                     (unsigned long long)c->seed, c->lanes, c->q_max, c->k_max, c->wmem_depth, c->pmem_depth, c->amem_depth);
+    return n >= sizeof list || k < 0 || (size_t)k >= len ? -1 : 0;
+}
+
 uint32_t fx_signed_bits(uint64_t maxabs)
 {
     uint32_t b = 1; /* sign bit */

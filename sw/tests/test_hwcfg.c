@@ -146,10 +146,39 @@ static void not_files(const char *flexor_bin)
           st, out);
 }
 
+/* fx_hwcfg_format (flexor study's configuration files): the built-in configuration and one with other
+ * values (a 64-bit seed, one N_in) read back to every value and the same hash; a buffer too small is -1. */
+static void format_round_trip(void)
+{
+    fx_hwcfg c[2] = {*fx_hwcfg_builtin(), *fx_hwcfg_builtin()}, back;
+    snprintf(c[1].name, sizeof c[1].name, "study_nout30_ntap3_mseed2");
+    c[1].n_out = 30; c[1].n_tap = 3; c[1].seed = 0xFEDCBA9876543210ull; c[1].n_in_count = 1; c[1].n_in[0] = 24;
+    char text[1024], err[512];
+    for (int i = 0; i < 2; i++) {
+        CHECK(fx_hwcfg_format(&c[i], i ? "a comment" : NULL, text, sizeof text) == 0, "format %d", i);
+        FILE *f = fopen(path, "w");
+        if (!f) { perror(path); exit(2); }
+        fputs(text, f);
+        fclose(f);
+        memset(&back, 0, sizeof back);
+        int rc = fx_hwcfg_load(path, &back, err, sizeof err);
+        CHECK(rc == 0, "formatted configuration %d refused: %s", i, err);
+        CHECK(!rc && !strcmp(back.name, c[i].name) && back.n_out == c[i].n_out && back.n_tap == c[i].n_tap &&
+                  back.seed == c[i].seed && back.n_in_count == c[i].n_in_count &&
+                  !memcmp(back.n_in, c[i].n_in, sizeof back.n_in[0] * back.n_in_count) && back.lanes == c[i].lanes &&
+                  back.q_max == c[i].q_max && back.k_max == c[i].k_max && back.wmem_depth == c[i].wmem_depth &&
+                  back.pmem_depth == c[i].pmem_depth && back.amem_depth == c[i].amem_depth &&
+                  fx_hwcfg_hash(&back) == fx_hwcfg_hash(&c[i]),
+              "configuration %d does not read back to its values", i);
+    }
+    CHECK(fx_hwcfg_format(&c[1], NULL, text, 100) == -1, "a short buffer accepted");
+}
+
 int main(int argc, char **argv)
 {
     snprintf(path, sizeof path, "%s/t.cfg", t_tmpdir());
     table();
+    format_round_trip();
     not_files(argc > 1 ? argv[1] : NULL);
     return t_report("test_hwcfg");
 }

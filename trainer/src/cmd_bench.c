@@ -145,7 +145,7 @@ int fx_cmd_bench(int argc, char **argv)
                 fx_model fm;
                 if (tr_export(&net, &mode, &fm, err, sizeof err) == 0) {
                     t0 = fx_wall_s();
-                    tr_int_eval(&fm, ds.images, ds.labels, ds.n, NULL);
+                    tr_int_eval(&fm, cfg, ds.images, ds.labels, ds.n, NULL);
                     snprintf(iinf, sizeof iinf, "%.0f", ds.n / (fx_wall_s() - t0));
                     fx_ref_net rn;
                     if (fm.n_classes <= TR_CLASSES && fx_ref_prepare(&rn, &fm, cfg, err, sizeof err) == 0) {

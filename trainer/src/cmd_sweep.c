@@ -41,7 +41,8 @@ static void usage(FILE *f)
 "  --out DIR              results directory (default results/sweep)\n"
 "  --paper                comparison setting for every job (float first/last layers and activations)\n"
 "  --train-images N, --images N, --seed N, --data DIR, --layout L, --grad G, --threads N, --bn,\n"
-"  --optim O, --lr X, --momentum X, --wd X, --warmup E, --sched S, --steps LIST, --gamma X, --batch N\n"
+"  --optim O, --lr X, --momentum X, --wd X, --warmup E, --sched S, --steps LIST, --gamma X, --batch N,\n"
+"  --config NAME|FILE\n"
 "                         passed to every job (as flexor train reads them)\n"
 "  --quiet                no per-epoch output\n"
 "  -h, --help             this text\n");
@@ -236,12 +237,12 @@ int fx_cmd_sweep(int argc, char **argv)
         {"data", 1, 0, 6}, {"layout", 1, 0, 7}, {"grad", 1, 0, 8}, {"threads", 1, 0, 9}, {"quiet", 0, 0, 'Q'}, {"help", 0, 0, 'h'}, {"hw", 0, 0, 10},
         {"optim", 1, 0, 11}, {"lr", 1, 0, 12}, {"momentum", 1, 0, 13}, {"wd", 1, 0, 14}, {"warmup", 1, 0, 15}, {"sched", 1, 0, 16},
         {"steps", 1, 0, 17}, {"gamma", 1, 0, 18}, {"batch", 1, 0, 19}, {"bn", 0, 0, 20}, {"seeds", 1, 0, 21}, {"epochs", 1, 0, 22},
-        {0, 0, 0, 0}};
+        {"config", 1, 0, 23}, {0, 0, 0, 0}};
     /* options of `flexor train` passed to every job, by option code */
     static const char *const passed[] = {[3] = "--train-images", [4] = "--images", [5] = "--seed", [6] = "--data", [7] = "--layout",
                                          [8] = "--grad", [9] = "--threads", [11] = "--optim", [12] = "--lr", [13] = "--momentum",
                                          [14] = "--wd", [15] = "--warmup", [16] = "--sched", [17] = "--steps", [18] = "--gamma",
-                                         [19] = "--batch", [20] = "--bn"};
+                                         [19] = "--batch", [20] = "--bn", [23] = "--config"};
     char models[1100] = "mlp,lenet", settings[128] = "fp,binary,1.0,0.8,0.6,0.4", dir[512] = "results/sweep", seedlist[600] = "";
     int ep_mlp = 15, ep_lenet = 6, ep_all = 0;
     fx_train_opts base;
@@ -260,7 +261,7 @@ int fx_cmd_sweep(int argc, char **argv)
         case 'o': if (strlen(optarg) >= sizeof dir) return fx_opt_bad_value("sweep", "out", optarg, "a shorter path"); snprintf(dir, sizeof dir, "%s", optarg); break;
         case 'P': fx_train_paper(&base); break;
         case 3: case 4: case 5: case 6: case 7: case 8: case 9: case 11: case 12: case 13: case 14: case 15: case 16: case 17:
-        case 18: case 19: case 20: /* each at most twice in pass (a repeated option: the last wins, as in train) */
+        case 18: case 19: case 20: case 23: /* each at most twice in pass (a repeated option: the last wins, as in train) */
             if (npass + 2 >= (int)(sizeof pass / sizeof pass[0])) return fx_opt_fail("sweep", "too many options");
             pass[npass++] = (char *)passed[c];
             if (c != 20) pass[npass++] = optarg;
@@ -346,8 +347,8 @@ int fx_cmd_sweep(int argc, char **argv)
         snprintf(o.out, sizeof o.out, "%.370s/models/%s.fxm", dir, stem);
         snprintf(o.ckpt, sizeof o.ckpt, "%.370s/models/%s.ckpt", dir, stem);
         snprintf(o.csv, sizeof o.csv, "%.370s/%s.csv", dir, stem);
-        fprintf(stderr, "== job %d/%d: flexor train --net %s --bits %s --epochs %d --seed %" PRIu64 "%s --out %s --resume\n", i + 1, nj,
-                o.net, o.bits, o.epochs, o.seed, base.act_quant ? "" : " --paper", o.out);
+        fprintf(stderr, "== job %d/%d: flexor train --net %s --bits %s --epochs %d --seed %" PRIu64 "%s%s%s --out %s --resume\n", i + 1,
+                nj, o.net, o.bits, o.epochs, o.seed, base.act_quant ? "" : " --paper", o.config[0] ? " --config " : "", o.config, o.out);
         jobs[i].rc = fx_train_job(&o, &jobs[i].r);
         if (jobs[i].rc > worst) worst = jobs[i].rc;
         write_tables(dir, jobs, i + 1, &base, seeds, nseeds);

@@ -26,6 +26,21 @@ void fx_train_defaults(fx_train_opts *o)
     o->xe_init = 0.01f;
     o->qat_start = 1;
     o->threads = 2;
+    o->cfg = *fx_hwcfg_builtin();
+}
+
+const char *fx_train_rtl_dir;
+
+/* --config NAME|FILE: resolved and loaded (validated) at once, so a bad configuration costs no training. */
+static int load_config(fx_train_opts *o, const char *arg)
+{
+    char file[1100], err[1300];
+    const char *rtl = fx_train_rtl_dir ? fx_train_rtl_dir : FX_TRAINER_SRC_DIR "/../rtl";
+    if (strlen(arg) >= sizeof o->config || fx_hwcfg_resolve(arg, rtl, file, sizeof file))
+        return fx_opt_bad_value("train", "config", arg, "a shorter name or path");
+    if (fx_hwcfg_load(file, &o->cfg, err, sizeof err)) return fx_opt_fail("train", "%s", err);
+    snprintf(o->config, sizeof o->config, "%s", arg);
+    return 0;
 }
 
 void fx_train_paper(fx_train_opts *o)
@@ -57,6 +72,9 @@ static void usage(FILE *f)
 "  --paper                comparison setting: --edge fp --act float --layout straddle (no integer export)\n"
 "  --act uint8|float      activations after ReLU: uint8 with calibrated scale (QAT) or float (default uint8)\n"
 "  --qat-start E          epochs with float activations before uint8 ones (scale calibration; default 1)\n"
+"  --config NAME|FILE     hardware configuration (rtl/config/NAME.cfg or a .cfg file): N_out, N_tap, the M-xor\n"
+"                         seed and the N_in set of quantizers, export and check (default: the built-in one);\n"
+"                         flexor infer/inspect/cosim then need the same --config for the model\n"
 "  --layout aligned|straddle  weight-slice layout (contract section 3; default aligned)\n"
 "  --grad simplified|unsimplified  XOR backward: sign or tanh in the product (default simplified)\n"
 "  --analog               tanh in the XOR forward too (ablation; not exportable)\n"
@@ -109,7 +127,7 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
         {"stanh-warmup", 1, 0, 3}, {"stanh-mult", 1, 0, 4}, {"clip", 1, 0, 5}, {"xe-init", 1, 0, 6},
         {"val", 1, 0, 7}, {"train-images", 1, 0, 8}, {"limit", 1, 0, 8}, {"images", 1, 0, 9}, {"test-limit", 1, 0, 9}, {"seed", 1, 0, 10}, {"data", 1, 0, 11},
         {"out", 1, 0, 12}, {"ckpt", 1, 0, 13}, {"resume", 0, 0, 14}, {"csv", 1, 0, 15}, {"stop-after", 1, 0, 16},
-        {"no-export", 0, 0, 17}, {"quiet", 0, 0, 18}, {"threads", 1, 0, 19}, {"conv", 1, 0, 22}, {"json", 1, 0, 21}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"no-export", 0, 0, 17}, {"quiet", 0, 0, 18}, {"threads", 1, 0, 19}, {"conv", 1, 0, 22}, {"json", 1, 0, 21}, {"config", 1, 0, 23}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int c, li = 0;
     fx_opt_reset();
     /* values parsed strictly (whole string, range); text copied only if it fits */
@@ -203,6 +221,7 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
             else if (!strcmp(optarg, "gemm")) o->conv_gemm = 1;
             else BAD("dnnl or gemm");
             break;
+        case 23: if (load_config(o, optarg)) return 2; break;
         case 'h': usage(stdout); return 1;
         default: return fx_opt_error("train", c, argv);
         }
@@ -247,6 +266,7 @@ static int write_result_json(const fx_train_opts *o, const fx_train_result *r, i
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)o->seed); /* raw digits: exact, as cosim's --json */
     cJSON_AddStringToObject(j, "net", o->net);
     cJSON_AddStringToObject(j, "bits", o->bits);
+    cJSON_AddStringToObject(j, "config", o->config);
     cJSON_AddRawToObject(j, "seed", seed);
     cJSON_AddNumberToObject(j, "status", rc);
     cJSON_AddNumberToObject(j, "epochs", r->epochs_done);

@@ -209,14 +209,14 @@ static float *int_planes(const fx_model *m, const fx_layer *l)
     return B;
 }
 
-/* A version-2 model on the library's reference (the trainer has no own graph evaluation yet; its models use
- * the built-in configuration). */
-static double ref_eval(const fx_model *m, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits)
+/* A version-2 model on the library's reference (the trainer has no own graph evaluation yet), in the
+ * configuration it was exported for. */
+static double ref_eval(const fx_model *m, const fx_hwcfg *cfg, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits)
 {
     fx_ref_net rn;
     char err[256];
     int32_t lg[TR_CLASSES];
-    if (m->n_classes > TR_CLASSES || fx_ref_prepare(&rn, m, fx_hwcfg_builtin(), err, sizeof err)) return -1;
+    if (m->n_classes > TR_CLASSES || fx_ref_prepare(&rn, m, cfg, err, sizeof err)) return -1;
     const size_t px = (size_t)m->in_c * m->in_h * m->in_w;
     uint64_t ok = 0;
     for (uint32_t i = 0; i < count; i++) {
@@ -227,9 +227,9 @@ static double ref_eval(const fx_model *m, const uint8_t *img, const uint8_t *lab
     return count ? 100.0 * (double)ok / count : 0;
 }
 
-double tr_int_eval(const fx_model *m, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits)
+double tr_int_eval(const fx_model *m, const fx_hwcfg *cfg, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits)
 {
-    if (m->version == FX_FORMAT_V2) return ref_eval(m, img, lab, count, logits);
+    if (m->version == FX_FORMAT_V2) return ref_eval(m, cfg, img, lab, count, logits);
     enum { BATCH = 64 };
     float *planes[FX_MAX_LAYERS] = {0};
     size_t maxact = (size_t)m->in_c * m->in_h * m->in_w, maxcols = 0, maxacc = 0;

@@ -13,13 +13,31 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The configuration's content (every value, canonical; not its name or the file it came from): a config
+ * file with other comments or another path trains the same, another M-xor or N_in set does not. */
+static void config_digest(const fx_hwcfg *c, char out[17])
+{
+    char text[512];
+    size_t k = (size_t)snprintf(text, sizeof text, "n_out=%u n_tap=%u seed=%llu n_in=", c->n_out, c->n_tap,
+                                (unsigned long long)c->seed);
+    for (uint32_t i = 0; i < c->n_in_count && k < sizeof text; i++) k += (size_t)snprintf(text + k, sizeof text - k, "%u,", c->n_in[i]);
+    if (k < sizeof text)
+        snprintf(text + k, sizeof text - k, " lanes=%u q_max=%u k_max=%u wmem=%u pmem=%u amem=%u", c->lanes, c->q_max,
+                 c->k_max, c->wmem_depth, c->pmem_depth, c->amem_depth);
+    fx_digest d;
+    fx_digest_init(&d);
+    fx_digest_add_str(&d, text);
+    fx_digest_hex(&d, out);
+}
+
 /* Everything that decides the trained weights and the history a resumed run continues: every option,
- * the network (the digest of its canonical description, not the name or file it came from) and the
- * content of the data (not its path). The code is not in it: resuming with a rebuilt trainer is
+ * the network (the digest of its canonical description, not the name or file it came from), the hardware
+ * configuration's content (config_digest) and the content of the data (not its path). The code is not in it: resuming with a rebuilt trainer is
  * the user's call; flexor run and flexor stage key their checkpoints on the build id too. */
 static void fingerprint(const fx_train_opts *o, const char *net_digest, const fx_dataset *tr, const fx_dataset *te, char *buf, size_t len)
 {
-    char steps[FXT_MAX_STEPS * 16 + 1] = "", data[2][17];
+    char steps[FXT_MAX_STEPS * 16 + 1] = "", data[2][17], cfg[17];
+    config_digest(&o->cfg, cfg);
     size_t k = 0;
     for (int i = 0; i < o->n_steps; i++) k += (size_t)snprintf(steps + k, sizeof steps - k, "%s%g", i ? "," : "", o->step_at[i]);
     const fx_dataset *ds[2] = {tr, te};
@@ -33,11 +51,11 @@ static void fingerprint(const fx_train_opts *o, const char *net_digest, const fx
     snprintf(buf, len,
              "net=%s bits=%s edge=%s q=%d actq=%d straddle=%d unsimp=%d analog=%d bn=%d epochs=%d batch=%d opt=%s "
              "lr=%g mom=%g b1=%g b2=%g wd=%g warm=%g step=%d at=%s gamma=%g s=%g,%g,%g,%g clip=%g xe=%g "
-             "qat=%g val=%u limit=%u test_limit=%u seed=%llu threads=%d conv=%s train=%s test=%s",
+             "qat=%g val=%u limit=%u test_limit=%u seed=%llu threads=%d conv=%s cfg=%s train=%s test=%s",
              net_digest, o->bits, o->edge, o->q, o->act_quant, o->straddle, o->unsimplified, o->analog, o->bn, o->epochs,
              o->batch, o->optim, o->lr, o->momentum, o->beta1, o->beta2, o->wd, o->warmup, o->sched_step, steps,
              o->step_gamma, o->stanh0, o->stanh, o->stanh_warmup, o->stanh_mult, o->clip_k, o->xe_init, o->qat_start,
-             o->val, o->train_limit, o->test_limit, (unsigned long long)o->seed, o->threads, o->conv_gemm ? "gemm" : "dnnl", data[0], data[1]);
+             o->val, o->train_limit, o->test_limit, (unsigned long long)o->seed, o->threads, o->conv_gemm ? "gemm" : "dnnl", cfg, data[0], data[1]);
 }
 
 /* Learning rate and S_tanh at fractional epoch e. */
@@ -95,7 +113,7 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     memset(r, 0, sizeof *r);
     r->float_acc = r->int_acc = r->ref_acc = r->val_acc = r->float_fact_acc = -1;
     r->model_bytes = -1; r->ref_mismatch = -1;
-    const fx_hwcfg *cfg = fx_hwcfg_builtin();
+    const fx_hwcfg *cfg = &o->cfg;
     fx_dataset tr = {0}, te = {0};
     tr_net net; /* built first: bad settings fail before the data is read */
     if (tr_net_build(&net, o, cfg, (uint32_t)o->batch, err, sizeof err)) {
@@ -285,7 +303,7 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
             goto out;
         }
         int32_t *own = malloc(sizeof(int32_t) * te.n * m.n_classes), lg[TR_CLASSES];
-        r->int_acc = tr_int_eval(&m, te.images, te.labels, te.n, own);
+        r->int_acc = tr_int_eval(&m, cfg, te.images, te.labels, te.n, own);
         uint8_t *buf;
         size_t len;
         if (fx_model_serialize(&m, &buf, &len) == 0) { r->model_bytes = (long)len; free(buf); }

@@ -215,7 +215,7 @@ int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t
 /* Integer evaluation of an exported model (own implementation of contract §4 for version 1; a version-2
  * model runs on the library's reference, fx_ref_infer); logits [count][classes] may be NULL. Returns
  * accuracy %, -1 when out of memory. */
-double tr_int_eval(const fx_model *m, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits);
+double tr_int_eval(const fx_model *m, const fx_hwcfg *cfg, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits);
 
 /* ---- benchmarks ---- */
 /* Training images/s of a built network: `steps` timed batches (after 3 untimed) of ds, Adam. */

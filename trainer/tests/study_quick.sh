@@ -14,9 +14,9 @@ Q="--quick -j 2 --out $W/q --synth $SRC/synth/results"
 
 "$FLEXOR" study $Q > $W/a.out 2> $W/a.err || { tail -5 $W/a.err; fail "the quick study"; }
 D=$W/q
-# job list: 11 distinct quick jobs, each resumable with a result file, then the collector
-[ "$(grep -c '^1	' $D/jobs.txt)" -eq 11 ] || fail "stage-1 jobs: $(grep -c '^1	' $D/jobs.txt), expected 11"
-[ "$(grep '^1	' $D/jobs.txt | grep -c -- '--resume .*--quiet$')" -eq 11 ] || fail "every job resumes"
+# job list: 14 distinct quick jobs, each resumable with a result file, then the collector
+[ "$(grep -c '^1	' $D/jobs.txt)" -eq 14 ] || fail "stage-1 jobs: $(grep -c '^1	' $D/jobs.txt), expected 14"
+[ "$(grep '^1	' $D/jobs.txt | grep -c -- '--resume .*--quiet$')" -eq 14 ] || fail "every job resumes"
 grep '^1	' $D/jobs.txt | grep -v -- '--json [^ ]*/runs/[^ ]*_s0.json' && fail "a job without its --json"
 tail -1 $D/jobs.txt | grep -q '^3	.* study --collect .*--quick' || fail "no collect stage"
 [ "$(grep -c '^2	.* cosim .*/models/lenet_bits0.4_q1\(_layoutstraddle\)\?_s0.fxm ' $D/jobs.txt)" -eq 2 ] || fail "cosim jobs of table 3"
@@ -44,6 +44,23 @@ grep -q "QUICK run" $D/study.md || fail "study.md does not say it is the quick r
 # table 3c: both layouts through the RTL, bit-exact, with their cycles
 rows t3_cycles 2
 awk -F, 'NR > 1 && ($3 != 20 || $4 != 0 || $6 < 1000) { print; exit 1 }' $D/t3_cycles.csv || fail "t3_cycles: 20 bit-exact images with cycles"
+# table 7: 4 quick points, 3 with a generated configuration (its file read back by inspect, the model's header
+# has its N_out / N_tap), N_out 20 / N_tap 2 / the configuration's seed is table 1's job; every point
+# learned with an integer figure; the rank column equals Q6a's for the same N_out, N_in, N_tap and seed
+rows t7_mxor 4
+head -1 $D/t7_mxor.csv | grep -q '^n_out,n_tap,mxor_seed,n_in,rank,deficit,n_float,float_mean,' || fail "t7_mxor.csv header"
+awk -F, 'NR > 1 && ($7 != 1 || $8 < 30 || $10 != 1 || $11 < 30) { print; exit 1 }' $D/t7_mxor.csv || fail "t7: a point without results"
+grep -q '^20,2,0x[0-9a-f]*,16,15,1,.*,lenet_bits0.8_q1$' $D/t7_mxor.csv || fail "t7: the built-in M⊕ is not table 1's job"
+[ "$(grep -c '^1	.* --config [^ ]*/configs/nout[0-9]*_ntap[0-9]*\(_mseed[0-9]*\)\?.cfg ' $D/jobs.txt)" -eq 3 ] || fail "t7: 3 jobs with a config file"
+awk -F, 'NR == FNR { if (FNR > 1) { r[$1 "," $2 "," $3 ",0"] = $5; r[$1 "," $2 "," $3 ",1"] = $11 } next }
+         FNR > 1 { k = $1 "," $4 "," $2 "," ($3 == "1"); if (!(k in r) || r[k] != $5) { print; exit 1 } }' $D/q6_mxor.csv $D/t7_mxor.csv \
+  || fail "t7 rank differs from q6_mxor's"
+for c in nout10_ntap2:10:2 nout20_ntap3:20:3 nout20_ntap2_mseed1:20:2; do
+  id=${c%%:*}; no=$(echo $c | cut -d: -f2); nt=$(echo $c | cut -d: -f3); m=$D/models/lenet_bits0.8_q1_${id}_s0.fxm
+  "$FLEXOR" inspect --config $D/configs/$id.cfg $m > /dev/null || fail "$id: the model does not read with its configuration"
+  "$FLEXOR" inspect $m > /dev/null 2>&1 && fail "$id: the default configuration read the model"
+  [ "$(od -An -tu4 -j36 -N8 $m | tr -s ' ' | sed 's/^ //')" = "$no $nt" ] || fail "$id: header N_out / N_tap"
+done
 # Q6a: 3 N_out x 3 N_tap x 4 ratios; rank = log2(brute-force outputs); even N_tap: rank <= N_in - 1 (rows of
 # even weight); the built-in matrices as measured: N_in - 1 at N_in 8, 12, 16, but 18 at N_in 20 (its
 # 20 two-tap rows leave two connected groups of stored bits)
@@ -72,9 +89,11 @@ cp $D/t1_bits.csv $D/q5_entropy.csv $W/
 "$FLEXOR" study $Q > $W/b.out 2> $W/b.err || fail "the rerun"
 grep -q ' train \| cosim ' $W/b.out && fail "the rerun trained or co-simulated again"
 cmp -s $W/t1_bits.csv $D/t1_bits.csv && cmp -s $W/q5_entropy.csv $D/q5_entropy.csv || fail "the rerun changed the tables"
-# the full study's job list: 34 distinct LeNet-5 points x 3 seeds; --long adds ResNet-20 rows
+# the full study's job list: 47 distinct LeNet-5 points x 3 seeds (table 7: 15 points, one is table 1's, and
+# N_out 30 / N_tap 1 has no M⊕: 13 configuration files); --long adds ResNet-20 rows
 "$FLEXOR" study --jobs-only --out $W/full 2> /dev/null || fail "--jobs-only"
-[ "$(grep -c '^1	' $W/full/jobs.txt)" -eq 102 ] || fail "full job list: $(grep -c '^1	' $W/full/jobs.txt) jobs"
+[ "$(grep -c '^1	' $W/full/jobs.txt)" -eq 141 ] || fail "full job list: $(grep -c '^1	' $W/full/jobs.txt) jobs"
+[ "$(ls $W/full/configs | wc -l)" -eq 13 ] && ! grep -q nout30_ntap1 $W/full/jobs.txt || fail "full list: table 7's configurations"
 [ ! -e $W/full/runs/lenet_bitsfp_s0.json ] || fail "--jobs-only ran a job"
 "$FLEXOR" study --jobs-only --long --seeds 5 --out $W/long 2> /dev/null || fail "--long"
 grep -q -- '--net resnet20_mix .*--epochs 8 --seed 5 ' $W/long/jobs.txt || fail "no ResNet-20 per-stage mix row"

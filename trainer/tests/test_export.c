@@ -61,7 +61,7 @@ static void one(const fx_dataset *tr, const fx_dataset *te, const char *model, c
     }
     CHECK(badbits == 0, "%s %s: %ld exported weight bits differ from the trained signs", model, bits, badbits);
     int32_t *own = malloc(sizeof(int32_t) * te->n * 10);
-    double iacc = tr_int_eval(&m, te->images, te->labels, te->n, own);
+    double iacc = tr_int_eval(&m, cfg, te->images, te->labels, te->n, own);
     char path[64];
     snprintf(path, sizeof path, "test_export_%d.fxm", (int)getpid());
     fx_model rm;

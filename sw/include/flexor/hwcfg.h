@@ -38,6 +38,9 @@ int fx_hwcfg_read(FILE *f, const char *path, fx_hwcfg *cfg, char *err, unsigned 
 /* Check ranges; returns -1 with a message on error. */
 int fx_hwcfg_check(const fx_hwcfg *cfg, char *err, unsigned errlen);
 uint32_t fx_hwcfg_hash(const fx_hwcfg *cfg);
+/* The configuration as .cfg text that fx_hwcfg_read reads back to the same values (every key, in the
+ * order of docs/contract.md §1; a comment line first when comment is not NULL). -1 when it does not fit. */
+int fx_hwcfg_format(const fx_hwcfg *cfg, const char *comment, char *buf, size_t len);
 fx_widths fx_hwcfg_widths(const fx_hwcfg *cfg);
 /* Bits needed for a signed value with |v| <= maxabs. */
 uint32_t fx_signed_bits(uint64_t maxabs);

@@ -3,6 +3,7 @@
  * `flexor train` runs one job; `flexor sweep` runs many; both go through fx_train_job(). */
 #ifndef FLEXOR_TRAINER_H
 #define FLEXOR_TRAINER_H
+#include "flexor/hwcfg.h"
 #include "flexor/netdesc.h"
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +43,8 @@ typedef struct {
     int no_export;
     int threads;           /* 1 or 2 data-parallel workers (default 2); results depend on it */
     int conv_gemm;         /* 1: convolutions by im2col + OpenBLAS GEMM, 0: oneDNN's (default); results differ in rounding */
+    char config[512];      /* --config as given ("" = the built-in configuration); cfg holds what it names */
+    fx_hwcfg cfg;          /* the hardware configuration of quantizers, M-xor, export and reference check */
 } fx_train_opts;
 
 typedef struct {
@@ -70,6 +73,9 @@ int fx_train_net(const char *net, fx_netdesc *nd, char *file, size_t filelen, ch
 /* The same for what the trainer can train in floating point (contract v2 layer kinds too: stride, padding,
  * branches, residual adds, average pooling); train and sweep, which report float results for those. */
 int fx_train_net_float(const char *net, fx_netdesc *nd, char *file, size_t filelen, char *err, size_t errlen);
+/* Where --config NAME finds rtl/config/NAME.cfg: the CLI sets it to its fx_rtl_dir() (an installed flexor
+ * has its own copy); NULL: the source tree's rtl/. */
+extern const char *fx_train_rtl_dir;
 /* Parse `flexor train` options into o (after fx_train_defaults); returns 0, 1 for --help, 2 bad input. */
 int fx_train_parse(int argc, char **argv, fx_train_opts *o);
 #endif
