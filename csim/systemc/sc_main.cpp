@@ -203,9 +203,9 @@ int sc_main(int argc, char **argv)
         }
         correct += cls == s.ref_class[i];
     }
-    std::printf("flexor-sc %s: %u images, %zu command words, %zu output words, %" PRIu64
+    std::printf("flexor-sc %s: %u images (%u classed as the reference says), %zu command words, %zu output words, %" PRIu64
                 " cycles, %.2f s wall, simulation %.2f CPU-s (%.2f M cycles per CPU-second), stall %g, seed %lu: %s\n",
-                s.name, s.images, s.n_in, s.n_out, host.cycles, wall, cpu, cpu > 0 ? host.cycles / cpu / 1e6 : 0,
+                s.name, s.images, correct, s.n_in, s.n_out, host.cycles, wall, cpu, cpu > 0 ? host.cycles / cpu / 1e6 : 0,
                 stall, seed, status ? "FAILED" : "RTL = C model = reference, bit for bit");
     fx_sc_script_free(&s);
     return status;
