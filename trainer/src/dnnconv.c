@@ -215,9 +215,18 @@ static dnn_shape *shape_get(tr_layer *l, uint32_t B)
         }
     }
     for (int i = 0; i < d->n; i++) if (d->s[i].B == B) { d->last = i; return &d->s[i]; }
-    const int i = d->n < 2 ? d->n++ : !d->last;
-    if (d->s[i].B) shape_free(&d->s[i]);
-    if (shape_build(l, B, l->src != TR_SRC_INPUT, &d->s[i])) { d->n = i; return NULL; }
+    int i = d->n < 2 ? d->n : !d->last; /* a free entry, else the one used less recently */
+    if (i < d->n) shape_free(&d->s[i]);
+    else d->n++;
+    if (shape_build(l, B, l->src != TR_SRC_INPUT, &d->s[i])) {
+        /* oneDNN cannot run this layer: im2col from now on (shape_build left the entry empty) */
+        if (i == 0 && d->n == 2) d->s[0] = d->s[1];
+        memset(&d->s[d->n - 1], 0, sizeof d->s[0]);
+        d->n--;
+        d->last = 0;
+        l->use_dnn = 0;
+        return NULL;
+    }
     d->last = i;
     return &d->s[i];
 }
