@@ -210,13 +210,13 @@ static void bn_forward(tr_net *n, tr_layer *l, uint32_t B, int train, int stats_
     }
 }
 
-/* dz (w.r.t. BN's output) -> w.r.t. its input; gamma and beta get the whole batch's gradient once (worker 0). */
-static void bn_backward(tr_net *n, tr_layer *l, float *dzbuf, uint32_t B)
+/* dz (w.r.t. BN's output) -> w.r.t. its input, from the per-channel sums of dz and dz*zn in n->red[0, 2M);
+ * gamma and beta get the whole batch's gradient once (worker 0), the bias (before BN) the sum of the result. */
+static void bn_backward_apply(tr_net *n, tr_layer *l, float *dzbuf, uint32_t B)
 {
     const uint32_t M = l->out_c;
     const size_t BN = (size_t)B * l->N;
     double *st = n->red; /* [sum dz, sum dz*zn per channel, count] */
-    for (uint32_t m = 0; m < M; m++) sum_dot(dzbuf + m * BN, l->zn + m * BN, BN, &st[m], &st[M + m]);
     st[2 * M] = (double)BN;
     tr_net_allreduce(n, st, 2 * M + 1);
     const double cnt = st[2 * M];
@@ -224,11 +224,17 @@ static void bn_backward(tr_net *n, tr_layer *l, float *dzbuf, uint32_t B)
         const double sd = st[m], sdn = st[M + m];
         if (n->wid == 0) { l->beta.g[m] += (float)sd; l->gamma.g[m] += (float)sdn; }
         const float gi = l->gamma.v[m] * l->bn_binv[m];
-        const float a = (float)(sd / cnt), c = (float)(sdn / cnt);
-        float *restrict dz = dzbuf + m * BN;
-        const float *restrict zn = l->zn + m * BN;
-        for (size_t j = 0; j < BN; j++) dz[j] = gi * (dz[j] - a - zn[j] * c);
+        l->bias.g[m] += (float)tr_bn_backward_chan(gi, (float)(sd / cnt), (float)(sdn / cnt), l->zn + m * BN, dzbuf + m * BN, BN);
     }
+}
+
+/* The same with the sums taken here (the separate passes). */
+static void bn_backward(tr_net *n, tr_layer *l, float *dzbuf, uint32_t B)
+{
+    const uint32_t M = l->out_c;
+    const size_t BN = (size_t)B * l->N;
+    for (uint32_t m = 0; m < M; m++) sum_dot(dzbuf + m * BN, l->zn + m * BN, BN, &n->red[m], &n->red[M + m]);
+    bn_backward_apply(n, l, dzbuf, B);
 }
 
 /* Global average pooling of uint8 activations (act_scale > 0) rounds the mean to the same step, half up, as
@@ -492,19 +498,8 @@ static void fused_backward(tr_net *n, tr_layer *l, const float *dy, float hi, ui
     for (uint32_t m = 0; m < M; m++)
         tr_act_backward_chan(f, hi, l->z + m * BN, dy + m * BN, n->dz + m * BN, rg ? rg + m * BN : NULL, radd,
                              l->bn ? l->zn + m * BN : NULL, &st[m], &st[M + m], BN);
-    if (!l->bn) {
-        for (uint32_t m = 0; m < M; m++) l->bias.g[m] += (float)st[m];
-        return;
-    }
-    st[2 * M] = (double)BN;
-    tr_net_allreduce(n, st, 2 * M + 1);
-    const double cnt = st[2 * M];
-    for (uint32_t m = 0; m < M; m++) {
-        const double sd = st[m], sdn = st[M + m];
-        if (n->wid == 0) { l->beta.g[m] += (float)sd; l->gamma.g[m] += (float)sdn; }
-        const float gi = l->gamma.v[m] * l->bn_binv[m];
-        l->bias.g[m] += (float)tr_bn_backward_chan(gi, (float)(sd / cnt), (float)(sdn / cnt), l->zn + m * BN, n->dz + m * BN, BN);
-    }
+    if (l->bn) bn_backward_apply(n, l, n->dz, B);
+    else for (uint32_t m = 0; m < M; m++) l->bias.g[m] += (float)st[m];
 }
 
 /* l->dout holds the whole gradient of l's output: adds l's parameter gradients and adds the gradients of
@@ -530,7 +525,7 @@ static void layer_backward(tr_net *n, tr_layer *l, const float *x, uint32_t B)
         }
         residual(n, l, dz, B, 1);
         if (l->bn) bn_backward(n, l, dz, B);
-        for (uint32_t m = 0; m < M; m++) l->bias.g[m] += (float)sum_f(dz + m * BN, BN);
+        else for (uint32_t m = 0; m < M; m++) l->bias.g[m] += (float)sum_f(dz + m * BN, BN);
     }
     tr_layer *in = l->src == TR_SRC_INPUT ? NULL : &n->L[l->src];
     float *dx = in ? in->dout : NULL;
