@@ -113,6 +113,42 @@ static void check_case(const net_case *nc)
     tr_net_free(&n);
 }
 
+/* Two networks of spec and bits, alike but for what tweak sets in network w's options (w = 0, 1). */
+static int build_pair(const char *spec, const char *bits, uint32_t nb, void (*tweak)(fx_train_opts *, int), tr_net n[2],
+                      tr_param *ps[2][TR_MAX_PARAMS], uint32_t np[2])
+{
+    char err[512];
+    for (int w = 0; w < 2; w++) {
+        fx_train_opts o;
+        fx_train_defaults(&o);
+        snprintf(o.net, sizeof o.net, "%s", spec);
+        snprintf(o.bits, sizeof o.bits, "%s", bits);
+        tweak(&o, w);
+        if (tr_net_build(&n[w], &o, fx_hwcfg_builtin(), nb, err, sizeof err)) {
+            CHECK(0, "%s", err);
+            if (w) tr_net_free(&n[0]);
+            return -1;
+        }
+        np[w] = tr_net_params(&n[w], ps[w], TR_MAX_PARAMS);
+    }
+    return 0;
+}
+
+/* The largest difference between the two networks' gradients, relative to the first's largest gradient (a
+ * bias before BN has a gradient of 0 up to rounding). */
+static double grad_diff(tr_param *ps[2][TR_MAX_PARAMS], const uint32_t np[2])
+{
+    double worst = 0, gmax = 1e-6;
+    for (uint32_t p = 0; p < np[0] && np[0] == np[1]; p++)
+        for (size_t i = 0; i < ps[0][p]->n; i++) gmax = fmax(gmax, fabs(ps[0][p]->g[i]));
+    for (uint32_t p = 0; p < np[0] && np[0] == np[1]; p++)
+        for (size_t i = 0; i < ps[0][p]->n; i++) worst = fmax(worst, fabs(ps[0][p]->g[i] - ps[1][p]->g[i]) / gmax);
+    return worst;
+}
+
+static void by_threads(fx_train_opts *o, int w) { o->threads = w + 1; }
+static void by_conv(fx_train_opts *o, int w) { o->conv_gemm = w; }
+
 /* Two workers (half a batch each) with batch norm: the statistics are the whole batch's, so one training
  * step's gradients and running statistics equal one worker's up to the order of the sums. Per-half
  * statistics (no synchronisation) would differ by far more. */
@@ -123,16 +159,7 @@ static void bn_workers(void)
     tr_net n[2];
     tr_param *ps[2][TR_MAX_PARAMS];
     uint32_t np[2];
-    char err[512];
-    for (int w = 0; w < 2; w++) {
-        fx_train_opts o;
-        fx_train_defaults(&o);
-        snprintf(o.net, sizeof o.net, "%s", spec);
-        snprintf(o.bits, sizeof o.bits, "fp");
-        o.threads = w + 1;
-        if (tr_net_build(&n[w], &o, fx_hwcfg_builtin(), NB, err, sizeof err)) { CHECK(0, "%s", err); return; }
-        np[w] = tr_net_params(&n[w], ps[w], TR_MAX_PARAMS);
-    }
+    if (build_pair(spec, "fp", NB, by_threads, n, ps, np)) return;
     CHECK(n[0].rep == NULL && n[1].rep != NULL, "worker counts");
     tr_rng rng = {7};
     uint8_t img[NB * 784], lab[NB];
@@ -144,12 +171,7 @@ static void bn_workers(void)
         tr_net_quantize(&n[w], &mode);
         loss[w] = tr_net_train_step(&n[w], img, lab, NB, &mode, NULL);
     }
-    /* relative to the largest gradient of the network: a bias before BN has a gradient of 0 up to rounding */
-    double worst = 0, gmax = 1e-6;
-    for (uint32_t p = 0; p < np[0] && np[0] == np[1]; p++)
-        for (size_t i = 0; i < ps[0][p]->n; i++) gmax = fmax(gmax, fabs(ps[0][p]->g[i]));
-    for (uint32_t p = 0; p < np[0] && np[0] == np[1]; p++)
-        for (size_t i = 0; i < ps[0][p]->n; i++) worst = fmax(worst, fabs(ps[0][p]->g[i] - ps[1][p]->g[i]) / gmax);
+    double worst = grad_diff(ps, np);
     for (uint32_t l = 0; l < n[0].n_layers; l++)
         for (uint32_t m = 0; n[0].L[l].bn && m < n[0].L[l].out_c; m++)
             worst = fmax(worst, fabs(n[0].L[l].bn_var[m] - n[1].L[l].bn_var[m]) + fabs(n[0].L[l].bn_mean[m] - n[1].L[l].bn_mean[m]));
@@ -248,16 +270,7 @@ static void dnnl_gemm(void)
     tr_net n[2];
     tr_param *ps[2][TR_MAX_PARAMS];
     uint32_t np[2];
-    char err[512];
-    for (int w = 0; w < 2; w++) {
-        fx_train_opts o;
-        fx_train_defaults(&o);
-        snprintf(o.net, sizeof o.net, "%s", spec);
-        snprintf(o.bits, sizeof o.bits, "0.8");
-        o.conv_gemm = w;
-        if (tr_net_build(&n[w], &o, fx_hwcfg_builtin(), NB, err, sizeof err)) { CHECK(0, "%s", err); return; }
-        np[w] = tr_net_params(&n[w], ps[w], TR_MAX_PARAMS);
-    }
+    if (build_pair(spec, "0.8", NB, by_conv, n, ps, np)) return;
     tr_rng rng = {5};
     uint8_t img[NB * 784], lab[NB];
     tr_xor_mode mode = {100.0f, 0, 0};
@@ -272,11 +285,7 @@ static void dnnl_gemm(void)
             tr_net_quantize(&n[w], &mode);
             loss[w] = tr_net_train_step(&n[w], img, lab, B, &mode, NULL);
         }
-        double gmax = 1e-6;
-        for (uint32_t p = 0; p < np[0] && np[0] == np[1]; p++)
-            for (size_t i = 0; i < ps[0][p]->n; i++) gmax = fmax(gmax, fabs(ps[0][p]->g[i]));
-        for (uint32_t p = 0; p < np[0] && np[0] == np[1]; p++)
-            for (size_t i = 0; i < ps[0][p]->n; i++) worst = fmax(worst, fabs(ps[0][p]->g[i] - ps[1][p]->g[i]) / gmax);
+        worst = fmax(worst, grad_diff(ps, np));
         lworst = fmax(lworst, fabs(loss[0] - loss[1]) / fabs(loss[1]));
     }
     int ran = 0, can = 0;
