@@ -4,6 +4,7 @@
 `flexor bench`. Not a project dependency: run it by hand if torch is installed.
 
   /usr/bin/python3 trainer/bench/torch_bench.py [--steps 30] [--threads 2]
+  /usr/bin/python3 trainer/bench/torch_bench.py --epochs 1 [--data DIR]   # train on Fashion-MNIST, test accuracy
 
 Models (--models): MLP 784-512-512-10, LeNet-5 32C5-MP2-64C5-MP2-1024-512-10 and ResNet-20 (sw/nets/resnet20.net:
 3x3 stem, 3 stages of 3 basic blocks with BN, option-A shortcuts, global average pooling), batch 128,
@@ -12,7 +13,7 @@ Adam, cross-entropy.
 tanh(S x) backward in the simplified form) like the C trainer; first/last float, activations float
 (the C trainer's default additionally fake-quantizes first/last to 4 binary planes and activations to
 uint8, which is more work, not less)."""
-import argparse, math, time
+import argparse, gzip, math, os, struct, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -121,18 +122,94 @@ def bench(model, steps, batch):
     return train, infer
 
 
+def load_idx(path):
+    """An IDX file (gzip or plain) as a uint8 tensor of its shape."""
+    with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
+        data = f.read()
+    zero, kind, ndim = struct.unpack(">HBB", data[:4])
+    if zero != 0 or kind != 8:
+        raise SystemExit(f"{path}: not an IDX file of unsigned bytes")
+    dims = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
+    return torch.frombuffer(bytearray(data[4 + 4 * ndim :]), dtype=torch.uint8).reshape(dims)
+
+
+def load_split(data, split, limit):
+    names = {"train": "train", "test": "t10k"}[split]
+    find = lambda stem: next(os.path.join(data, stem + ext) for ext in (".gz", "") if os.path.exists(os.path.join(data, stem + ext)))
+    x, y = load_idx(find(f"{names}-images-idx3-ubyte")), load_idx(find(f"{names}-labels-idx1-ubyte"))
+    if limit:
+        x, y = x[:limit], y[:limit]
+    # the C trainer's input normalisation (trainer/src/tr.h TR_MEAN, TR_STD)
+    return ((x.float() / 255 - 0.2860) / 0.3530).unsqueeze(1), y.long()
+
+
+def schedule(e, epochs, lr0=1e-3, warmup=1.0, s0=10.0, s1=100.0, s_warmup=2.0):
+    """The C trainer's default schedule (trainer/src/job.c schedule()): linear lr warm-up over the first
+    epoch then cosine to 0; S_tanh linear from 10 to 100 over two epochs. e is the fractional epoch."""
+    if e < warmup:
+        lr = min(lr0 * (e + 1e-3) / warmup, lr0)
+    else:
+        span = epochs - warmup
+        p = (e - warmup) / span if span > 0 else 1
+        lr = lr0 * 0.5 * (1 + math.cos(math.pi * min(p, 1)))
+    return lr, (s0 + (s1 - s0) * e / s_warmup) if e < s_warmup else s1
+
+
+def train_eval(model, epochs, batch, train, test, seed):
+    """Train `epochs` epochs on real data with the C trainer's recipe; returns (train img/s, test acc %)."""
+    (x, y), (xt, yt) = train, test
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    g = torch.Generator().manual_seed(seed)
+    steps, secs = (len(x) + batch - 1) // batch, 0.0
+    for ep in range(epochs):
+        model.train()
+        perm = torch.randperm(len(x), generator=g)
+        t0 = time.perf_counter()
+        for s in range(steps):
+            lr, S = schedule(ep + s / steps, epochs)
+            for grp in opt.param_groups:
+                grp["lr"] = lr
+            for m in model.modules():
+                if isinstance(m, FleXOR):
+                    m.S = S
+            idx = perm[s * batch : (s + 1) * batch]
+            opt.zero_grad()
+            F.cross_entropy(model(x[idx]), y[idx]).backward()
+            opt.step()
+        secs += time.perf_counter() - t0
+    model.eval()
+    with torch.no_grad():
+        ok = sum(int((model(xt[i : i + 1000]).argmax(1) == yt[i : i + 1000]).sum()) for i in range(0, len(xt), 1000))
+    return epochs * len(x) / secs, 100.0 * ok / len(xt)
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--models", default="mlp,lenet", help="comma list of mlp, lenet, resnet20")
+    ap.add_argument("--epochs", type=int, default=0, help="train this many epochs on Fashion-MNIST and report test accuracy")
+    ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist", help="IDX files (with --epochs)")
+    ap.add_argument("--train-images", type=int, default=0, help="use only the first N training images (0: all)")
+    ap.add_argument("--test-images", type=int, default=0, help="use only the first N test images (0: all)")
+    ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
+    torch.manual_seed(a.seed)
+    nets = {"mlp": mlp, "lenet": lenet, "resnet20": resnet20}
+    if a.epochs > 0:
+        train, test = load_split(a.data, "train", a.train_images), load_split(a.data, "test", a.test_images)
+        print(f"torch {torch.__version__}, {a.threads} threads, batch {a.batch}, {a.epochs} epochs on {len(train[0])} images")
+        print("| model | setting | train img/s | test acc % |\n|---|---|---|---|")
+        for name in a.models.split(","):
+            for setting in ("fp", "0.8"):
+                torch.manual_seed(a.seed)
+                tr, acc = train_eval(nets[name](setting != "fp"), a.epochs, a.batch, train, test, a.seed)
+                print(f"| {name} | {setting} | {tr:.0f} | {acc:.2f} |", flush=True)
+        raise SystemExit(0)
     print(f"torch {torch.__version__}, {a.threads} threads, batch {a.batch}, {a.steps} timed steps")
     print("| model | setting | train img/s | float infer img/s |\n|---|---|---|---|")
-    nets = {"mlp": mlp, "lenet": lenet, "resnet20": resnet20}
     for name in a.models.split(","):
         fn = nets[name]
         for setting in ("fp", "0.8"):

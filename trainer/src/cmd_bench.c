@@ -33,6 +33,9 @@ static void usage(FILE *f)
 "                    the comparison setting in flexor and in PyTorch, interleaved, and print the median\n"
 "                    images/s of each and their ratio (needs python3-torch)\n"
 "  --rounds N        --compare rounds (default 3)\n"
+"  --epochs N        --compare: instead of timed steps, train N epochs on the training set with the trainer's\n"
+"                    schedule in both and print the test accuracy each reached next to the images/s\n"
+"  --train-images N, --test-images N   --epochs: the first N images only (default all)\n"
 "  --python PATH     --compare's Python with torch (default /usr/bin/python3)\n"
 "  -h, --help        this text\n");
 }
@@ -64,9 +67,11 @@ int fx_cmd_bench(int argc, char **argv)
                                        {"steps", 1, 0, 'n'},  {"ref-images", 1, 0, 'r'}, {"data", 1, 0, 'd'},
                                        {"paper", 0, 0, 'P'},  {"threads", 1, 0, 't'}, {"conv", 1, 0, 'V'},  {"compare", 0, 0, 'C'},
                                        {"rounds", 1, 0, 'R'}, {"python", 1, 0, 'Y'},
+                                       {"epochs", 1, 0, 'E'}, {"train-images", 1, 0, 'I'}, {"test-images", 1, 0, 'J'},
                                        {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
     char models[64] = "mlp,lenet", settings[64] = "fp,0.8", data[512] = FX_DEFAULT_DATA_DIR;
     int batch = 128, steps = 30, refn = 500, paper = 0, threads = 2, conv_gemm = 0, compare = 0, rounds = 3, models_set = 0, c;
+    int epochs = 0, train_images = 0, test_images = 0;
     const char *python = "/usr/bin/python3";
     fx_opt_reset();
     while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
@@ -85,12 +90,17 @@ int fx_cmd_bench(int argc, char **argv)
         case 'C': compare = 1; break;
         case 'R': if (fx_parse_int(optarg, 1, 15, &rounds)) return fx_opt_bad_value("bench", "rounds", optarg, "1..15"); break;
         case 'Y': python = optarg; break;
+        case 'E': if (fx_parse_int(optarg, 1, 1000, &epochs)) return fx_opt_bad_value("bench", "epochs", optarg, "1..1000"); break;
+        case 'I': if (fx_parse_int(optarg, 1, 60000, &train_images)) return fx_opt_bad_value("bench", "train-images", optarg, "1..60000"); break;
+        case 'J': if (fx_parse_int(optarg, 1, 10000, &test_images)) return fx_opt_bad_value("bench", "test-images", optarg, "1..10000"); break;
         case 't': if (fx_parse_int(optarg, 1, 2, &threads)) return fx_opt_bad_value("bench", "threads", optarg, "1 or 2"); break;
         case 'h': usage(stdout); return 0;
         default: return fx_opt_error("bench", c, argv);
         }
     }
     if (optind < argc) return fx_opt_fail("bench", "unexpected argument '%s'", argv[optind]);
+    if ((epochs || train_images || test_images) && !compare) return fx_opt_fail("bench", "--epochs, --train-images and --test-images go with --compare");
+    if ((train_images || test_images) && !epochs) return fx_opt_fail("bench", "--train-images and --test-images go with --epochs");
     fx_dataset ds;
     char err[512];
     if (fx_dataset_load(data, "t10k", 10000, &ds, err, sizeof err)) { fprintf(stderr, "flexor bench: %s\n", err); return 2; }
@@ -100,7 +110,8 @@ int fx_cmd_bench(int argc, char **argv)
         return 2;
     }
     if (compare) {
-        const tr_compare_opts co = {models_set ? models : "mlp,lenet,resnet20", python, batch, steps, rounds};
+        const tr_compare_opts co = {models_set ? models : "mlp,lenet,resnet20", python, data, batch, steps, rounds,
+                                    epochs, (uint32_t)train_images, (uint32_t)test_images};
         int rc = tr_bench_compare(&co, &ds);
         fx_dataset_free(&ds);
         return rc;

@@ -221,8 +221,10 @@ double tr_int_eval(const fx_model *m, const fx_hwcfg *cfg, const uint8_t *img, c
 /* Training images/s of a built network: `steps` timed batches (after 3 untimed) of ds, Adam. */
 double tr_bench_steps(tr_net *net, const fx_dataset *ds, uint32_t batch, int steps);
 typedef struct {
-    const char *models, *python;
+    const char *models, *python, *data;
     int batch, steps, rounds;
+    int epochs;                          /* > 0: train this many epochs on the data, report test accuracy too */
+    uint32_t train_images, test_images;  /* with epochs: the first N images only (0: all) */
 } tr_compare_opts;
 /* flexor bench --compare (bench_compare.c): 0, 1 a run failed, 2 bad input / no PyTorch. */
 int tr_bench_compare(const tr_compare_opts *c, const fx_dataset *ds);
