@@ -70,7 +70,7 @@ int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t
     m->cfg_hash = fx_hwcfg_hash(cfg);
     m->in_c = n->in_c; m->in_h = n->in_h; m->in_w = n->in_w; m->n_classes = n->n_classes;
     m->n_out = cfg->n_out; m->n_tap = cfg->n_tap; m->seed = cfg->seed; m->n_layers = n->n_layers;
-    const int v2 = n->v1_why[0] != 0; /* a network contract v1 cannot run: model format v2 */
+    const int v2 = n->v2; /* needed by the network or asked for (--format 2): model format v2 */
     if (v2) m->version = FX_FORMAT_V2;
     tr_net_quantize(n, mode);
     for (uint32_t li = 0; li < n->n_layers; li++) {

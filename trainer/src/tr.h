@@ -120,6 +120,7 @@ typedef struct tr_net {
     double *red;            /* per-channel sums of one BN layer [2*M+1] */
     char net_name[64], net_digest[17]; /* the description it was built from (fx_netdesc_digest) */
     char v1_why[256]; /* "" when contract v1 (the integer export) runs the network, else the line that needs v2 */
+    int v2;           /* trained for model format v2 (needed, or --format 2): its K order and HWC flattening, FXM2 export */
 } tr_net;
 
 #define TR_MEAN 0.2860f
