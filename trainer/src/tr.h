@@ -213,8 +213,9 @@ void tr_opt_step(tr_opt *o, tr_param **p, uint32_t np);
 
 /* ---- export and the trainer's own integer evaluation ---- */
 int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t errlen);
-/* Integer evaluation of an exported model (own implementation of contract §4 for version 1; a version-2
- * model runs on the library's reference, fx_ref_infer); logits [count][classes] may be NULL. Returns
+/* Integer evaluation of an exported model (own implementation of contract §4 for version 1 and for a
+ * version-2 chain such as LeNet-5 with --format 2, in §7.1's HWC layout; a version-2 graph with residual
+ * adds or average pooling runs on the library's reference, fx_ref_infer); logits [count][classes] may be NULL. Returns
  * accuracy %, -1 when out of memory. */
 double tr_int_eval(const fx_model *m, const fx_hwcfg *cfg, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits);
 
