@@ -3,7 +3,8 @@
 # flexor train --format 2 on LeNet-5, a network contract v1 also runs: the model is format v2 (inspect),
 # the trainer's own integer evaluation (HWC, §7.1 K order) agrees with fx_ref_infer on every test image,
 # and flexor infer on the file gives the accuracy the trainer reported; --format 1 trains the default's
-# model byte for byte and --format 2 another; a checkpoint of one format does not resume the other.
+# model byte for byte and --format 2 another; a checkpoint of one format does not resume the other;
+# flexor sweep --format 2 writes M_B_v2 models.
 # Usage: train_format.sh FLEXOR
 FLEXOR=$1
 fail=0
@@ -46,6 +47,12 @@ rm -f $W/r.ckpt
 "$FLEXOR" train $R --format 2 --resume > /dev/null 2> $W/err; rc=$?
 { [ $rc -eq 2 ] && grep -q different $W/err; } || bad "--format 2 resumed a format-1 checkpoint: rc $rc, $(cat $W/err)"
 "$FLEXOR" train $R --resume > /dev/null 2> $W/err || bad "the default did not resume a --format 1 checkpoint: $(cat $W/err)"
+
+# sweep passes --format 2 to its jobs, naming them M_B_v2
+"$FLEXOR" sweep --nets lenet --settings 0.8 --epochs 1 --train-images 300 --images 100 --threads 1 --format 2 --quiet \
+  --out $W/sweep > $W/sweep.log 2>&1 || bad "sweep --format 2 failed: $(tail -3 $W/sweep.log)"
+[ "$(head -c 4 $W/sweep/models/lenet_0.8_v2.fxm 2>/dev/null)" = FXM2 ] || bad "sweep --format 2 wrote no FXM2 lenet_0.8_v2.fxm"
+grep -q -- '--format 2 --out .*lenet_0.8_v2.fxm' $W/sweep.log || bad "sweep's job line does not show --format 2"
 rm -rf $W
 [ $fail -eq 0 ] && echo "train_format: --format 2 LeNet-5 is FXM2, its integer evaluations agree; formats resume apart"
 exit $fail
