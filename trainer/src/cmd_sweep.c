@@ -42,7 +42,7 @@ static void usage(FILE *f)
 "  --paper                comparison setting for every job (float first/last layers and activations)\n"
 "  --train-images N, --images N, --seed N, --data DIR, --layout L, --grad G, --threads N, --bn,\n"
 "  --optim O, --lr X, --momentum X, --wd X, --warmup E, --sched S, --steps LIST, --gamma X, --batch N,\n"
-"  --config NAME|FILE\n"
+"  --config NAME|FILE, --format 1|2 (models and logs then named M_B_v2 with --format 2)\n"
 "                         passed to every job (as flexor train reads them)\n"
 "  --quiet                no per-epoch output\n"
 "  -h, --help             this text\n");
@@ -237,12 +237,12 @@ int fx_cmd_sweep(int argc, char **argv)
         {"data", 1, 0, 6}, {"layout", 1, 0, 7}, {"grad", 1, 0, 8}, {"threads", 1, 0, 9}, {"quiet", 0, 0, 'Q'}, {"help", 0, 0, 'h'}, {"hw", 0, 0, 10},
         {"optim", 1, 0, 11}, {"lr", 1, 0, 12}, {"momentum", 1, 0, 13}, {"wd", 1, 0, 14}, {"warmup", 1, 0, 15}, {"sched", 1, 0, 16},
         {"steps", 1, 0, 17}, {"gamma", 1, 0, 18}, {"batch", 1, 0, 19}, {"bn", 0, 0, 20}, {"seeds", 1, 0, 21}, {"epochs", 1, 0, 22},
-        {"config", 1, 0, 23}, {0, 0, 0, 0}};
+        {"config", 1, 0, 23}, {"format", 1, 0, 24}, {0, 0, 0, 0}};
     /* options of `flexor train` passed to every job, by option code */
     static const char *const passed[] = {[3] = "--train-images", [4] = "--images", [5] = "--seed", [6] = "--data", [7] = "--layout",
                                          [8] = "--grad", [9] = "--threads", [11] = "--optim", [12] = "--lr", [13] = "--momentum",
                                          [14] = "--wd", [15] = "--warmup", [16] = "--sched", [17] = "--steps", [18] = "--gamma",
-                                         [19] = "--batch", [20] = "--bn", [23] = "--config"};
+                                         [19] = "--batch", [20] = "--bn", [23] = "--config", [24] = "--format"};
     char models[1100] = "mlp,lenet", settings[128] = "fp,binary,1.0,0.8,0.6,0.4", dir[512] = "results/sweep", seedlist[600] = "";
     int ep_mlp = 15, ep_lenet = 6, ep_all = 0;
     fx_train_opts base;
@@ -261,7 +261,7 @@ int fx_cmd_sweep(int argc, char **argv)
         case 'o': if (strlen(optarg) >= sizeof dir) return fx_opt_bad_value("sweep", "out", optarg, "a shorter path"); snprintf(dir, sizeof dir, "%s", optarg); break;
         case 'P': fx_train_paper(&base); break;
         case 3: case 4: case 5: case 6: case 7: case 8: case 9: case 11: case 12: case 13: case 14: case 15: case 16: case 17:
-        case 18: case 19: case 20: case 23: /* each at most twice in pass (a repeated option: the last wins, as in train) */
+        case 18: case 19: case 20: case 23: case 24: /* each at most twice in pass (a repeated option: the last wins, as in train) */
             if (npass + 2 >= (int)(sizeof pass / sizeof pass[0])) return fx_opt_fail("sweep", "too many options");
             pass[npass++] = (char *)passed[c];
             if (c != 20) pass[npass++] = optarg;
@@ -300,7 +300,11 @@ int fx_cmd_sweep(int argc, char **argv)
     if (!nd || !jobs) { free(nd); free(jobs); return fx_opt_fail("sweep", "out of memory"); }
     for (int mi = 0; mi < nm; mi++) {
         char err[1024];
-        if (fx_train_net_float(ml[mi], nd, NULL, 0, err, sizeof err)) { free(nd); free(jobs); return fx_opt_fail("sweep", "%s", err); }
+        if (base.format == 1 ? fx_train_net(ml[mi], nd, NULL, 0, err, sizeof err) : fx_train_net_float(ml[mi], nd, NULL, 0, err, sizeof err)) {
+            free(nd);
+            free(jobs);
+            return fx_opt_fail("sweep", "%s%s", base.format == 1 ? "--format 1: " : "", err);
+        }
         const int has_conv = fx_netdesc_has_conv(nd);
         /* the name becomes file names and gnuplot strings: plain characters only */
         static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-";
@@ -340,15 +344,18 @@ int fx_cmd_sweep(int argc, char **argv)
         o.epochs = jobs[i].epochs;
         o.seed = jobs[i].seed;
         o.resume = 1;
-        /* M_B, or M_B_sS with several seeds (a single seed keeps the names it always had) */
-        char stem[120];
-        if (nseeds > 1) snprintf(stem, sizeof stem, "%s_%s_s%" PRIu64, jobs[i].model, jobs[i].bits, jobs[i].seed);
-        else snprintf(stem, sizeof stem, "%s_%s", jobs[i].model, jobs[i].bits);
+        /* M_B, or M_B_sS with several seeds (a single seed keeps the names it always had); _v2 with
+         * --format 2, whose models are others than the default's (another K order) */
+        char stem[128];
+        const char *fmt = base.format == 2 ? "_v2" : "";
+        if (nseeds > 1) snprintf(stem, sizeof stem, "%s_%s_s%" PRIu64 "%s", jobs[i].model, jobs[i].bits, jobs[i].seed, fmt);
+        else snprintf(stem, sizeof stem, "%s_%s%s", jobs[i].model, jobs[i].bits, fmt);
         snprintf(o.out, sizeof o.out, "%.370s/models/%s.fxm", dir, stem);
         snprintf(o.ckpt, sizeof o.ckpt, "%.370s/models/%s.ckpt", dir, stem);
         snprintf(o.csv, sizeof o.csv, "%.370s/%s.csv", dir, stem);
-        fprintf(stderr, "== job %d/%d: flexor train --net %s --bits %s --epochs %d --seed %" PRIu64 "%s%s%s --out %s --resume\n", i + 1,
-                nj, o.net, o.bits, o.epochs, o.seed, base.act_quant ? "" : " --paper", o.config[0] ? " --config " : "", o.config, o.out);
+        fprintf(stderr, "== job %d/%d: flexor train --net %s --bits %s --epochs %d --seed %" PRIu64 "%s%s%s%s --out %s --resume\n", i + 1,
+                nj, o.net, o.bits, o.epochs, o.seed, base.act_quant ? "" : " --paper", o.config[0] ? " --config " : "", o.config,
+                base.format ? (base.format == 2 ? " --format 2" : " --format 1") : "", o.out);
         jobs[i].rc = fx_train_job(&o, &jobs[i].r);
         if (jobs[i].rc > worst) worst = jobs[i].rc;
         write_tables(dir, jobs, i + 1, &base, seeds, nseeds);

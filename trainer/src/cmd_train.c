@@ -110,6 +110,10 @@ static void usage(FILE *f)
 "  --no-export            skip the integer export\n"
 "  --threads 1|2          data-parallel workers: each half batch on its own core, single-threaded\n"
 "                         OpenBLAS and oneDNN in each (default 2; results depend on it, reproducibly)\n"
+"  --format 1|2           model format (contract version) to train for and export: 2 (FXM2, contract\n"
+"                         section 7) trains convolutions in its (dy,dx,c) K order and FCs after a conv on\n"
+"                         the HWC-flattened input; 1 is refused for a network that needs 2 (default: 1\n"
+"                         unless the network needs 2)\n"
 "  --conv dnnl|gemm       convolutions by oneDNN's direct kernels (default) or im2col + OpenBLAS GEMM\n"
 "                         (the same sums in another order: results differ in rounding)\n"
 "  --quiet                no progress output\n"
@@ -127,7 +131,7 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
         {"stanh-warmup", 1, 0, 3}, {"stanh-mult", 1, 0, 4}, {"clip", 1, 0, 5}, {"xe-init", 1, 0, 6},
         {"val", 1, 0, 7}, {"train-images", 1, 0, 8}, {"limit", 1, 0, 8}, {"images", 1, 0, 9}, {"test-limit", 1, 0, 9}, {"seed", 1, 0, 10}, {"data", 1, 0, 11},
         {"out", 1, 0, 12}, {"ckpt", 1, 0, 13}, {"resume", 0, 0, 14}, {"csv", 1, 0, 15}, {"stop-after", 1, 0, 16},
-        {"no-export", 0, 0, 17}, {"quiet", 0, 0, 18}, {"threads", 1, 0, 19}, {"conv", 1, 0, 22}, {"json", 1, 0, 21}, {"config", 1, 0, 23}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"no-export", 0, 0, 17}, {"quiet", 0, 0, 18}, {"threads", 1, 0, 19}, {"conv", 1, 0, 22}, {"json", 1, 0, 21}, {"config", 1, 0, 23}, {"format", 1, 0, 24}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int c, li = 0;
     fx_opt_reset();
     /* values parsed strictly (whole string, range); text copied only if it fits */
@@ -222,6 +226,7 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
             else BAD("dnnl or gemm");
             break;
         case 23: if (load_config(o, optarg)) return 2; break;
+        case 24: INT(o->format, 1, 2); break;
         case 'h': usage(stdout); return 1;
         default: return fx_opt_error("train", c, argv);
         }
@@ -235,9 +240,10 @@ int fx_train_parse(int argc, char **argv, fx_train_opts *o)
     fx_netdesc *nd = malloc(sizeof *nd);
     char err[1024];
     if (!nd) return fx_opt_fail("train", "out of memory");
-    if (fx_train_net_float(o->net, nd, NULL, 0, err, sizeof err)) {
+    if (o->format == 1 ? fx_train_net(o->net, nd, NULL, 0, err, sizeof err)
+                       : fx_train_net_float(o->net, nd, NULL, 0, err, sizeof err)) {
         free(nd);
-        return fx_opt_fail("train", "%s", err);
+        return fx_opt_fail("train", "%s%s", o->format == 1 ? "--format 1: " : "", err);
     }
     const int has_conv = fx_netdesc_has_conv(nd);
     free(nd);

@@ -70,7 +70,7 @@ int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t
     m->cfg_hash = fx_hwcfg_hash(cfg);
     m->in_c = n->in_c; m->in_h = n->in_h; m->in_w = n->in_w; m->n_classes = n->n_classes;
     m->n_out = cfg->n_out; m->n_tap = cfg->n_tap; m->seed = cfg->seed; m->n_layers = n->n_layers;
-    const int v2 = n->v1_why[0] != 0; /* a network contract v1 cannot run: model format v2 */
+    const int v2 = n->v2; /* needed by the network or asked for (--format 2): model format v2 */
     if (v2) m->version = FX_FORMAT_V2;
     tr_net_quantize(n, mode);
     for (uint32_t li = 0; li < n->n_layers; li++) {
@@ -209,7 +209,7 @@ static float *int_planes(const fx_model *m, const fx_layer *l)
     return B;
 }
 
-/* A version-2 model on the library's reference (the trainer has no own graph evaluation yet), in the
+/* A version-2 graph on the library's reference (the trainer's own evaluation runs chains only), in the
  * configuration it was exported for. */
 static double ref_eval(const fx_model *m, const fx_hwcfg *cfg, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits)
 {
@@ -227,16 +227,53 @@ static double ref_eval(const fx_model *m, const fx_hwcfg *cfg, const uint8_t *im
     return count ? 100.0 * (double)ok / count : 0;
 }
 
+/* A version-2 model that is a chain (each layer reads the one before, no residual, no average pooling):
+ * the own evaluation below runs it in contract §7.1's HWC layout and K order, an implementation apart
+ * from the library's graph reference to check --format 2 exports against. */
+static int v2_chain(const fx_model *m)
+{
+    for (uint32_t li = 0; li < m->n_layers; li++) {
+        const fx_layer *l = &m->layers[li];
+        if (l->src != li || l->res_kind != FX_RES_NONE || l->pool == FX_POOL_AVG) return 0;
+    }
+    return 1;
+}
+
+/* im2col of one image's conv input a (C x H x W) into columns row k, column b*N + n of a BN-wide
+ * matrix: v1 K order (c,dy,dx) on a CHW tensor, v2 (dy,dx,c) on an HWC one with stride, padding 0. */
+static void int_im2col(const fx_layer *l, int hwc, const uint8_t *a, uint32_t oh, uint32_t ow, float *cols, size_t BN,
+                       uint32_t b)
+{
+    const uint32_t C = l->in_c, H = l->in_h, W = l->in_w, N = oh * ow;
+    const uint32_t s = l->stride ? l->stride : 1, p = l->pad;
+    for (uint32_t ci = 0; ci < C; ci++)
+        for (uint32_t dy = 0; dy < l->kh; dy++)
+            for (uint32_t dx = 0; dx < l->kw; dx++) {
+                const uint32_t k = hwc ? (dy * l->kw + dx) * C + ci : (ci * l->kh + dy) * l->kw + dx;
+                float *row = cols + (size_t)k * BN + (size_t)b * N;
+                for (uint32_t y = 0; y < oh; y++)
+                    for (uint32_t x = 0; x < ow; x++) {
+                        const int64_t iy = (int64_t)y * s + dy - p, ix = (int64_t)x * s + dx - p;
+                        const int in = iy >= 0 && iy < H && ix >= 0 && ix < W;
+                        const size_t at = hwc ? ((size_t)iy * W + (size_t)ix) * C + ci : ((size_t)ci * H + (size_t)iy) * W + (size_t)ix;
+                        row[y * ow + x] = in ? a[at] : 0.0f;
+                    }
+            }
+}
+
 double tr_int_eval(const fx_model *m, const fx_hwcfg *cfg, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits)
 {
-    if (m->version == FX_FORMAT_V2) return ref_eval(m, cfg, img, lab, count, logits);
+    const int hwc = m->version == FX_FORMAT_V2;
+    if (hwc && !v2_chain(m)) return ref_eval(m, cfg, img, lab, count, logits);
     enum { BATCH = 64 };
     float *planes[FX_MAX_LAYERS] = {0};
     size_t maxact = (size_t)m->in_c * m->in_h * m->in_w, maxcols = 0, maxacc = 0;
     for (uint32_t li = 0; li < m->n_layers; li++) {
         const fx_layer *l = &m->layers[li];
         planes[li] = int_planes(m, l);
-        uint32_t N = l->type == FX_LAYER_FC ? 1 : (l->in_h - l->kh + 1) * (l->in_w - l->kw + 1);
+        uint32_t oh, ow;
+        fx_layer_conv_out(l, &oh, &ow);
+        const uint32_t N = oh * ow;
         size_t pre = (size_t)l->M * N;
         if (pre > maxact) maxact = pre;
         if ((size_t)l->K * N > maxcols) maxcols = (size_t)l->K * N;
@@ -256,22 +293,16 @@ double tr_int_eval(const fx_model *m, const fx_hwcfg *cfg, const uint8_t *img, c
         for (uint32_t li = 0; li < m->n_layers; li++) {
             const fx_layer *l = &m->layers[li];
             const int fc = l->type == FX_LAYER_FC;
-            const uint32_t oh = fc ? 1 : l->in_h - l->kh + 1, ow = fc ? 1 : l->in_w - l->kw + 1, N = oh * ow;
-            const uint32_t BN = B * N, M = l->M;
+            uint32_t oh, ow;
+            fx_layer_conv_out(l, &oh, &ow);
+            const uint32_t N = oh * ow, BN = B * N, M = l->M;
             const size_t insz = (size_t)l->in_c * l->in_h * l->in_w;
+            /* an FC reads its input flattened in layout order: CHW (v1), HWC (v2), both the buffer's order */
             if (fc)
                 for (uint32_t b = 0; b < B; b++)
                     for (uint32_t k = 0; k < l->K; k++) cols[(size_t)k * BN + b] = a[b * insz + k];
             else
-            for (uint32_t b = 0; b < B; b++)
-                for (uint32_t ci = 0; ci < l->in_c; ci++)
-                    for (uint32_t dy = 0; dy < l->kh; dy++)
-                        for (uint32_t dx = 0; dx < l->kw; dx++) {
-                            float *row = cols + (size_t)((ci * l->kh + dy) * l->kw + dx) * BN + (size_t)b * N;
-                            const uint8_t *src = a + b * insz + (size_t)ci * l->in_h * l->in_w;
-                            for (uint32_t y = 0; y < oh; y++)
-                                for (uint32_t x = 0; x < ow; x++) row[y * ow + x] = src[(y + dy) * l->in_w + x + dx];
-                        }
+                for (uint32_t b = 0; b < B; b++) int_im2col(l, hwc, a + b * insz, oh, ow, cols, BN, b);
             /* |acc| <= 255*K < 2^24: float sums of these integers are exact in any order */
             for (uint32_t i = 0; i < l->q; i++)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)BN, (int)l->K, 1.0f,
@@ -307,7 +338,7 @@ double tr_int_eval(const fx_model *m, const fx_hwcfg *cfg, const uint8_t *img, c
                             } else {
                                 v = o[y * ow + x];
                             }
-                            b2[b * osz + ((size_t)mm * ph + y) * pw + x] = (uint8_t)v;
+                            b2[b * osz + (hwc ? ((size_t)y * pw + x) * oc + mm : ((size_t)mm * ph + y) * pw + x)] = (uint8_t)v;
                         }
             uint8_t *t = a; a = b2; b2 = t;
         }

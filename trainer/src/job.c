@@ -34,9 +34,12 @@ static void config_digest(const fx_hwcfg *c, char out[17])
  * the network (the digest of its canonical description, not the name or file it came from), the hardware
  * configuration's content (config_digest) and the content of the data (not its path). The code is not in it: resuming with a rebuilt trainer is
  * the user's call; flexor run and flexor stage key their checkpoints on the build id too. */
-static void fingerprint(const fx_train_opts *o, const char *net_digest, const fx_dataset *tr, const fx_dataset *te, char *buf, size_t len)
+static void fingerprint(const fx_train_opts *o, const tr_net *net, const fx_dataset *tr, const fx_dataset *te, char *buf, size_t len)
 {
     char steps[FXT_MAX_STEPS * 16 + 1] = "", data[2][17], cfg[17];
+    /* the format only when it is not the network's own (v2 asked of a network v1 runs: another K order),
+     * so that the checkpoints of every other run keep their fingerprint */
+    const int v2_asked = net->v2 && !net->v1_why[0];
     config_digest(&o->cfg, cfg);
     size_t k = 0;
     for (int i = 0; i < o->n_steps; i++) k += (size_t)snprintf(steps + k, sizeof steps - k, "%s%g", i ? "," : "", o->step_at[i]);
@@ -51,11 +54,11 @@ static void fingerprint(const fx_train_opts *o, const char *net_digest, const fx
     snprintf(buf, len,
              "net=%s bits=%s edge=%s q=%d actq=%d straddle=%d unsimp=%d analog=%d bn=%d epochs=%d batch=%d opt=%s "
              "lr=%g mom=%g b1=%g b2=%g wd=%g warm=%g step=%d at=%s gamma=%g s=%g,%g,%g,%g clip=%g xe=%g "
-             "qat=%g val=%u limit=%u test_limit=%u seed=%llu threads=%d conv=%s cfg=%s train=%s test=%s",
-             net_digest, o->bits, o->edge, o->q, o->act_quant, o->straddle, o->unsimplified, o->analog, o->bn, o->epochs,
+             "qat=%g val=%u limit=%u test_limit=%u seed=%llu threads=%d conv=%s%s cfg=%s train=%s test=%s",
+             net->net_digest, o->bits, o->edge, o->q, o->act_quant, o->straddle, o->unsimplified, o->analog, o->bn, o->epochs,
              o->batch, o->optim, o->lr, o->momentum, o->beta1, o->beta2, o->wd, o->warmup, o->sched_step, steps,
              o->step_gamma, o->stanh0, o->stanh, o->stanh_warmup, o->stanh_mult, o->clip_k, o->xe_init, o->qat_start,
-             o->val, o->train_limit, o->test_limit, (unsigned long long)o->seed, o->threads, o->conv_gemm ? "gemm" : "dnnl", cfg, data[0], data[1]);
+             o->val, o->train_limit, o->test_limit, (unsigned long long)o->seed, o->threads, o->conv_gemm ? "gemm" : "dnnl", v2_asked ? " format=2" : "", cfg, data[0], data[1]);
 }
 
 /* Learning rate and S_tanh at fractional epoch e. */
@@ -123,7 +126,7 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     }
     /* a network that model format v2 cannot express trains in float only (said at once) */
     char v2why[256];
-    const int no_v2 = net.v1_why[0] && tr_net_v2_why(&net, v2why, sizeof v2why);
+    const int no_v2 = net.v2 && tr_net_v2_why(&net, v2why, sizeof v2why);
     if (no_v2 && !o->no_export && !o->quiet)
         fprintf(stderr, "note: no integer export: %s; float results only%s\n", v2why, o->out[0] ? ", --out not written" : "");
     /* every output is probed before the first epoch: an unwritable --out must not cost a training */
@@ -171,7 +174,7 @@ int fx_train_job(const fx_train_opts *o, fx_train_result *r)
     tr_param *ps[TR_MAX_PARAMS];
     uint32_t np = tr_net_params(&net, ps, TR_MAX_PARAMS);
     tr_opt opt = {!strcmp(o->optim, "adam"), o->lr, o->momentum, o->beta1, o->beta2, o->wd, 0};
-    fingerprint(o, net.net_digest, &tr, &te, fp, sizeof fp);
+    fingerprint(o, &net, &tr, &te, fp, sizeof fp);
     snprintf(history, HIST_CAP, "epoch,seconds,img_per_s,lr,s_tanh,train_loss,train_acc,val_acc,test_acc\n");
     uint32_t start = 0;
     int rc = 0;

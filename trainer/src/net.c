@@ -162,6 +162,9 @@ static int net_build(tr_net *n, const fx_netdesc *nd, const fx_train_opts *o, co
     tr_rng rng = {o->seed ^ 0x7472616E6572ull};
     n->n_layers = nl;
     if (tr_net_v1(nd, arch, nl, n->v1_why, sizeof n->v1_why) == 0) n->v1_why[0] = 0;
+    if (o->format == 1 && n->v1_why[0]) { snprintf(err, errlen, "--format 1: %s", n->v1_why); return -1; }
+    /* the XOR slices are trained in the K order of the format they are exported in */
+    n->v2 = o->format == 2 || n->v1_why[0];
     for (uint32_t i = 0; i < nl; i++) {
         tr_layer *l = &n->L[i];
         const tr_arch *ar = &arch[i];
@@ -171,7 +174,7 @@ static int net_build(tr_net *n, const fx_netdesc *nd, const fx_train_opts *o, co
         l->type = ar->type; l->in_c = c; l->in_h = h; l->in_w = w; l->pool = ar->pool; l->avgpool = ar->avgpool;
         l->src = ar->src; l->res = ar->res; l->res_pad = ar->res_pad; l->relu = ar->relu;
         l->stride = ar->stride; l->pad = ar->pad;
-        l->kpos = ar->type == TR_CONV && n->v1_why[0];
+        l->kpos = ar->type == TR_CONV && n->v2;
         /* zero padding of the input is the raw pixel 0, as an integer model pads its uint8 input */
         l->pad_val = ar->src == TR_SRC_INPUT ? -TR_MEAN / TR_STD : 0.0f;
         l->last = i == nl - 1;
@@ -181,7 +184,7 @@ static int net_build(tr_net *n, const fx_netdesc *nd, const fx_train_opts *o, co
             l->kh = l->kw = 1; l->K = c * h * w; l->N = 1;
             l->out_c = ar->c; l->out_h = l->out_w = 1;
             l->in_c = c * h * w; l->in_h = l->in_w = 1; /* an FC layer reads the flattened input: CHW (v1), HWC (v2) */
-            l->fc_c = n->v1_why[0] && h * w > 1 ? c : 0;
+            l->fc_c = n->v2 && h * w > 1 ? c : 0;
         } else {
             l->kh = ar->kh; l->kw = ar->kw; l->K = c * l->kh * l->kw;
             l->out_c = ar->c;
@@ -377,7 +380,7 @@ double tr_net_train_step(tr_net *n, const uint8_t *img, const uint8_t *lab, uint
 
 int tr_net_exportable(const tr_net *n, char *why, size_t len)
 {
-    if (n->v1_why[0] && tr_net_v2_why(n, why, len)) return 0;
+    if (n->v2 && tr_net_v2_why(n, why, len)) return 0;
     for (uint32_t i = 0; i < n->n_layers; i++) {
         if (n->L[i].wq.kind == TR_W_FP) { snprintf(why, len, "layer %u has float weights", i); return 0; }
         if (!n->L[i].last && !n->L[i].act_quant) { snprintf(why, len, "activations are float (no uint8 activations)"); return 0; }

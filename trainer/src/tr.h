@@ -120,6 +120,7 @@ typedef struct tr_net {
     double *red;            /* per-channel sums of one BN layer [2*M+1] */
     char net_name[64], net_digest[17]; /* the description it was built from (fx_netdesc_digest) */
     char v1_why[256]; /* "" when contract v1 (the integer export) runs the network, else the line that needs v2 */
+    int v2;           /* trained for model format v2 (needed, or --format 2): its K order and HWC flattening, FXM2 export */
 } tr_net;
 
 #define TR_MEAN 0.2860f
@@ -212,8 +213,9 @@ void tr_opt_step(tr_opt *o, tr_param **p, uint32_t np);
 
 /* ---- export and the trainer's own integer evaluation ---- */
 int tr_export(tr_net *n, const tr_xor_mode *mode, fx_model *m, char *err, size_t errlen);
-/* Integer evaluation of an exported model (own implementation of contract §4 for version 1; a version-2
- * model runs on the library's reference, fx_ref_infer); logits [count][classes] may be NULL. Returns
+/* Integer evaluation of an exported model (own implementation of contract §4 for version 1 and for a
+ * version-2 chain such as LeNet-5 with --format 2, in §7.1's HWC layout; a version-2 graph with residual
+ * adds or average pooling runs on the library's reference, fx_ref_infer); logits [count][classes] may be NULL. Returns
  * accuracy %, -1 when out of memory. */
 double tr_int_eval(const fx_model *m, const fx_hwcfg *cfg, const uint8_t *img, const uint8_t *lab, uint32_t count, int32_t *logits);
 

@@ -37,6 +37,11 @@ grep -q "^flexor train: spec:5: add: the trainer builds conv/fc, bn, add, relu, 
 check train --net conv8k3p1:name=a,relu,conv8k3p1,add:a,fc10 --epochs 1
 grep -q "^flexor train: spec:4: add: reads line 1, the middle of a conv/fc layer" err.txt || { echo "mid-layer shortcut: $(cat err.txt)"; fail=1; }
 check train --net fc10,relu --epochs 1
+# --format: 1 or 2; 1 refused for a network that needs contract v2, naming the line
+check train --format 3
+check train --format 1 --net conv8k3p1,relu,fc10 --epochs 1
+grep -q "^flexor train: --format 1: spec:1: conv padding 1 needs contract v2" err.txt || { echo "--format 1 of a v2 net: $(cat err.txt)"; fail=1; }
+check sweep --format 1 --nets resnet20 --out sweep_bad_input
 check train --net conv8k3,fc10 --epochs 1
 check train --net fc10:bits=0.8 --bits q4,q4 --epochs 1
 check sweep --nets mlp,foo.net --out sweep_bad_input

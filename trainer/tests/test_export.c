@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Export -> fx_ref_infer reproduces the trainer's own integer evaluation exactly (every logit of every
- * test image), across models, layouts, q, batch norm and per-layer settings; the file round trip too. */
+ * test image), across models, layouts, q, batch norm, per-layer settings and model formats (--format 2 of
+ * networks v1 runs); the file round trip too. */
 #include "test_util.h"
 #include "tr.h"
 #include "flexor/idx.h"
@@ -13,14 +14,14 @@
 #include <unistd.h>
 
 
-static void one(const fx_dataset *tr, const fx_dataset *te, const char *model, const char *bits, int straddle, int bn)
+static void one(const fx_dataset *tr, const fx_dataset *te, const char *model, const char *bits, int straddle, int bn, int format)
 {
     const fx_hwcfg *cfg = fx_hwcfg_builtin();
     fx_train_opts o;
     fx_train_defaults(&o);
     snprintf(o.net, sizeof o.net, "%s", model);
     snprintf(o.bits, sizeof o.bits, "%s", bits);
-    o.straddle = straddle; o.bn = bn; o.epochs = 1;
+    o.straddle = straddle; o.bn = bn; o.epochs = 1; o.format = format;
     tr_net net;
     char err[512];
     if (tr_net_build(&net, &o, cfg, 64, err, sizeof err)) { CHECK(0, "%s", err); tr_net_free(&net); return; }
@@ -41,6 +42,8 @@ static void one(const fx_dataset *tr, const fx_dataset *te, const char *model, c
     fx_model m;
     if (tr_export(&net, &mode, &m, err, sizeof err)) { CHECK(0, "export: %s", err); tr_net_free(&net); return; }
     CHECK(fx_model_validate(&m, cfg, err, sizeof err) == 0, "validate: %s", err);
+    CHECK((m.version == FX_FORMAT_V2) == (format == 2), "%s %s --format %d: model format version %u", model, bits, format,
+          m.version);
     /* the exported bits, decrypted by the library, are the trained sign pattern of every plane */
     long badbits = 0;
     for (uint32_t li = 0; li < m.n_layers; li++) {
@@ -84,8 +87,8 @@ static void one(const fx_dataset *tr, const fx_dataset *te, const char *model, c
             mism++;
         }
     }
-    printf("%-6s %-12s %-8s bn=%d  float %.2f%%  integer %.2f%%  ref %.2f%%  mismatches %ld\n", model, bits,
-           straddle ? "straddle" : "aligned", bn, facc, iacc, 100.0 * ok / te->n, mism);
+    printf("%-6s %-12s %-8s bn=%d v%d  float %.2f%%  integer %.2f%%  ref %.2f%%  mismatches %ld\n", model, bits,
+           straddle ? "straddle" : "aligned", bn, format == 2 ? 2 : 1, facc, iacc, 100.0 * ok / te->n, mism);
     CHECK(mism == 0, "%s %s: %ld images differ between trainer integer eval and fx_ref_infer", model, bits, mism);
     CHECK(mism_file == 0, "%s %s: file round trip changes results", model, bits);
     CHECK(iacc > 30, "%s %s: integer accuracy %.2f%% after %u steps", model, bits, iacc, steps);
@@ -131,12 +134,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 2;
     }
-    one(&tr, &te, "mlp", "0.8", 0, 0);
-    one(&tr, &te, "mlp", "q2,1.6,q3", 1, 0);
-    one(&tr, &te, "mlp", "binary", 1, 0);
-    one(&tr, &te, "lenet", "0.6", 0, 0);
-    one(&tr, &te, "lenet", "0.4", 1, 1);
-    one(&tr, &te, "lenet", "q1,binary,1.0,q4", 0, 1);
+    one(&tr, &te, "mlp", "0.8", 0, 0, 0);
+    one(&tr, &te, "mlp", "q2,1.6,q3", 1, 0, 0);
+    one(&tr, &te, "mlp", "binary", 1, 0, 0);
+    one(&tr, &te, "lenet", "0.6", 0, 0, 0);
+    one(&tr, &te, "lenet", "0.4", 1, 1, 0);
+    one(&tr, &te, "lenet", "q1,binary,1.0,q4", 0, 1, 0);
+    /* --format 2 on networks v1 runs: the trainer's HWC evaluation against the library's graph reference */
+    one(&tr, &te, "lenet", "0.6", 0, 0, 2);
+    one(&tr, &te, "lenet", "0.8", 1, 1, 2);
+    one(&tr, &te, "mlp", "0.8", 0, 0, 2);
     fx_dataset_free(&tr); fx_dataset_free(&te);
     if (t_report("test_export")) return 1;
     printf("ok\n");

@@ -43,6 +43,8 @@ typedef struct {
     int no_export;
     int threads;           /* 1 or 2 data-parallel workers (default 2); results depend on it */
     int conv_gemm;         /* 1: convolutions by im2col + OpenBLAS GEMM, 0: oneDNN's (default); results differ in rounding */
+    int format;            /* model format (contract version) trained for and exported: 0 = the smallest that
+                            * expresses the network (1 unless it needs 2), 1, 2 (docs/trainer.md) */
     char config[512];      /* --config as given ("" = the built-in configuration); cfg holds what it names */
     fx_hwcfg cfg;          /* the hardware configuration of quantizers, M-xor, export and reference check */
 } fx_train_opts;
