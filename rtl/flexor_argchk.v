@@ -164,7 +164,9 @@ module flexor_argchk #(
   wire n_too_big = !x_i && arg_n > AMEM_DEPTH_32;  // N·CH would exceed AMEM_DEPTH: error 4
 
   // Check cycle 1: layer geometry from K, M clipped to their legal widths.
-  wire [K_DIV_W-1:0] k_clip = err_shape ? {K_DIV_W{1'b0}} : {{(K_DIV_W-K_W){1'b0}}, arg_k[K_W-1:0]};
+  // (only K's own checks: RUNX's shape checks use check X's products, not ready in check 1)
+  wire               k_bad  = arg_k == 32'd0 || arg_k > K_MAX_32;
+  wire [K_DIV_W-1:0] k_clip = k_bad ? {K_DIV_W{1'b0}} : {{(K_DIV_W-K_W){1'b0}}, arg_k[K_W-1:0]};
   assign m_o = m_too_big ? {M_W{1'b0}} : arg_m[M_W-1:0];
   wire [N_W-1:0] ncol_clip = (ncol_q > AMEM_DEPTH_32) ? {N_W{1'b0}} : ncol_q[N_W-1:0];
   assign n_o = x_i ? ncol_clip : n_too_big ? {N_W{1'b0}} : arg_n[N_W-1:0];
