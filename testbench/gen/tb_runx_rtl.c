@@ -7,6 +7,8 @@
  * from a seed; random stalls on both streams. Usage: tb_runx_rtl [cases] [seed]. Exit 1 on a mismatch. */
 #include "flexor_config.h"
 #include "flexor_rtl.h"
+#include "flexor/hwcfg.h"
+#include "flexor/perfmodel.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -87,7 +89,9 @@ static int32_t requant(int64_t t, uint32_t shift, int relu)
     return r < INT32_MIN ? INT32_MIN : r > INT32_MAX ? INT32_MAX : (int32_t)r;
 }
 
-static int run_case(fx_rtl *rtl, const layer *L, int verbose)
+static int perf_exact, perf_checked;
+
+static int run_case(fx_rtl *rtl, const layer *L, int verbose, int stalls)
 {
     uint32_t K = L->C * L->kh * L->kw, CH = (K + NOUT - 1) / NOUT, G = (L->M + LANES - 1) / LANES;
     uint32_t ncol = L->out_h * L->out_w, Ho = L->pool ? L->out_h / 2 : L->out_h, Wo = L->pool ? L->out_w / 2 : L->out_w;
@@ -246,6 +250,17 @@ static int run_case(fx_rtl *rtl, const layer *L, int verbose)
         }
     }
     uint64_t bound = (uint64_t)ncol * G * L->q * CH;
+    if (!stalls) { /* the performance model must give cnt_busy and cnt_stall to the cycle */
+        fx_perf_xshape xs = {K, L->M, L->q, L->C, L->in_h, L->in_w, L->kh, L->kw, L->s, L->p, L->out_h, L->out_w,
+                             0, (int)L->pool, (int)L->stream};
+        fx_perf_run pr;
+        if (fx_perf_runx_cycles(fx_hwcfg_builtin(), &xs, &pr)) printf("  perf model refused the shape\n"), bad++;
+        else if (pr.busy != busy || pr.stall != c1[2] - c0[2])
+            printf("  perf model: busy %" PRIu64 " stall %" PRIu64 ", RTL busy %" PRIu64 " stall %" PRIu64 "\n",
+                   pr.busy, pr.stall, busy, c1[2] - c0[2]), bad++;
+        else perf_exact++;
+        perf_checked++;
+    }
     if (verbose || bad)
         printf("%s C=%u %ux%u k=%ux%u s=%u p=%u out=%ux%u M=%u q=%u pool=%u stream=%u K=%u: busy %" PRIu64
                " cycles, bound %" PRIu64 "\n",
@@ -332,7 +347,7 @@ int main(int argc, char **argv)
         {3, 8, 8, 3, 3, 1, 1, 8, 8, 17, 3, 7, 1, 1, 1, 0, 0, 0, 0, 0, 1},       /* pad, pool, stream */
         {5, 6, 6, 3, 3, 1, 2, 8, 8, 9, 1, 5, 0, 1, 0, 0, 0, 0, 0, 0, 1},        /* raw stream, pad 2 */
     };
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) bad += run_case(rtl, &fixed[i], 1);
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) bad += run_case(rtl, &fixed[i], 1, 0);
     for (int c = 0; c < cases; c++) {
         layer L;
         memset(&L, 0, sizeof L);
@@ -349,12 +364,13 @@ int main(int argc, char **argv)
         L.a_src = rnd(2), L.a_dst = !L.a_src;
         L.a_src_base = rnd(50), L.a_dst_base = rnd(50), L.w_base = rnd(100), L.p_base = rnd(10);
         fx_rtl_set_stalls(rtl, c % 3 ? 0.0 : 0.3, c % 3 ? 0.0 : 0.3, seed + (uint64_t)c);
-        bad += run_case(rtl, &L, 0);
+        bad += run_case(rtl, &L, 0, c % 3 == 0);
         if (bad > 20) break;
     }
     fx_rtl_set_stalls(rtl, 0, 0, 1);
     bad += error_cases(rtl);
-    printf("tb_runx_rtl: %d cases + 6 fixed + error cases, %s\n", cases, bad ? "FAILED" : "all passed");
+    printf("tb_runx_rtl: %d cases + 6 fixed + error cases, %s; performance model exact on %d of %d stall-free\n",
+           cases, bad ? "FAILED" : "all passed", perf_exact, perf_checked);
     fx_rtl_free(rtl);
     return bad ? 1 : 0;
 }
