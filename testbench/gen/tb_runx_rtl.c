@@ -79,7 +79,7 @@ static void on_write(void *u, uint64_t cyc, uint32_t addr, const uint8_t *bytes)
 /* ---- one layer ---- */
 typedef struct {
     uint32_t C, in_h, in_w, kh, kw, s, p, out_h, out_w, M, q, shift, pool, stream, relu;
-    uint32_t a_src_base, a_dst_base, w_base, p_base, a_src, a_dst;
+    uint32_t a_src_base, a_dst_base, w_base, p_base, a_src, a_dst, straddle;
 } layer;
 
 static int32_t requant(int64_t t, uint32_t shift, int relu)
@@ -97,7 +97,10 @@ static int run_case(fx_rtl *rtl, const layer *L, int verbose, int stalls)
     uint32_t ncol = L->out_h * L->out_w, Ho = L->pool ? L->out_h / 2 : L->out_h, Wo = L->pool ? L->out_w / 2 : L->out_w;
     size_t in_bytes = (size_t)L->C * L->in_h * L->in_w, out_elems = (size_t)L->M * Ho * Wo;
     uint8_t *img = calloc(in_bytes ? in_bytes : 1, 1);
-    uint32_t *wt = calloc((size_t)L->M * L->q * CH, 4); /* slice (m, i, j) */
+    /* plane i's weight bit stream; channel m's bit k at m*CH*N + k (aligned) or m*K + k (straddle) */
+    uint32_t S = CH + (L->straddle ? 1 : 0), chan_bits = L->straddle ? K : CH * NOUT;
+    uint32_t plane_slices = (L->M * chan_bits + NOUT - 1) / NOUT;
+    uint32_t *wt = calloc((size_t)L->q * (plane_slices + 1), 4); /* slice (i, t) of the plane stream */
     int32_t *bias = calloc(L->M, 4), *alpha = calloc((size_t)L->M * L->q, 4);
     uint8_t *cols = calloc((size_t)ncol * CH * NOUT, 1); /* in column order */
     uint32_t *colpos = calloc(ncol, 4);
@@ -106,7 +109,8 @@ static int run_case(fx_rtl *rtl, const layer *L, int verbose, int stalls)
     words s = {0};
     int bad = 0;
     for (size_t i = 0; i < in_bytes; i++) img[i] = (uint8_t)(rnd(4) ? rnd(256) : 0);
-    for (size_t i = 0; i < (size_t)L->M * L->q * CH; i++) wt[i] = rnd(1u << 20) & ((1u << NOUT) - 1);
+    for (uint32_t i = 0; i < L->q; i++)
+        for (uint32_t t = 0; t < plane_slices; t++) wt[(size_t)i * (plane_slices + 1) + t] = rnd(1u << 20) & ((1u << NOUT) - 1);
     for (uint32_t m = 0; m < L->M; m++) {
         bias[m] = (int32_t)rnd(20001) - 10000;
         for (uint32_t i = 0; i < L->q; i++) alpha[m * L->q + i] = (int32_t)rnd(601) - 300;
@@ -134,9 +138,10 @@ static int run_case(fx_rtl *rtl, const layer *L, int verbose, int stalls)
             int64_t t = bias[m];
             for (uint32_t i = 0; i < L->q; i++) {
                 int64_t acc = 0;
-                for (uint32_t j = 0; j < CH; j++) {
-                    uint32_t bits = wt[((size_t)m * L->q + i) * CH + j];
-                    for (uint32_t b = 0; b < NOUT; b++) acc += ((bits >> b) & 1) ? c[j * NOUT + b] : -(int)c[j * NOUT + b];
+                for (uint32_t k = 0; k < K; k++) {
+                    size_t bit = (size_t)m * chan_bits + k;
+                    uint32_t w = (wt[(size_t)i * (plane_slices + 1) + bit / NOUT] >> (bit % NOUT)) & 1;
+                    acc += w ? c[k] : -(int)c[k];
                 }
                 t += (int64_t)alpha[m * L->q + i] * acc;
             }
@@ -160,12 +165,12 @@ static int run_case(fx_rtl *rtl, const layer *L, int verbose, int stalls)
 
     /* commands: weights, parameters (aligned, unencrypted), the input tensor, RUNX */
     for (uint32_t l = 0; l < LANES; l++) {
-        put(&s, (0x01u << 24) | l), put(&s, L->w_base), put(&s, G * L->q * CH);
+        put(&s, (0x01u << 24) | l), put(&s, L->w_base), put(&s, G * L->q * S);
         for (uint32_t g = 0; g < G; g++)
             for (uint32_t i = 0; i < L->q; i++)
-                for (uint32_t j = 0; j < CH; j++) {
-                    uint32_t m = g * LANES + l;
-                    put(&s, m < L->M ? wt[((size_t)m * L->q + i) * CH + j] : 0);
+                for (uint32_t j = 0; j < S; j++) {
+                    uint32_t m = g * LANES + l, t = m * chan_bits / NOUT + j;
+                    put(&s, m < L->M && t < plane_slices ? wt[(size_t)i * (plane_slices + 1) + t] : 0);
                 }
         put(&s, (0x02u << 24) | l), put(&s, L->p_base), put(&s, G);
         for (uint32_t g = 0; g < G; g++) {
@@ -177,7 +182,7 @@ static int run_case(fx_rtl *rtl, const layer *L, int verbose, int stalls)
                 if (m < L->M && 2 * pr + 1 < L->q) hi = (uint32_t)alpha[m * L->q + 2 * pr + 1] & 0xFFFF;
                 put(&s, lo | hi << 16);
             }
-            put(&s, 0);
+            put(&s, m < L->M && L->straddle ? (m * K) % NOUT : 0);
         }
     }
     uint32_t in_words = (uint32_t)((in_bytes + NOUT - 1) / NOUT);
@@ -191,7 +196,7 @@ static int run_case(fx_rtl *rtl, const layer *L, int verbose, int stalls)
             }
             put(&s, v);
         }
-    uint32_t flags = L->q | (NOUT << 4) | (L->relu << 12) | (L->stream << 13) | (L->a_src << 14) |
+    uint32_t flags = L->q | (NOUT << 4) | (L->straddle << 11) | (L->relu << 12) | (L->stream << 13) | (L->a_src << 14) |
                      (L->a_dst << 15) | (L->shift << 16) | (L->pool ? 2u << 22 : 0);
     put(&s, 0x07u << 24), put(&s, K), put(&s, L->M), put(&s, flags), put(&s, L->w_base), put(&s, L->p_base);
     put(&s, L->a_src_base), put(&s, L->a_dst_base), put(&s, L->C), put(&s, L->in_h | L->in_w << 16);
@@ -249,10 +254,10 @@ static int run_case(fx_rtl *rtl, const layer *L, int verbose, int stalls)
             bad++;
         }
     }
-    uint64_t bound = (uint64_t)ncol * G * L->q * CH;
+    uint64_t bound = (uint64_t)ncol * G * L->q * S;
     if (!stalls) { /* the performance model must give cnt_busy and cnt_stall to the cycle */
         fx_perf_xshape xs = {K, L->M, L->q, L->C, L->in_h, L->in_w, L->kh, L->kw, L->s, L->p, L->out_h, L->out_w,
-                             0, (int)L->pool, (int)L->stream};
+                             (int)L->straddle, (int)L->pool, (int)L->stream};
         fx_perf_run pr;
         if (fx_perf_runx_cycles(fx_hwcfg_builtin(), &xs, &pr)) printf("  perf model refused the shape\n"), bad++;
         else if (pr.busy != busy || pr.stall != c1[2] - c0[2])
@@ -263,9 +268,9 @@ static int run_case(fx_rtl *rtl, const layer *L, int verbose, int stalls)
     }
     if (verbose || bad)
         printf("%s C=%u %ux%u k=%ux%u s=%u p=%u out=%ux%u M=%u q=%u pool=%u stream=%u K=%u: busy %" PRIu64
-               " cycles, bound %" PRIu64 "\n",
+               " cycles, bound %" PRIu64 "%s\n",
                bad ? "FAIL" : "ok  ", L->C, L->in_h, L->in_w, L->kh, L->kw, L->s, L->p, L->out_h, L->out_w, L->M, L->q,
-               L->pool, L->stream, K, busy, bound);
+               L->pool, L->stream, K, busy, bound, L->straddle ? " (straddle)" : "");
     free(img), free(wt), free(bias), free(alpha), free(cols), free(colpos), free(y), free(expo), free(s.w);
     free(out), free(last);
     return bad;
@@ -340,12 +345,13 @@ int main(int argc, char **argv)
     }
     /* fixed shapes first: LeNet-like conv1/conv2/fc, FC, pooling, padding, stride */
     const layer fixed[] = {
-        {1, 28, 28, 5, 5, 1, 0, 24, 24, 32, 4, 8, 1, 0, 1, 0, 0, 0, 0, 0, 1},   /* conv1 + pool */
-        {32, 12, 12, 5, 5, 1, 0, 8, 8, 64, 1, 9, 1, 0, 1, 100, 0, 0, 0, 1, 0},  /* conv2 + pool */
-        {1024, 1, 1, 1, 1, 1, 0, 1, 1, 40, 2, 10, 0, 1, 1, 7, 0, 0, 0, 0, 1},   /* FC, stream */
-        {3, 9, 7, 3, 3, 2, 1, 5, 4, 20, 2, 6, 0, 0, 1, 3, 11, 100, 7, 1, 0},    /* stride 2, pad 1 */
-        {3, 8, 8, 3, 3, 1, 1, 8, 8, 17, 3, 7, 1, 1, 1, 0, 0, 0, 0, 0, 1},       /* pad, pool, stream */
-        {5, 6, 6, 3, 3, 1, 2, 8, 8, 9, 1, 5, 0, 1, 0, 0, 0, 0, 0, 0, 1},        /* raw stream, pad 2 */
+        {1, 28, 28, 5, 5, 1, 0, 24, 24, 32, 4, 8, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0},   /* conv1 + pool */
+        {32, 12, 12, 5, 5, 1, 0, 8, 8, 64, 1, 9, 1, 0, 1, 100, 0, 0, 0, 1, 0, 0},  /* conv2 + pool */
+        {32, 12, 12, 5, 5, 1, 0, 8, 8, 64, 1, 9, 1, 0, 1, 100, 0, 0, 0, 1, 0, 1}, /* the same, straddle */
+        {1024, 1, 1, 1, 1, 1, 0, 1, 1, 40, 2, 10, 0, 1, 1, 7, 0, 0, 0, 0, 1, 0},   /* FC, stream */
+        {3, 9, 7, 3, 3, 2, 1, 5, 4, 20, 2, 6, 0, 0, 1, 3, 11, 100, 7, 1, 0, 0},    /* stride 2, pad 1 */
+        {3, 8, 8, 3, 3, 1, 1, 8, 8, 17, 3, 7, 1, 1, 1, 0, 0, 0, 0, 0, 1, 0},       /* pad, pool, stream */
+        {5, 6, 6, 3, 3, 1, 2, 8, 8, 9, 1, 5, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0},        /* raw stream, pad 2 */
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) bad += run_case(rtl, &fixed[i], 1, 0);
     for (int c = 0; c < cases; c++) {
@@ -359,7 +365,7 @@ int main(int argc, char **argv)
         } while ((size_t)L.C * L.kh * L.kw > FXC_K_MAX || L.out_h * L.out_w > 400);
         L.M = 1 + rnd(rnd(2) ? 20 : 70), L.q = 1 + rnd(FXC_Q_MAX), L.shift = 4 + rnd(8);
         L.pool = !(L.out_h & 1) && !(L.out_w & 1) && rnd(2);
-        L.relu = 1, L.stream = rnd(2);
+        L.relu = 1, L.stream = rnd(2), L.straddle = rnd(2);
         if (L.stream && !L.pool && rnd(3) == 0) L.relu = 0;
         L.a_src = rnd(2), L.a_dst = !L.a_src;
         L.a_src_base = rnd(50), L.a_dst_base = rnd(50), L.w_base = rnd(100), L.p_base = rnd(10);
@@ -369,7 +375,7 @@ int main(int argc, char **argv)
     }
     fx_rtl_set_stalls(rtl, 0, 0, 1);
     bad += error_cases(rtl);
-    printf("tb_runx_rtl: %d cases + 6 fixed + error cases, %s; performance model exact on %d of %d stall-free\n",
+    printf("tb_runx_rtl: %d cases + 7 fixed + error cases, %s; performance model exact on %d of %d stall-free\n",
            cases, bad ? "FAILED" : "all passed", perf_exact, perf_checked);
     fx_rtl_free(rtl);
     return bad ? 1 : 0;
