@@ -2,9 +2,10 @@
 // flexor_argchk: the RUN's arguments (docs/accelerator.md "RUN", "RUNX"). Decodes the 8 (RUNX: 11)
 // argument words into named fields, checks them (errors 2..5, lowest code first, the order of the C
 // model) and owns the RUN phase: idle -> check 1 (layer geometry CH, S, G from K and M; decryptor
-// select; RUNX: the first products of its shape) -> (RUNX only) check X (the second products: C*kh*kw,
-// the tensor sizes, the gather's byte strides) -> check 2 (every memory range) -> exec, until the
-// sequencer, the gather and the writer have drained.
+// select) -> (RUNX only) check X: 10 cycles, one product of RUNX's shape per cycle on one shared
+// multiplier (C*kw, C*in_w, C*s, C*p, out_h*out_w, then C*kw*kh, C*in_w*in_h, M*H'*W', the row's
+// bytes times s and p) -> check 2 (every memory range) -> exec, until the sequencer, the gather and
+// the writer have drained.
 // A refused RUN ends in check 2 (done_o with err_o); an accepted one pulses go_o there and reports
 // done_o (err_o low) on the cycle after drained_i. The decoded fields and the geometry are stable
 // from the cycle after check 1 until done_o (flexor_cmd holds args_i until then).
@@ -204,22 +205,45 @@ module flexor_argchk #(
                    (x_i ? x_src_bad : src_end > amem_end) ||
                    (!dst_stream_o && (x_i ? x_dst_bad : dst_end > amem_end));
 
-  // RUNX products: check 1 from the arguments, check X from check 1's (registered in between).
+  // RUNX products: check X, step xs_q, one per cycle on one multiplier (later steps use earlier ones).
   reg  [K_W+7:0]  kwcf_q;                     // kw*C
   reg  [K_W+15:0] rsf_q;                      // in_w*C
   reg  [K_W+7:0]  scf_q, pcf_q;               // s*C, p*C
   wire [BYTE_W-1:0] rs_clip = (rsf_q > {{(K_W+16-BYTE_W){1'b0}}, {BYTE_W{1'b1}}}) ? {BYTE_W{1'b0}}
                                                                                     : rsf_q[BYTE_W-1:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [K_W+31:0] tbf_next = rsf_q * in_h;
   wire [CH_W+6:0] padb_calc = ch_o * N_OUT[6:0] - arg_k[CH_W+6:0];
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [BYTE_W-1:0] tbf_q_next_clip = (tbf_next > {{(K_W+32-BYTE_W){1'b0}}, {BYTE_W{1'b1}}}) ? {BYTE_W{1'b0}}
-                                                                                            : tbf_next[BYTE_W-1:0];
   wire [N_W-1:0]  hw_out = pool_o ? {2'b00, ncol_clip[N_W-1:2]} : ncol_clip;  // H'*W'
   wire err_any   = err_shape || err_n_in || err_range || err_flags;
 
   // ---------------- RUN phase ----------------
+  localparam integer MA_W = K_W + 16, MB_W = (N_W > 16) ? N_W : 16;  // multiplier operands
+  reg  [3:0]         xs_q;
+  reg  [MA_W-1:0]    mul_a;
+  reg  [MB_W-1:0]    mul_b;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [MA_W+MB_W-1:0] prod = mul_a * mul_b;
+  /* verilator lint_on UNUSEDSIGNAL */
+  always @* begin
+    mul_a = {{(MA_W-K_W){1'b0}}, c_clip};
+    mul_b = {MB_W{1'b0}};
+    case (xs_q)
+      4'd0: mul_b[7:0] = kw;
+      4'd1: mul_b[15:0] = in_w;
+      4'd2: mul_b[7:0] = stride;
+      4'd3: mul_b[7:0] = pad;
+      4'd4: begin mul_a = {{(MA_W-16){1'b0}}, out_h}; mul_b[15:0] = out_w; end
+      4'd5: begin mul_a = {{(MA_W-K_W-8){1'b0}}, kwcf_q}; mul_b[7:0] = kh; end
+      4'd6: begin mul_a = rsf_q; mul_b[15:0] = in_h; end
+      4'd7: begin mul_a = {{(MA_W-M_W){1'b0}}, m_o}; mul_b[N_W-1:0] = hw_out; end
+      4'd8: begin mul_a = {{(MA_W-BYTE_W){1'b0}}, rs_clip}; mul_b[7:0] = stride; end
+      default: begin mul_a = {{(MA_W-BYTE_W){1'b0}}, rs_clip}; mul_b[7:0] = pad; end
+    endcase
+  end
+  wire [BYTE_W-1:0] tb_clip = (prod > {{(MA_W+MB_W-BYTE_W){1'b0}}, {BYTE_W{1'b1}}}) ? {BYTE_W{1'b0}}
+                                                                                  : prod[BYTE_W-1:0];
+
   localparam [2:0] PH_IDLE = 3'd0, PH_CHECK1 = 3'd1, PH_CHECK2 = 3'd2, PH_EXEC = 3'd3, PH_CHECKX = 3'd4;
   reg [2:0] phase_q;
 
@@ -236,6 +260,7 @@ module flexor_argchk #(
       kcw_q <= {(K_W+16){1'b0}}; ncol_q <= 32'd0; tbf_q <= {(K_W+32){1'b0}}; mhw_q <= {MHW_W{1'b0}};
       kwcf_q <= {(K_W+8){1'b0}}; rsf_q <= {(K_W+16){1'b0}}; scf_q <= {(K_W+8){1'b0}}; pcf_q <= {(K_W+8){1'b0}};
       kwc_o <= {BYTE_W{1'b0}}; rs_o <= {BYTE_W{1'b0}}; tb_o <= {BYTE_W{1'b0}};
+      xs_q <= 4'd0;
       sc_o <= {XB_W{1'b0}}; pc_o <= {XB_W{1'b0}}; srs_o <= {XB_W{1'b0}}; prs_o <= {XB_W{1'b0}}; padb_o <= 6'd0;
     end else begin
       done_o <= 1'b0;
@@ -247,26 +272,31 @@ module flexor_argchk #(
           groups_o <= groups_calc[G_W-1:0];
           ch_out_q <= ch_out_calc[CH_OUT_W-1:0];
           sel_o    <= flag_enc ? n_in_idx : N_IN_COUNT[SEL_W-1:0];
-          kwcf_q   <= c_clip * kw;
-          rsf_q    <= c_clip * in_w;
-          scf_q    <= c_clip * stride;
-          pcf_q    <= c_clip * pad;
-          ncol_q   <= out_h * out_w;
+          xs_q     <= 4'd0;
           phase_q  <= x_i ? PH_CHECKX : PH_CHECK2;
         end
         PH_CHECKX: begin
-          kcw_q  <= kwcf_q * kh;
-          tbf_q  <= tbf_next;
-          mhw_q  <= m_o * hw_out;
-          kwc_o  <= kwcf_q[BYTE_W-1:0];
-          rs_o   <= rs_clip;
-          tb_o   <= tbf_q_next_clip;
-          sc_o   <= {{(XB_W-K_W-8){1'b0}}, scf_q};
-          pc_o   <= {{(XB_W-K_W-8){1'b0}}, pcf_q};
-          srs_o  <= rs_clip * stride;
-          prs_o  <= rs_clip * pad;
-          padb_o <= padb_calc[5:0];
-          phase_q <= PH_CHECK2;
+          case (xs_q)
+            4'd0: kwcf_q <= prod[K_W+7:0];
+            4'd1: rsf_q  <= prod[K_W+15:0];
+            4'd2: scf_q  <= prod[K_W+7:0];
+            4'd3: pcf_q  <= prod[K_W+7:0];
+            4'd4: ncol_q <= prod[31:0];
+            4'd5: kcw_q  <= prod[K_W+15:0];
+            4'd6: begin tbf_q <= prod[K_W+31:0]; tb_o <= tb_clip; end
+            4'd7: mhw_q  <= prod[MHW_W-1:0];
+            4'd8: srs_o  <= prod[XB_W-1:0];
+            default: begin
+              prs_o   <= prod[XB_W-1:0];
+              kwc_o   <= kwcf_q[BYTE_W-1:0];
+              rs_o    <= rs_clip;
+              sc_o    <= {{(XB_W-K_W-8){1'b0}}, scf_q};
+              pc_o    <= {{(XB_W-K_W-8){1'b0}}, pcf_q};
+              padb_o  <= padb_calc[5:0];
+              phase_q <= PH_CHECK2;
+            end
+          endcase
+          xs_q <= xs_q + 4'd1;
         end
         PH_CHECK2: begin
           if (err_any) begin

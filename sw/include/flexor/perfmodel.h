@@ -52,7 +52,7 @@ typedef struct {
 } fx_perf_xshape;
 
 enum { FX_PERF_RUNX_WORDS = 12, /* RUNX: opcode + 11 arguments */
-       FX_PERF_RUNX_HEAD = 5 }; /* last argument word -> the gather's first cycle (start, check 1, X, 2) */
+       FX_PERF_RUNX_HEAD = 14 }; /* last argument word -> the gather's first cycle (start, check 1, 10 × check X, check 2) */
 
 /* The cycles of one RUNX, exact for the RTL when nothing stalls the out stream (docs/rtl.md "RUNX
  * timing"): a cycle-by-cycle transcription of flexor_gather, flexor_seq and flexor_writer, O(cycles).
