@@ -459,7 +459,7 @@ int fx_cmd_cosim(int argc, char **argv)
                     o.perf_tol);
             status = status ? status : 1;
         }
-    } else if (fx_model_is_v2(&m)) {
+    } else if (fx_model_is_v2(&m) && !failed) {
         printf("  performance model: not compared (a version-2 model runs as RUNX commands, whose timing is not "
                "modelled yet)\n");
     }

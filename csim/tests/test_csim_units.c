@@ -351,8 +351,8 @@ static void test_tapbook_runx(const fx_hwcfg *cfg)
           "flipped gather byte: %s layer %d n %u m %u chunk %u", d.what, d.layer, d.n, d.m, d.chunk);
     d = run_v2(cfg, &m, &plan, T_SWAP_GAT, 1, NULL, NULL);
     CHECK(d.set && strstr(d.what, "gather tap index") && d.layer == 0, "swapped gather taps: %s", d.what);
-    d = run_v2(cfg, &m, &plan, T_FLIP_WR, 1, NULL, NULL);
-    CHECK(d.set && !strcmp(d.what, "write (activation word byte)") && d.layer == 0 && d.n == 1 && d.m == 5 &&
+    d = run_v2(cfg, &m, &plan, T_FLIP_WR, 0, NULL, NULL); /* layer 0's first word: buffer 1, address 0 */
+    CHECK(d.set && !strcmp(d.what, "write (activation word byte)") && d.layer == 0 && d.n == 0 && d.m == 5 &&
               d.plane == 1 && (d.expected ^ d.actual) == 0x10,
           "flipped write byte: %s layer %d n %u m %u plane %u", d.what, d.layer, d.n, d.m, d.plane);
     d = run_v2(cfg, &m, &plan, T_DROP_WR, nwr - 1, NULL, NULL);
