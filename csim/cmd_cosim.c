@@ -34,7 +34,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: flexor cosim MODEL [options]\n"
-            "  MODEL                 a .fxm file, or random:ARCH[:SEED[:straddle]] (ARCH mlp or lenet)\n"
+            "  MODEL                 a .fxm file, or random:ARCH[:SEED[:straddle]] (ARCH mlp or lenet),\n"
+            "                        or random:chain[:SEED] (a format-2 chain run with RUNX)\n"
             "  --data DIR            Fashion-MNIST directory (default " FX_DEFAULT_DATA_DIR ")\n"
             "  --random-images       seeded random images instead of a dataset\n"
             "  --images N            test images to run (default 100; 0 = all); --limit N is an alias\n"

@@ -23,11 +23,14 @@ int fx_cosim_load_model(const char *spec, const fx_hwcfg *cfg, uint32_t rtl_hash
         for (char *c = buf; *c && n < 4; c++) /* split at ':' keeping empty fields, which are errors */
             if (*c == ':') { *c = 0; f[n++] = c + 1; }
         for (int i = 0; i < n; i++) bad |= !*f[i];
-        if (bad || n > 3 || (n >= 2 && fx_parse_u64(f[1], 0, UINT64_MAX, &seed)) || (n == 3 && strcmp(f[2], "straddle"))) {
-            snprintf(err, errlen, "%s: expected random:ARCH[:SEED[:straddle]] with ARCH mlp or lenet", spec);
+        const int chain = !strcmp(f[0], "chain"); /* a format-2 chain: it draws its layouts itself */
+        if (bad || n > 3 || (n >= 2 && fx_parse_u64(f[1], 0, UINT64_MAX, &seed)) || (n == 3 && strcmp(f[2], "straddle")) ||
+            (chain && n == 3)) {
+            snprintf(err, errlen, "%s: expected random:ARCH[:SEED[:straddle]] with ARCH mlp or lenet, or random:chain[:SEED]",
+                     spec);
             return 2;
         }
-        if (fx_model_random(m, cfg, f[0], n == 3 ? FX_F_STRADDLE : 0, seed)) {
+        if (chain ? fx_model_random_chain(m, cfg, seed) : fx_model_random(m, cfg, f[0], n == 3 ? FX_F_STRADDLE : 0, seed)) {
             snprintf(err, errlen, "%s: unknown architecture or configuration too small", spec);
             return 2;
         }
