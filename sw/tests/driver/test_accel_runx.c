@@ -246,6 +246,7 @@ static void test_errors(void)
         expect_runx(2, 18, 3, F, 0, 0, 0, 0, g, what);
     }
     expect_runx(2, 17, 3, F, 0, 0, 0, 0, G0, "K != C·kh·kw");
+    expect_runx(2, 16, 3, F, 0, 0, 0, 0, (geom){0x10000001u, 1, 1, 4, 4, 1, 0, 1, 1}, "C·kh·kw = 2^32 + 16, K 16");
     expect_runx(2, 18, 3, F, 0, 0, 0, 0, (geom){2, 4, 4, 3, 3, 1, 1, 4, 5}, "out_h·out_w 20 > amem_depth 16");
     expect_runx(0, 18, 3, F, 0, 0, 0, 0, (geom){2, 4, 4, 3, 3, 1, 1, 4, 4}, "out_h·out_w = amem_depth");
     expect_runx(2, 18, 3, F | 2u << 22, 0, 0, 0, 0, (geom){2, 4, 4, 3, 3, 1, 1, 3, 4}, "pool 2, odd out_h");
