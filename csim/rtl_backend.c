@@ -77,7 +77,7 @@ static int fifo_room(ctx_t *c, size_t want)
     return 0;
 }
 
-/* Check out_last of freshly queued words against the executing RUN's N·M. */
+/* Check out_last of freshly queued words against the executing RUN's output words (N·M; RUNX: its tensor). */
 static int check_outputs(ctx_t *c, size_t from, size_t to)
 {
     for (size_t i = from; i < to; i++) {
@@ -91,7 +91,7 @@ static int check_outputs(ctx_t *c, size_t from, size_t to)
             c->id_left--;
             continue;
         }
-        uint64_t want = c->have_run && c->run.stream ? (uint64_t)c->run.N * c->run.M : 0;
+        uint64_t want = c->have_run ? fx_run_desc_out_words(&c->run) : 0;
         if (!want) {
             snprintf(c->msg, sizeof c->msg, "protocol: output word 0x%08x at cycle %llu while no streaming RUN runs",
                      c->q[c->head + i], (unsigned long long)fx_rtl_cycle(c->rtl));
