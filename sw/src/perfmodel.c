@@ -259,3 +259,34 @@ int fx_perf_runx_cycles(const fx_hwcfg *cfg, const fx_perf_xshape *s, fx_perf_ru
     r->slices = (uint64_t)NCOL * s->q * CH * s->M;
     return 0;
 }
+
+int fx_perf_model_v2(const fx_hwcfg *cfg, const fx_model *m, int after_run, fx_perf_layer *out)
+{
+    if (!fx_model_is_v2(m) || m->n_layers == 0 || m->n_layers > FX_MAX_LAYERS) return -1;
+    const uint32_t a_words = fx_hwcfg_widths(cfg).a_words;
+    for (uint32_t k = 0; k < m->n_layers; k++) {
+        const fx_layer *l = &m->layers[k];
+        const int fc = l->type != FX_LAYER_CONV, last = k + 1 == m->n_layers;
+        uint32_t oh, ow;
+        fx_layer_conv_out(l, &oh, &ow);
+        /* the RUNX fields fx_driver_runx_words sends: an FC layer is C = K over a 1x1 input */
+        const fx_perf_xshape xs = {l->K, l->M, l->q, fc ? l->K : l->in_c, fc ? 1 : l->in_h, fc ? 1 : l->in_w,
+                                   fc ? 1 : l->kh, fc ? 1 : l->kw, fc ? 1 : (l->stride ? l->stride : 1),
+                                   fc ? 0 : l->pad, fc ? 1 : oh, fc ? 1 : ow, (l->flags & FX_F_STRADDLE) != 0,
+                                   l->pool == FX_POOL_MAX2, last};
+        fx_perf_layer *p = &out[k];
+        memset(p, 0, sizeof *p);
+        p->shape = (fx_perf_shape){.K = l->K, .M = l->M, .N = xs.out_h * xs.out_w, .q = l->q,
+                                   .straddle = xs.straddle, .dst_stream = last};
+        if (fx_perf_runx_cycles(cfg, &xs, &p->run)) return -1;
+        if (k == 0) {
+            p->wait = after_run ? FX_PERF_RUN_TAIL : 0;
+            p->load = FX_PERF_LOAD_HDR + ceil_div64((uint64_t)m->in_c * m->in_h * m->in_w, cfg->n_out) * a_words;
+        }
+        p->args = FX_PERF_RUNX_WORDS;
+        p->exec = last ? p->run.busy - FX_PERF_RUN_TAIL : p->run.busy;
+        p->total = p->wait + p->load + p->args + p->exec;
+        p->mac_bound = (double)p->run.slices / cfg->lanes;
+    }
+    return 0;
+}

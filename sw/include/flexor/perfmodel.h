@@ -79,6 +79,12 @@ typedef struct {
  * before the image (every image but the first after the model load). 0, or -1 for a model the driver
  * refuses (version 2). */
 int fx_perf_model(const fx_hwcfg *cfg, const fx_model *m, int chain_fc, int after_run, fx_perf_layer *out);
+/* The same for a version-2 chain as fx_driver_infer runs it (docs/run.md): the image once (LOAD_A of its
+ * HWC tensor, layer 0's load), then one RUNX per layer, each waiting for the previous one's done; the last
+ * streams the logits (exec ends at its last word). shape.N is the layer's out_h·out_w; seg_first is 0 (one
+ * driver segment). Not yet used by cosim / inspect (whose version-2 paths say "not modelled"). 0, or -1
+ * for a version-1 model or a layer RUNX refuses. */
+int fx_perf_model_v2(const fx_hwcfg *cfg, const fx_model *m, int after_run, fx_perf_layer *out);
 /* Cycles of fx_driver_load (ID, LOAD_W and LOAD_P of every layer and lane). */
 uint64_t fx_perf_load_cycles(const fx_hwcfg *cfg, const fx_model *m);
 #ifdef __cplusplus
