@@ -373,12 +373,12 @@ int main(int argc, char **argv)
         layer L;
         memset(&L, 0, sizeof L);
         do {
-            L.C = 1 + rnd(rnd(2) ? 8 : 48);
+            L.C = 1 + rnd(rnd(2) ? 8 : rnd(4) ? 48 : 256);
             L.kh = 1 + rnd(5), L.kw = 1 + rnd(5), L.s = 1 + rnd(3), L.p = rnd(L.kh < L.kw ? L.kh : L.kw);
             L.in_h = L.kh + rnd(12), L.in_w = L.kw + rnd(12);
             L.out_h = (L.in_h + 2 * L.p - L.kh) / L.s + 1, L.out_w = (L.in_w + 2 * L.p - L.kw) / L.s + 1;
         } while ((size_t)L.C * L.kh * L.kw > FXC_K_MAX || L.out_h * L.out_w > 400);
-        L.M = 1 + rnd(rnd(2) ? 20 : 70), L.q = 1 + rnd(FXC_Q_MAX), L.shift = 4 + rnd(8);
+        L.M = 1 + rnd(rnd(2) ? 20 : rnd(4) ? 70 : 200), L.q = 1 + rnd(FXC_Q_MAX), L.shift = 4 + rnd(8);
         L.pool = !(L.out_h & 1) && !(L.out_w & 1) && rnd(2);
         L.relu = 1, L.stream = rnd(2), L.straddle = rnd(2);
         if (L.stream && !L.pool && rnd(3) == 0) L.relu = 0;
