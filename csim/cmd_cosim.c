@@ -461,8 +461,8 @@ int fx_cmd_cosim(int argc, char **argv)
             status = status ? status : 1;
         }
     } else if (fx_model_is_v2(&m) && !failed) {
-        printf("  performance model: not compared (a version-2 model runs as RUNX commands, whose timing is not "
-               "modelled yet)\n");
+        printf("  performance model: not compared (a version-2 chain whose last layer is pooled reports no "
+               "per-layer segment)\n");
     }
     const cosim_summary sum = {o.model, img, mismatches, acc_rtl, acc_ref, (double)cycles / nn, (double)busy / nn,
                                util, rtl_cps, all_cps, wall, cpu, info.hash, rows, n_rows, load_pred,

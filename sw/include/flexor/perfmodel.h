@@ -82,7 +82,7 @@ int fx_perf_model(const fx_hwcfg *cfg, const fx_model *m, int chain_fc, int afte
 /* The same for a version-2 chain as fx_driver_infer runs it (docs/run.md): the image once (LOAD_A of its
  * HWC tensor, layer 0's load), then one RUNX per layer, each waiting for the previous one's done; the last
  * streams the logits (exec ends at its last word). shape.N is the layer's out_h·out_w; seg_first is 0 (one
- * driver segment). Not yet used by cosim / inspect (whose version-2 paths say "not modelled"). 0, or -1
+ * driver segment; flexor cosim shows the chain as one row, inspect --perf does not use it yet). 0, or -1
  * for a version-1 model or a layer RUNX refuses. */
 int fx_perf_model_v2(const fx_hwcfg *cfg, const fx_model *m, int after_run, fx_perf_layer *out);
 /* Cycles of fx_driver_load (ID, LOAD_W and LOAD_P of every layer and lane). */
