@@ -34,7 +34,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: flexor cosim MODEL [options]\n"
-            "  MODEL                 a .fxm file, or random:ARCH[:SEED[:straddle]] (ARCH mlp or lenet)\n"
+            "  MODEL                 a .fxm file, or random:ARCH[:SEED[:straddle]] (ARCH mlp or lenet),\n"
+            "                        or random:chain[:SEED] (a format-2 chain run with RUNX)\n"
             "  --data DIR            Fashion-MNIST directory (default " FX_DEFAULT_DATA_DIR ")\n"
             "  --random-images       seeded random images instead of a dataset\n"
             "  --images N            test images to run (default 100; 0 = all); --limit N is an alias\n"
@@ -459,6 +460,9 @@ int fx_cmd_cosim(int argc, char **argv)
                     o.perf_tol);
             status = status ? status : 1;
         }
+    } else if (fx_model_is_v2(&m) && !failed) {
+        printf("  performance model: not compared (a version-2 chain whose last layer is pooled reports no "
+               "per-layer segment)\n");
     }
     const cosim_summary sum = {o.model, img, mismatches, acc_rtl, acc_ref, (double)cycles / nn, (double)busy / nn,
                                util, rtl_cps, all_cps, wall, cpu, info.hash, rows, n_rows, load_pred,

@@ -15,6 +15,7 @@ static uint32_t header_words(uint32_t op)
     case FX_OP_LOAD_P:
     case FX_OP_LOAD_A: return 3;
     case FX_OP_RUN: return 9;
+    case FX_OP_RUNX: return 1 + FX_RUNX_ARGS;
     default: return 1; /* CLEAR_COUNTERS, ID, and an unknown opcode consumes only its own word */
     }
 }
@@ -49,9 +50,34 @@ size_t fx_cmdstream_feed(fx_cmdstream *p, const uint32_t *w, size_t n, fx_run_de
             run->q = run->flags & 0xF;
             run->ch = (uint32_t)(((uint64_t)run->K + p->n_out - 1) / p->n_out);
             run->stream = (run->flags >> 13) & 1;
+            run->out_pos = run->N;
+            *got = FX_CS_RUN;
+            return i;
+        } else if (op == FX_OP_RUNX) {
+            const uint32_t *h = p->hdr + 1;
+            *run = (fx_run_desc){.K = h[0], .M = h[1], .flags = h[2], .w_base = h[3], .p_base = h[4],
+                                 .a_src_base = h[5], .a_dst_base = h[6], .x = 1, .C = h[7], .in_hw = h[8],
+                                 .kernel = h[9], .out_hw = h[10]};
+            const uint32_t oh = h[10] & 0xFFFF, ow = h[10] >> 16;
+            run->N = oh * ow;
+            run->out_w = ow;
+            run->pool = (run->flags >> 22) & 3;
+            run->out_pos = run->pool == 2 ? (oh / 2) * (ow / 2) : run->N;
+            run->q = run->flags & 0xF;
+            run->ch = (uint32_t)(((uint64_t)run->K + p->n_out - 1) / p->n_out);
+            run->stream = (run->flags >> 13) & 1;
             *got = FX_CS_RUN;
             return i;
         }
     }
     return i;
+}
+
+uint64_t fx_run_desc_out_words(const fx_run_desc *d) { return d->stream ? (uint64_t)d->out_pos * d->M : 0; }
+
+uint64_t fx_run_desc_col_rank(const fx_run_desc *d, uint32_t n)
+{
+    if (!d->x || d->pool != 2 || !d->out_w) return n;
+    const uint32_t oy = n / d->out_w, ox = n % d->out_w, pw = d->out_w / 2;
+    return ((uint64_t)(oy / 2) * pw + ox / 2) * 4 + (oy & 1) * 2 + (ox & 1);
 }

@@ -9,14 +9,19 @@ uint32_t cosim_perf_rows(const fx_hwcfg *cfg, const fx_model *m, int chain, uint
                          cosim_perf_row *rows)
 {
     fx_perf_layer first[FX_MAX_LAYERS], later[FX_MAX_LAYERS];
-    if (!n || fx_perf_model(cfg, m, chain, 0, first) || fx_perf_model(cfg, m, chain, 1, later)) return 0;
+    /* a version-2 chain is one driver segment: the image once, a RUNX per layer, the logits at the end */
+    const int v2 = fx_model_is_v2(m);
+    if (!n || (v2 ? fx_perf_model_v2(cfg, m, 0, first) || fx_perf_model_v2(cfg, m, 1, later)
+                  : fx_perf_model(cfg, m, chain, 0, first) || fx_perf_model(cfg, m, chain, 1, later)))
+        return 0;
+    if (v2 && !seg[m->n_layers - 1].cycles) return 0; /* a pooled last layer reports no segment */
     const double nn = (double)n;
     uint32_t k = 0;
     for (uint32_t i = 0; i < m->n_layers;) {
-        const uint32_t last = fx_driver_segment_end(m, i, chain);
+        const uint32_t last = v2 ? m->n_layers - 1 : fx_driver_segment_end(m, i, chain);
         cosim_perf_row *r = &rows[k++];
         memset(r, 0, sizeof *r);
-        r->first = i, r->last = last, r->shape = later[i].shape;
+        r->first = i, r->last = last, r->shape = later[i].shape, r->v2 = v2;
         for (uint32_t l = i; l <= last; l++) {
             /* image 0 follows the model load, every later image a RUN (its predecessor's last) */
             r->pred += ((double)first[l].total + (nn - 1) * (double)later[l].total) / nn;
@@ -38,7 +43,9 @@ uint32_t cosim_perf_rows(const fx_hwcfg *cfg, const fx_model *m, int chain, uint
 
 static void shape_str(const cosim_perf_row *r, char *s, size_t n)
 {
-    if (r->last > r->first)
+    if (r->v2)
+        snprintf(s, n, "v2 chain, %u RUNX", r->last - r->first + 1);
+    else if (r->last > r->first)
         snprintf(s, n, "FC chain, %u RUNs", r->last - r->first + 1);
     else
         snprintf(s, n, "%ux%ux%u q%u%s", r->shape.K, r->shape.M, r->shape.N, r->shape.q, r->shape.straddle ? " str" : "");

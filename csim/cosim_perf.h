@@ -11,6 +11,7 @@
 /* One row, per inference (averaged over the images). */
 typedef struct {
     uint32_t first, last; /* layers of the segment */
+    int v2;               /* a version-2 chain: one segment of RUNX commands (fx_perf_model_v2) */
     fx_perf_shape shape;  /* of its first layer */
     double pred, meas, err_pct;     /* cycles from the previous segment's last result word to this one's */
     double run_pred, run_meas;      /* cnt_busy counted inside the segment */

@@ -28,6 +28,11 @@ typedef void (*fx_rtl_chunk_fn)(void *user, uint64_t cycle, uint32_t col, uint32
 typedef void (*fx_rtl_acc_fn)(void *user, uint64_t cycle, uint32_t col, uint32_t grp, uint32_t plane,
                               const int32_t *acc);
 
+/* RUNX taps: a column chunk as the gather wrote it (col = position n, N_out bytes), and a word RUNX wrote
+ * into its destination buffer (word address, N_out bytes; the buffer is the RUNX's a_dst). */
+typedef void (*fx_rtl_gather_fn)(void *user, uint64_t cycle, uint32_t col, uint32_t chunk, const uint8_t *bytes);
+typedef void (*fx_rtl_write_fn)(void *user, uint64_t cycle, uint32_t addr, const uint8_t *bytes);
+
 /* xseed != 0: registers and memories start from Verilator's seeded random values (rand-reset 2);
  * xseed == 0: they start at zero. */
 fx_rtl *fx_rtl_new(uint64_t xseed);
@@ -38,6 +43,8 @@ void fx_rtl_reset(fx_rtl *r, uint32_t cycles);
  * probability p_in and drops out_ready with probability p_out; seeded, so runs are replayable. */
 void fx_rtl_set_stalls(fx_rtl *r, double p_in, double p_out, uint64_t seed);
 void fx_rtl_set_taps(fx_rtl *r, fx_rtl_chunk_fn chunk, fx_rtl_acc_fn acc, void *user);
+/* The RUNX gather and write taps (either may be NULL), reported with the same `user` as fx_rtl_set_taps'. */
+void fx_rtl_set_xtaps(fx_rtl *r, fx_rtl_gather_fn gather, fx_rtl_write_fn write);
 
 /* The streams for one fx_rtl_run call. in[in_done..n_in) are offered in order; accepted output words
  * go to out[out_done..out_cap) with out_last[] (may be NULL) holding out_last_o of each. */

@@ -33,6 +33,8 @@ struct fx_rtl {
     uint32_t thr_in = 0, thr_out = 0; // stall when rand32 < threshold
     fx_rtl_chunk_fn chunk_fn = nullptr;
     fx_rtl_acc_fn acc_fn = nullptr;
+    fx_rtl_gather_fn gather_fn = nullptr;
+    fx_rtl_write_fn write_fn = nullptr;
     void *user = nullptr;
 #if VM_TRACE_FST
     VerilatedFstC *fst = nullptr;
@@ -65,6 +67,15 @@ static inline uint32_t field(const uint32_t *w, unsigned pos, unsigned width)
 static inline int32_t sext(uint32_t v, unsigned width)
 {
     return width >= 32 ? (int32_t)v : (int32_t)(v << (32 - width)) >> (32 - width);
+}
+
+// An N_out-byte tap port as bytes (byte b at bits [8b +: 8]).
+template <typename T> static void bytes_of(const T &v, uint8_t *out)
+{
+    uint32_t w[(FXC_N_OUT * 8 + 63) / 32];
+    std::memset(w, 0, sizeof w);
+    words_of(v, w);
+    for (unsigned b = 0; b < FXC_N_OUT; b++) out[b] = (uint8_t)field(w, 8 * b, 8);
 }
 
 static inline uint32_t rand32(fx_rtl *r)
@@ -183,9 +194,36 @@ void fx_rtl_set_taps(fx_rtl *r, fx_rtl_chunk_fn chunk, fx_rtl_acc_fn acc, void *
     r->user = user;
 }
 
+void fx_rtl_set_xtaps(fx_rtl *r, fx_rtl_gather_fn gather, fx_rtl_write_fn write)
+{
+    r->gather_fn = gather;
+    r->write_fn = write;
+}
+
+static void sample_xtaps(fx_rtl *r)
+{
+    Vflexor_top *t = r->top;
+    uint8_t bytes[FXC_N_OUT];
+    if (t->tap_gat_valid_o) {
+        r->last_progress = r->cycle;
+        if (r->gather_fn) {
+            bytes_of(t->tap_gat_data_o, bytes);
+            r->gather_fn(r->user, r->cycle, t->tap_gat_col_o, t->tap_gat_chunk_o, bytes);
+        }
+    }
+    if (t->tap_wr_valid_o) {
+        r->last_progress = r->cycle;
+        if (r->write_fn) {
+            bytes_of(t->tap_wr_data_o, bytes);
+            r->write_fn(r->user, r->cycle, t->tap_wr_addr_o, bytes);
+        }
+    }
+}
+
 static void sample_taps(fx_rtl *r)
 {
     Vflexor_top *t = r->top;
+    sample_xtaps(r);
     if (t->tap_valid_o) {
         r->last_progress = r->cycle;
         if (r->chunk_fn) {

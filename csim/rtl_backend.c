@@ -56,6 +56,21 @@ static void on_acc(void *user, uint64_t cycle, uint32_t col, uint32_t grp, uint3
     }
 }
 
+/* RUNX taps: a column chunk as the gather wrote it, and a destination word (its buffer is the RUNX's a_dst). */
+static void on_gather(void *user, uint64_t cycle, uint32_t col, uint32_t chunk, const uint8_t *bytes)
+{
+    ctx_t *c = user;
+    (void)cycle;
+    if (c->have_run && c->taps.gather) c->taps.gather(c->taps.user, col, chunk, bytes);
+}
+
+static void on_write(void *user, uint64_t cycle, uint32_t addr, const uint8_t *bytes)
+{
+    ctx_t *c = user;
+    (void)cycle;
+    if (c->have_run && c->taps.write) c->taps.write(c->taps.user, (c->run.flags >> 15) & 1, addr, bytes);
+}
+
 /* Make room for at least `want` more output words after the queued ones. */
 static int fifo_room(ctx_t *c, size_t want)
 {
@@ -77,7 +92,7 @@ static int fifo_room(ctx_t *c, size_t want)
     return 0;
 }
 
-/* Check out_last of freshly queued words against the executing RUN's N·M. */
+/* Check out_last of freshly queued words against the executing RUN's output words (N·M; RUNX: its tensor). */
 static int check_outputs(ctx_t *c, size_t from, size_t to)
 {
     for (size_t i = from; i < to; i++) {
@@ -91,7 +106,7 @@ static int check_outputs(ctx_t *c, size_t from, size_t to)
             c->id_left--;
             continue;
         }
-        uint64_t want = c->have_run && c->run.stream ? (uint64_t)c->run.N * c->run.M : 0;
+        uint64_t want = c->have_run ? fx_run_desc_out_words(&c->run) : 0;
         if (!want) {
             snprintf(c->msg, sizeof c->msg, "protocol: output word 0x%08x at cycle %llu while no streaming RUN runs",
                      c->q[c->head + i], (unsigned long long)fx_rtl_cycle(c->rtl));
@@ -202,6 +217,7 @@ static void b_set_taps(fx_backend *b, const fx_taps *t)
     if (t) c->taps = *t;
     if (t) fx_rtl_set_taps(c->rtl, on_chunk, on_acc, c);
     else fx_rtl_set_taps(c->rtl, NULL, NULL, NULL);
+    fx_rtl_set_xtaps(c->rtl, t ? on_gather : NULL, t ? on_write : NULL);
 }
 
 static void b_destroy(fx_backend *b)

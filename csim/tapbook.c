@@ -18,6 +18,7 @@ void fx_tapbook_free(fx_tapbook *tb)
     for (size_t i = 0; i < tb->cap_runs; i++) {
         fx_tap_run *r = &tb->runs[i];
         free(r->dec), free(r->psum), free(r->acc), free(r->seen_c), free(r->seen_a);
+        free(r->gat.ab), free(r->gat.bytes), free(r->wr.ab), free(r->wr.bytes);
     }
     free(tb->runs);
     memset(tb, 0, sizeof *tb);
@@ -79,6 +80,7 @@ static void begin_run(fx_tapbook *tb, const fx_run_desc *d)
         for (size_t i = 0; i < r->n_chunk; i++) r->seen_c[i] &= SEEN_REC;
         for (size_t i = 0; i < r->n_acc; i++) r->seen_a[i] &= SEEN_REC;
         r->last_key_c = r->last_key_a = -1;
+        r->gat.next = r->wr.next = 0;
         return;
     }
     if (tb->n_runs == tb->cap_runs) {
@@ -102,6 +104,7 @@ static void begin_run(fx_tapbook *tb, const fx_run_desc *d)
     if (n_acc > r->cap_acc) r->cap_acc = n_acc;
     r->d = *d;
     r->n_chunk = n_chunk, r->n_acc = n_acc;
+    r->gat.n = r->wr.n = r->gat.next = r->wr.next = 0;
     if (n_chunk) memset(r->seen_c, 0, n_chunk);
     if (n_acc) memset(r->seen_a, 0, n_acc);
     tb->n_runs++;
@@ -137,7 +140,8 @@ static void on_chunk(void *user, uint32_t col, uint32_t m, uint32_t plane, uint3
         return;
     }
     uint32_t L = tb->lanes, G = (d->M + L - 1) / L;
-    int64_t key = (int64_t)(((((uint64_t)col * G + m / L) * d->q + plane) * d->ch + chunk) * L + m % L);
+    const uint64_t rank = fx_run_desc_col_rank(d, col); /* a RUNX with pool 2 walks the 2x2 windows */
+    int64_t key = (int64_t)((((rank * G + m / L) * d->q + plane) * d->ch + chunk) * L + m % L);
     if (key <= r->last_key_c) diverge(tb, "psum tap out of order", col, m, plane, chunk, r->last_key_c, key);
     r->last_key_c = key;
     tb->compared++;
@@ -167,7 +171,8 @@ static void on_acc(void *user, uint32_t col, uint32_t m, uint32_t plane, int32_t
         return;
     }
     uint32_t L = tb->lanes, G = (d->M + L - 1) / L;
-    int64_t key = (int64_t)((((uint64_t)col * G + m / L) * d->q + plane) * L + m % L);
+    const uint64_t rank = fx_run_desc_col_rank(d, col);
+    int64_t key = (int64_t)(((rank * G + m / L) * d->q + plane) * L + m % L);
     if (key <= r->last_key_a) diverge(tb, "acc tap out of order", col, m, plane, UINT32_MAX, r->last_key_a, key);
     r->last_key_a = key;
     tb->compared++;
@@ -175,6 +180,81 @@ static void on_acc(void *user, uint32_t col, uint32_t m, uint32_t plane, int32_t
     else if (r->seen_a[i] & SEEN_CHK) diverge(tb, "duplicate acc tap", col, m, plane, UINT32_MAX, r->acc[i], acc);
     else if (r->acc[i] != acc) diverge(tb, "acc (plane accumulator)", col, m, plane, UINT32_MAX, r->acc[i], acc);
     r->seen_a[i] |= SEEN_CHK;
+}
+
+/* A gather (kind 0: a, b = column, chunk) or write tap (kind 1: a, b = buffer, word address): record mode
+ * appends it to the RUN's stream, check mode compares it with the record's next entry. A divergence names
+ * (gather) n = column, chunk, m = the first differing byte; (write) n = word address, plane = buffer, m =
+ * the first differing byte; the value is that byte, or for a wrong index the recorded index. */
+static void on_stream(fx_tapbook *tb, int kind, uint32_t a, uint32_t b, const uint8_t *bytes)
+{
+    fx_tap_run *r = active(tb);
+    const char *name = kind ? "write" : "gather";
+    const uint32_t nb = tb->n_out;
+    char what[48];
+    if (!r || !r->d.x) {
+        snprintf(what, sizeof what, "%s tap outside a RUNX%s", name, tb->mode == FX_TB_CHECK ? "" : " (C model)");
+        diverge(tb, what, kind ? b : a, 0, kind ? a : 0, kind ? UINT32_MAX : b, 0, bytes[0]);
+        return;
+    }
+    fx_tap_stream *st = kind ? &r->wr : &r->gat;
+    if (tb->mode == FX_TB_RECORD) {
+        if (st->n == st->cap) {
+            size_t cap = st->cap ? 2 * st->cap : 256;
+            uint32_t *ab = realloc(st->ab, 2 * cap * sizeof *ab);
+            if (ab) st->ab = ab;
+            uint8_t *by = ab ? realloc(st->bytes, cap * nb) : NULL;
+            if (!by) {
+                fprintf(stderr, "csim: out of memory recording taps\n");
+                exit(2);
+            }
+            st->bytes = by, st->cap = cap;
+        }
+        st->ab[2 * st->n] = a, st->ab[2 * st->n + 1] = b;
+        memcpy(st->bytes + st->n * nb, bytes, nb);
+        st->n++;
+        return;
+    }
+    tb->compared++;
+    const uint32_t n = kind ? b : a, plane = kind ? a : 0, chunk = kind ? UINT32_MAX : b;
+    if (st->next >= st->n) {
+        snprintf(what, sizeof what, "unexpected %s tap", name);
+        diverge(tb, what, n, 0, plane, chunk, (int64_t)st->n, (int64_t)st->next + 1);
+        return;
+    }
+    const size_t e = st->next++;
+    const uint32_t ra = st->ab[2 * e], rb = st->ab[2 * e + 1];
+    if (ra != a || rb != b) {
+        snprintf(what, sizeof what, "%s tap index (%s)", name, kind ? (ra != a ? "buffer" : "address")
+                                                               : (ra != a ? "column" : "chunk"));
+        diverge(tb, what, n, 0, plane, chunk, ra != a ? ra : rb, ra != a ? a : b);
+        return;
+    }
+    for (uint32_t i = 0; i < nb; i++)
+        if (st->bytes[e * nb + i] != bytes[i]) {
+            snprintf(what, sizeof what, kind ? "write (activation word byte)" : "gather (column chunk byte)");
+            diverge(tb, what, n, i, plane, chunk, st->bytes[e * nb + i], bytes[i]);
+            return;
+        }
+}
+
+static void on_gather(void *user, uint32_t col, uint32_t chunk, const uint8_t *bytes)
+{
+    on_stream(user, 0, col, chunk, bytes);
+}
+
+static void on_write(void *user, uint32_t buf, uint32_t addr, const uint8_t *bytes)
+{
+    on_stream(user, 1, buf, addr, bytes);
+}
+
+/* The first recorded entry of a RUNX stream that never came (check mode). */
+static void stream_missing(fx_tapbook *tb, const fx_tap_stream *st, int kind)
+{
+    if (tb->first.set || st->next >= st->n) return;
+    const uint32_t a = st->ab[2 * st->next], b = st->ab[2 * st->next + 1];
+    diverge(tb, kind ? "missing write tap" : "missing gather tap", kind ? b : a, 0, kind ? a : 0,
+            kind ? UINT32_MAX : b, (int64_t)st->n, (int64_t)st->next);
 }
 
 int fx_tapbook_finish(fx_tapbook *tb)
@@ -197,6 +277,8 @@ int fx_tapbook_finish(fx_tapbook *tb)
                 diverge(tb, "missing acc tap", (uint32_t)n, (uint32_t)m, (uint32_t)p, UINT32_MAX, r->acc[i], 0);
                 break;
             }
+        stream_missing(tb, &r->gat, 0);
+        stream_missing(tb, &r->wr, 1);
     }
     return tb->first.set;
 }
@@ -240,7 +322,8 @@ fx_backend *fx_tap_spy_new(fx_backend *inner, fx_tapbook *tb, const fx_hwcfg *cf
     s->wrap.be.destroy = s_destroy;
     s->tb = tb;
     fx_cmdstream_init(&s->cs, cfg);
-    fx_taps t = {.chunk = on_chunk, .acc = on_acc, .user = tb};
+    tb->n_out = cfg->n_out;
+    fx_taps t = {.chunk = on_chunk, .acc = on_acc, .user = tb, .gather = on_gather, .write = on_write};
     inner->set_taps(inner, &t);
     return &s->wrap.be;
 }

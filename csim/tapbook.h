@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Records the internal taps of every RUN on one backend (the C model) and checks another backend's
- * taps (the RTL) against them, key by key: (RUN, column n, channel m, plane, chunk). The first
+ * taps (the RTL) against them, key by key: (RUN, column n, channel m, plane, chunk); a RUNX's gather and
+ * write taps as two streams, entry by entry in order. The first
  * divergence is kept with its cycle. A spy backend feeds it the RUN boundaries. */
 #ifndef FLEXOR_CSIM_TAPBOOK_H
 #define FLEXOR_CSIM_TAPBOOK_H
@@ -18,8 +19,17 @@ typedef struct {
     int64_t expected, actual;
 } fx_divergence;
 
+/* One RUNX tap stream (gather or write): entries (a, b, N_out bytes) in the order they came; a, b = column,
+ * chunk (gather) or buffer, word address (write). Check mode compares entry `next` with the record. */
+typedef struct {
+    uint32_t *ab;
+    uint8_t *bytes;
+    size_t n, cap, next;
+} fx_tap_stream;
+
 typedef struct {
     fx_run_desc d;
+    fx_tap_stream gat, wr;
     size_t n_chunk, n_acc;
     uint32_t *dec;
     int32_t *psum, *acc;
@@ -34,7 +44,7 @@ typedef struct {
     int mode;
     fx_tap_run *runs;
     size_t n_runs, cap_runs, cur;
-    uint32_t lanes;
+    uint32_t lanes, n_out; /* n_out: bytes of a gather / write tap (set by fx_tap_spy_new) */
     const fx_plan *plan; /* maps a RUN's w_base to its layer (optional) */
     uint32_t n_layers;
     uint64_t (*cycle)(void *); /* current RTL cycle (check mode) */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // flexor_cmd: command-stream parser (docs/accelerator.md "Commands"). Accepts one word per cycle on
 // the in stream while parsing or loading, turns LOAD_W/P/A data words into memory writes (one word
-// per cycle, no stall), collects the 8 RUN arguments, starts the RUN (flexor_argchk) and holds
-// in_ready low until the RUN is done. Answers ID with two words on the out stream (interface version,
+// per cycle, no stall), collects the 8 RUN (or 11 RUNX) arguments, starts the RUN (flexor_argchk) and
+// holds in_ready low until the RUN is done. Answers ID with two words on the out stream (interface version,
 // config hash), in_ready low until both are taken. Owns the sticky error register (codes 1 and 6 here, 2..5 reported by the RUN).
 `timescale 1ns / 1ps
 `default_nettype none
@@ -31,8 +31,11 @@ module flexor_cmd #(
   output wire [31:0]     mem_addr_o,
   output wire [7:0]      pm_word_o,
   // RUN
-  output reg             run_start_o,  // one-cycle pulse; run_args_o stable until run_done_i
-  output reg  [8*32-1:0] run_args_o,   // K, M, N, flags, w_base, p_base, a_src_base, a_dst_base
+  output reg             run_start_o,  // one-cycle pulse; run_args_o and run_x_o stable until run_done_i
+  // K, M, N, flags, w_base, p_base, a_src_base, a_dst_base, then (RUNX) C, in_hw, kernel, out_hw; RUNX
+  // has no N word: its words 2.. land in slots 3.. and slot 2 is 0
+  output reg  [12*32-1:0] run_args_o,
+  output reg             run_x_o,      // the command is RUNX (interface 1.2)
   input  wire            run_done_i,
   input  wire            run_err_i,    // with run_done_i: the RUN was refused
   input  wire [7:0]      run_err_code_i,
@@ -48,11 +51,11 @@ module flexor_cmd #(
   output reg  [7:0]      err_code_o
 );
   localparam [7:0] OP_LOAD_W = 8'h01, OP_LOAD_P = 8'h02, OP_LOAD_A = 8'h03, OP_RUN = 8'h04,
-                   OP_CLEAR  = 8'h05, OP_ID = 8'h06;
+                   OP_CLEAR  = 8'h05, OP_ID = 8'h06, OP_RUNX = 8'h07;
   localparam [2:0] S_OP = 3'd0, S_ADDR = 3'd1, S_COUNT = 3'd2, S_DATA = 3'd3, S_ARGS = 3'd4,
                    S_RUN = 3'd5, S_ID = 3'd6;
-  // ID word 0: "FX", interface version 1.1 (docs/accelerator.md); word 1: HASH.
-  localparam [31:0] ID_WORD0 = {16'h4658, 8'd1, 8'd1};
+  // ID word 0: "FX", interface version 1.2 (docs/accelerator.md); word 1: HASH.
+  localparam [31:0] ID_WORD0 = {16'h4658, 8'd1, 8'd2};
 
   reg  [2:0]  state_q;
   reg  [7:0]  op_q;
@@ -63,6 +66,8 @@ module flexor_cmd #(
   reg  [3:0]  argi_q;
 
   wire fire   = in_valid_i && in_ready_o;
+  // RUNX word i (no N word) goes to the RUN layout's slot i, or i + 1 from its flags word on.
+  wire [3:0] arg_slot = (run_x_o && argi_q >= 4'd2) ? argi_q + 4'd1 : argi_q;
   wire [7:0] op_in = in_data_i[31:24];
 
   // Words per entry and the memory limits of the current LOAD.
@@ -92,7 +97,8 @@ module flexor_cmd #(
       drop_q      <= 1'b0;
       argi_q      <= 4'd0;
       run_start_o <= 1'b0;
-      run_args_o  <= {8*32{1'b0}};
+      run_args_o  <= {12*32{1'b0}};
+      run_x_o     <= 1'b0;
     end else begin
       run_start_o <= 1'b0;
       case (state_q)
@@ -102,7 +108,11 @@ module flexor_cmd #(
           argi_q <= 4'd0;
           case (op_in)
             OP_LOAD_W, OP_LOAD_P, OP_LOAD_A: state_q <= S_ADDR;
-            OP_RUN:                          state_q <= S_ARGS;
+            OP_RUN, OP_RUNX:                 begin
+              state_q    <= S_ARGS;
+              run_x_o    <= op_in == OP_RUNX;
+              run_args_o <= {12*32{1'b0}};
+            end
             OP_ID:                           begin state_q <= S_ID; sub_q <= 8'd0; end
             default:                         state_q <= S_OP;  // CLEAR_COUNTERS or unknown
           endcase
@@ -128,9 +138,9 @@ module flexor_cmd #(
           end
         end
         S_ARGS: if (fire) begin
-          run_args_o[argi_q*32 +: 32] <= in_data_i;
+          run_args_o[arg_slot*32 +: 32] <= in_data_i;
           argi_q <= argi_q + 4'd1;
-          if (argi_q == 4'd7) begin
+          if (argi_q == (run_x_o ? 4'd10 : 4'd7)) begin
             state_q     <= S_RUN;
             run_start_o <= 1'b1;
           end
@@ -149,7 +159,7 @@ module flexor_cmd #(
   always @* begin
     err_set      = 1'b0;
     err_set_code = 8'd0;
-    if (state_q == S_OP && fire && (op_in == 8'd0 || op_in > OP_ID)) begin
+    if (state_q == S_OP && fire && (op_in == 8'd0 || op_in > OP_RUNX)) begin
       err_set = 1'b1; err_set_code = 8'd1;
     end else if (state_q == S_COUNT && fire && load_bad) begin
       err_set = 1'b1; err_set_code = 8'd6;

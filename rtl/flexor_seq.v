@@ -25,7 +25,9 @@ module flexor_seq #(
   parameter integer M_W          = $clog2(LANES * PMEM_DEPTH + 1),
   parameter integer N_W          = $clog2(AMEM_DEPTH + 1),
   parameter integer G_W          = $clog2(PMEM_DEPTH + 1),
-  parameter integer CH_W         = $clog2((K_MAX + N_OUT - 1) / N_OUT + 2)
+  parameter integer CH_W         = $clog2((K_MAX + N_OUT - 1) / N_OUT + 2),
+  parameter integer CHMAX        = (K_MAX + N_OUT - 1) / N_OUT,  // RUNX column buffer: chunks per slot
+  parameter integer CB_AW        = $clog2(2 * CHMAX)
 ) (
   input  wire                    clk_i,
   input  wire                    rst_ni,
@@ -44,6 +46,13 @@ module flexor_seq #(
   input  wire [CH_W-1:0]         slices_i,
   input  wire [G_W-1:0]          groups_i,
   input  wire                    res_ready_i,  // the writer can take S5's result this cycle
+  // RUNX: chunks come from the gather's column buffer (slot = column index mod 2)
+  input  wire                    x_i,
+  input  wire [N_W-1:0]          gat_col_i,    // the column the gather is writing (column order)
+  input  wire [CH_W-1:0]         gat_cnt_i,    // its chunks written so far
+  input  wire [15:0]             slot_col_i,   // position n of the column in slot n_q mod 2
+  output wire [CB_AW-1:0]        cb_raddr_o,
+  output wire [N_W-1:0]          seq_col_o,    // the column being issued (column order)
   output wire                    adv_o,        // pipeline enable; also the read enable of every memory
   output wire                    stall_o,
   output wire                    idle_o,       // nothing left to issue, no token in S1..S5
@@ -78,6 +87,7 @@ module flexor_seq #(
   output wire [LANE_COUNT_W-1:0] slices_inc_o  // active lanes of the chunk leaving S2
 );
   localparam [M_W-1:0] LANES_M = LANES[M_W-1:0];
+  localparam [CB_AW:0] CHMAX_A = CHMAX[CB_AW:0];
 
   // ---------------- S0: loop counters ----------------
   reg                 issuing_q;     // tokens still to issue
@@ -90,9 +100,13 @@ module flexor_seq #(
   reg [CH_W-1:0]      slice_q;
 
   // The token S0 issues. Straddle mode: slice 0 of a plane only primes the previous-slice register.
-  wire                valid_s0      = exec_i && issuing_q;
+  // RUNX: a token waits (no token issues, the pipeline still advances) until the gather has written
+  // its chunk: the gather is past this column, or has written more than chunk_s0 chunks of it.
   wire                prime_s0      = straddle_i && slice_q == {CH_W{1'b0}};
   wire [CH_W-1:0]     chunk_s0      = (straddle_i && !prime_s0) ? slice_q - {{(CH_W-1){1'b0}}, 1'b1} : slice_q;
+  wire                chunk_ready   = gat_col_i != n_q || gat_cnt_i > chunk_s0;
+  wire                valid_s0      = exec_i && issuing_q && (!x_i || chunk_ready);
+  wire [N_W-1:0]      col_s0        = x_i ? slot_col_i[N_W-1:0] : n_q;  // the tap's position n
   wire                first_s0      = chunk_s0 == {CH_W{1'b0}} && !prime_s0;
   wire                last_chunk_s0 = slice_q == slices_i - {{(CH_W-1){1'b0}}, 1'b1};
   wire                last_plane_s0 = plane_q == q_i - 4'd1;
@@ -186,7 +200,7 @@ module flexor_seq #(
       tok_chunk_s1_q <= chunk_s0;  tok_chunk_s2_q <= tok_chunk_s1_q;
       tok_plane_s1_q <= plane_q;   tok_plane_s2_q <= tok_plane_s1_q; tok_plane_s3_q <= tok_plane_s2_q;
       tok_grp_s1_q <= g_q;         tok_grp_s2_q <= tok_grp_s1_q;     tok_grp_s3_q <= tok_grp_s2_q;
-      tok_col_s1_q <= n_q;         tok_col_s2_q <= tok_col_s1_q;     tok_col_s3_q <= tok_col_s2_q;
+      tok_col_s1_q <= col_s0;         tok_col_s2_q <= tok_col_s1_q;     tok_col_s3_q <= tok_col_s2_q;
       tok_first_s1_q <= first_s0;  tok_first_s2_q <= tok_first_s1_q; tok_first_s3_q <= tok_first_s2_q;
       tok_last_chunk_s1_q <= last_chunk_s0; tok_last_chunk_s2_q <= tok_last_chunk_s1_q;
       tok_last_chunk_s3_q <= tok_last_chunk_s2_q;
@@ -207,6 +221,8 @@ module flexor_seq #(
   // ---------------- addresses, lane control, result, taps ----------------
   /* verilator lint_off UNUSEDSIGNAL */
   wire [AMEM_AW:0] a_addr       = col_addr_q + {{(AMEM_AW+1-CH_W){1'b0}}, chunk_s0};
+  wire [CB_AW:0]   cb_addr      = (n_q[0] ? CHMAX_A : {(CB_AW+1){1'b0}}) + {{(CB_AW+1-CH_W){1'b0}}, chunk_s0};
+  wire [15:0]      slot_col_unused = slot_col_i;
   wire [31:0]      o_addr       = p_base_i + {{(32-G_W){1'b0}}, g_q};
   wire [31:0]      p_addr       = p_base_i + {{(32-G_W){1'b0}}, tok_grp_s3_q};
   wire [31:0]      chunk_s2_32  = {{(32-CH_W){1'b0}}, tok_chunk_s2_q};
@@ -221,6 +237,8 @@ module flexor_seq #(
   assign w_raddr_o = w_addr_q;
   assign a_raddr_o = a_addr[AMEM_AW-1:0];
   assign a_rbuf_o  = a_src_i;
+  assign cb_raddr_o = cb_addr[CB_AW-1:0];
+  assign seq_col_o  = n_q;
   assign o_raddr_o = o_addr[PMEM_AW-1:0];
   assign p_raddr_o = p_addr[PMEM_AW-1:0];
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// flexor_top: the FleXOR accelerator (docs/accelerator.md, interface version 1.1).
+// flexor_top: the FleXOR accelerator (docs/accelerator.md, interface version 1.2).
 // Command stream in, result stream out; LANES output channels in parallel, one N_out-weight chunk
 // per lane per cycle once a RUN is going. Blocks: flexor_cmd (parser, LOADs); flexor_ctrl (the RUN:
 // flexor_argchk argument checks, flexor_seq loops and token pipeline, flexor_writer result double
 // buffer and serialiser); per lane flexor_lane (decrypt, add/sub tree, accumulate) with its weight,
-// parameter and offset RAMs; flexor_amem (two activation buffers). A RUN takes N·G·q·CH cycles (+ N·G·q in straddle mode) plus
+// parameter and offset RAMs; flexor_amem (two activation buffers); RUNX (a contract-2.0 layer walked
+// on chip) adds flexor_gather (columns from the input tensor, column buffer) inside flexor_ctrl. A RUN takes N·G·q·CH cycles (+ N·G·q in straddle mode) plus
 // a fixed overhead of 11 + LANES cycles; details in docs/rtl.md.
 // The only module that includes the generated configuration: every FXC_<NAME> is renamed <NAME> once
 // below and reaches the blocks as their parameter <NAME>. Ports are declared in the body (non-ANSI)
@@ -19,7 +20,9 @@ module flexor_top (
   busy_o, err_o, err_code_o,
   cnt_cycles_o, cnt_busy_o, cnt_stall_o, cnt_slices_o,
   tap_valid_o, tap_chunk_o, tap_plane_o, tap_grp_o, tap_col_o, tap_dec_o, tap_psum_o,
-  tap_acc_valid_o, tap_acc_o, tap_acc_col_o, tap_acc_grp_o, tap_acc_plane_o
+  tap_acc_valid_o, tap_acc_o, tap_acc_col_o, tap_acc_grp_o, tap_acc_plane_o,
+  tap_gat_valid_o, tap_gat_col_o, tap_gat_chunk_o, tap_gat_data_o,
+  tap_wr_valid_o, tap_wr_addr_o, tap_wr_data_o
 );
   /* verilator lint_off UNUSEDPARAM */
   `include "flexor_config.vh"
@@ -72,6 +75,13 @@ module flexor_top (
   output wire [15:0]           tap_acc_col_o;
   output wire [15:0]           tap_acc_grp_o;
   output wire [3:0]            tap_acc_plane_o;
+  output wire                  tap_gat_valid_o;   // RUNX: a column chunk the gather wrote
+  output wire [15:0]           tap_gat_col_o;
+  output wire [15:0]           tap_gat_chunk_o;
+  output wire [N_OUT*8-1:0]    tap_gat_data_o;
+  output wire                  tap_wr_valid_o;    // RUNX: a word written into the destination buffer
+  output wire [15:0]           tap_wr_addr_o;
+  output wire [N_OUT*8-1:0]    tap_wr_data_o;
 
   // ---------------- command parser ----------------
   wire            wm_we, pm_we, am_we_cmd, am_buf_cmd, run_start, run_done, run_err, running, clear_cnt;
@@ -80,7 +90,8 @@ module flexor_top (
   wire [LANE_IDX_W-1:0] mem_lane;
   wire [31:0]     mem_addr;
   wire [7:0]      pm_word;
-  wire [8*32-1:0] run_args;
+  wire [12*32-1:0] run_args;
+  wire            run_x;
   wire [7:0]      run_err_code;
 
   flexor_cmd #(
@@ -90,7 +101,7 @@ module flexor_top (
     .clk_i, .rst_ni, .in_valid_i, .in_ready_o, .in_data_i,
     .wm_we_o(wm_we), .pm_we_o(pm_we), .am_we_o(am_we_cmd), .mem_lane_o(mem_lane), .am_buf_o(am_buf_cmd),
     .mem_addr_o(mem_addr), .pm_word_o(pm_word),
-    .run_start_o(run_start), .run_args_o(run_args), .run_done_i(run_done), .run_err_i(run_err),
+    .run_start_o(run_start), .run_args_o(run_args), .run_x_o(run_x), .run_done_i(run_done), .run_err_i(run_err),
     .run_err_code_i(run_err_code), .running_o(running), .clear_cnt_o(clear_cnt),
     .id_valid_o(id_valid), .id_ready_i(out_ready_i), .id_data_o(id_data), .id_last_o(id_last),
     .busy_o(cmd_busy), .err_o, .err_code_o);
@@ -99,7 +110,8 @@ module flexor_top (
   wire               adv, exec, stall, v1, straddle, v3, first3, last3;
   wire [WMEM_AW-1:0] w_raddr;
   wire [AMEM_AW-1:0] a_raddr, a_waddr_run;
-  wire               a_rbuf, a_we_run, a_wbuf_run;
+  wire               a_rbuf, a_we_run, a_wbuf_run, a_re, x_run;
+  wire [N_OUT*8-1:0] a_rdata, cb_rdata;
   wire [PMEM_AW-1:0] o_raddr, p_raddr;
   wire [SEL_W-1:0]   sel;
   wire [3:0]         plane3;
@@ -113,9 +125,10 @@ module flexor_top (
     .WMEM_DEPTH(WMEM_DEPTH), .PMEM_DEPTH(PMEM_DEPTH), .AMEM_DEPTH(AMEM_DEPTH),
     .N_IN_COUNT(N_IN_COUNT), .N_IN_LIST(N_IN_LIST), .SEL_W(SEL_W)
   ) u_ctrl (
-    .clk_i, .rst_ni, .start_i(run_start), .args_i(run_args),
+    .clk_i, .rst_ni, .start_i(run_start), .args_i(run_args), .x_i(run_x),
     .done_o(run_done), .err_o(run_err), .err_code_o(run_err_code), .exec_o(exec), .adv_o(adv),
-    .w_raddr_o(w_raddr), .a_raddr_o(a_raddr), .a_rbuf_o(a_rbuf), .o_raddr_o(o_raddr), .p_raddr_o(p_raddr),
+    .w_raddr_o(w_raddr), .a_re_o(a_re), .a_raddr_o(a_raddr), .a_rbuf_o(a_rbuf), .a_rdata_i(a_rdata),
+    .x_o(x_run), .cb_rdata_o(cb_rdata), .o_raddr_o(o_raddr), .p_raddr_o(p_raddr),
     .v1_o(v1), .sel_o(sel), .straddle_o(straddle), .v3_o(v3), .first3_o(first3), .last3_o(last3),
     .plane3_o(plane3), .t_i(t_all),
     .a_we_o(a_we_run), .a_wbuf_o(a_wbuf_run), .a_waddr_o(a_waddr_run), .a_wdata_o(a_wdata_run),
@@ -123,7 +136,9 @@ module flexor_top (
     .out_valid_o(run_valid), .out_ready_i, .out_data_o(run_data), .out_last_o(run_last),
     .tap_valid_o, .tap_chunk_o, .tap_plane_o, .tap_grp_o, .tap_col_o,
     .tap_acc_valid_o, .tap_acc_col_o, .tap_acc_grp_o, .tap_acc_plane_o,
-    .slices_inc_o(slices_inc), .stall_o(stall));
+    .slices_inc_o(slices_inc), .stall_o(stall),
+    .tap_gat_valid_o, .tap_gat_col_o, .tap_gat_chunk_o, .tap_gat_data_o,
+    .tap_wr_valid_o, .tap_wr_addr_o, .tap_wr_data_o);
 
   // ---------------- activation buffers ----------------
   // LOAD_A word w of a chunk carries bytes 4w..4w+3 (bytes >= N_OUT of the last word are dropped).
@@ -132,8 +147,8 @@ module flexor_top (
   wire [4*A_WORDS-1:0] ld_be = {{(4*A_WORDS-4){1'b0}}, 4'hF} << (4 * pm_word);
   wire [31:0]      mem_addr_unused = mem_addr;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [N_OUT*8-1:0]  a_rdata;
   reg  [N_OUT*8-1:0]  act_q;  // S2: the chunk every lane multiplies
+  wire [N_OUT*8-1:0]  act_s1 = x_run ? cb_rdata : a_rdata;  // RUNX: the gather's column buffer
 
   flexor_amem #(.N_OUT(N_OUT), .AMEM_DEPTH(AMEM_DEPTH), .AMEM_AW(AMEM_AW)) u_amem (
     .clk_i,
@@ -142,19 +157,19 @@ module flexor_top (
     .waddr_i(exec ? a_waddr_run : mem_addr[AMEM_AW-1:0]),
     .wdata_i(exec ? a_wdata_run : ld_wide[N_OUT*8-1:0]),
     .wbe_i  (exec ? a_wbe_run   : ld_be[N_OUT-1:0]),
-    .re_i(adv), .rbuf_i(a_rbuf), .raddr_i(a_raddr), .rdata_o(a_rdata));
+    .re_i(a_re), .rbuf_i(a_rbuf), .raddr_i(a_raddr), .rdata_o(a_rdata));
 
   // The chunk's activation sum, shared by every lane's partial sum (p = 2*pos - asum), summed in S1.
   reg [PSUM_W-1:0] asum, asum_q;
   integer b;
   always @* begin
     asum = {PSUM_W{1'b0}};
-    for (b = 0; b < N_OUT; b = b + 1) asum = asum + {{(PSUM_W-8){1'b0}}, a_rdata[8*b +: 8]};
+    for (b = 0; b < N_OUT; b = b + 1) asum = asum + {{(PSUM_W-8){1'b0}}, act_s1[8*b +: 8]};
   end
 
   always @(posedge clk_i) begin
     if (adv) begin
-      act_q  <= a_rdata;
+      act_q  <= act_s1;
       asum_q <= asum;
     end
   end

@@ -33,6 +33,8 @@ struct Wires {
     SIG(tap_valid_o); SIG(tap_chunk_o); SIG(tap_plane_o); SIG(tap_grp_o); SIG(tap_col_o);
     SIG(tap_dec_o); SIG(tap_psum_o);
     SIG(tap_acc_valid_o); SIG(tap_acc_o); SIG(tap_acc_col_o); SIG(tap_acc_grp_o); SIG(tap_acc_plane_o);
+    SIG(tap_gat_valid_o); SIG(tap_gat_col_o); SIG(tap_gat_chunk_o); SIG(tap_gat_data_o);
+    SIG(tap_wr_valid_o); SIG(tap_wr_addr_o); SIG(tap_wr_data_o);
 
     void bind(Vflexor_top_sc &t, sc_clock &clk)
     {
@@ -46,6 +48,9 @@ struct Wires {
         t.tap_grp_o(tap_grp_o); t.tap_col_o(tap_col_o); t.tap_dec_o(tap_dec_o); t.tap_psum_o(tap_psum_o);
         t.tap_acc_valid_o(tap_acc_valid_o); t.tap_acc_o(tap_acc_o); t.tap_acc_col_o(tap_acc_col_o);
         t.tap_acc_grp_o(tap_acc_grp_o); t.tap_acc_plane_o(tap_acc_plane_o);
+        t.tap_gat_valid_o(tap_gat_valid_o); t.tap_gat_col_o(tap_gat_col_o); t.tap_gat_chunk_o(tap_gat_chunk_o);
+        t.tap_gat_data_o(tap_gat_data_o);
+        t.tap_wr_valid_o(tap_wr_valid_o); t.tap_wr_addr_o(tap_wr_addr_o); t.tap_wr_data_o(tap_wr_data_o);
     }
 };
 

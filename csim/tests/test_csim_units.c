@@ -16,12 +16,14 @@
 #include <string.h>
 
 /* ---- a C model whose taps are tampered with on the way to the tap book ---- */
-enum { T_NONE, T_FLIP_PSUM, T_FLIP_DEC, T_DROP, T_DUP, T_SWAP, T_FLIP_ACC };
+enum { T_NONE, T_FLIP_PSUM, T_FLIP_DEC, T_DROP, T_DUP, T_SWAP, T_FLIP_ACC, T_FLIP_GAT, T_SWAP_GAT, T_FLIP_WR, T_DROP_WR };
 typedef struct {
     fx_backend *real;
     fx_taps up;
     int mode;
-    uint64_t nth, seen, acc_seen;
+    uint64_t nth, seen, acc_seen, gat_seen, wr_seen;
+    uint32_t gheld[2], n_out;
+    uint8_t gbytes[64];
     uint32_t held[6];
     int32_t held_psum;
     int holding;
@@ -56,6 +58,35 @@ static void ev_acc(void *u, uint32_t col, uint32_t m, uint32_t plane, int32_t ac
     e->acc_seen++;
     e->up.acc(e->up.user, col, m, plane, acc);
 }
+/* RUNX streams: a flipped byte (5 of the entry), a dropped write, two gather entries swapped */
+static void ev_gather(void *u, uint32_t col, uint32_t chunk, const uint8_t *bytes)
+{
+    evil_t *e = u;
+    const uint64_t k = e->gat_seen++;
+    uint8_t b[64];
+    memcpy(b, bytes, e->n_out);
+    if (k == e->nth && e->mode == T_FLIP_GAT) b[5] ^= 0x10;
+    if (k == e->nth && e->mode == T_SWAP_GAT) {
+        e->gheld[0] = col, e->gheld[1] = chunk, e->holding = 1;
+        memcpy(e->gbytes, bytes, e->n_out);
+        return;
+    }
+    e->up.gather(e->up.user, col, chunk, b);
+    if (e->holding && k == e->nth + 1) {
+        e->holding = 0;
+        e->up.gather(e->up.user, e->gheld[0], e->gheld[1], e->gbytes);
+    }
+}
+static void ev_wr(void *u, uint32_t buf, uint32_t addr, const uint8_t *bytes)
+{
+    evil_t *e = u;
+    const uint64_t k = e->wr_seen++;
+    uint8_t b[64];
+    memcpy(b, bytes, e->n_out);
+    if (k == e->nth && e->mode == T_DROP_WR) return;
+    if (k == e->nth && e->mode == T_FLIP_WR) b[5] ^= 0x10;
+    e->up.write(e->up.user, buf, addr, b);
+}
 static int ev_write(fx_backend *b, const uint32_t *w, size_t n) { return ((evil_t *)b->ctx)->real->write(((evil_t *)b->ctx)->real, w, n); }
 static int ev_read(fx_backend *b, uint32_t *w, size_t n) { return ((evil_t *)b->ctx)->real->read(((evil_t *)b->ctx)->real, w, n); }
 static void ev_counters(fx_backend *b, fx_counters *c) { ((evil_t *)b->ctx)->real->counters(((evil_t *)b->ctx)->real, c); }
@@ -64,7 +95,7 @@ static void ev_set_taps(fx_backend *b, const fx_taps *t)
 {
     evil_t *e = b->ctx;
     e->up = *t;
-    fx_taps mine = {.chunk = ev_chunk, .acc = ev_acc, .user = e};
+    fx_taps mine = {.chunk = ev_chunk, .acc = ev_acc, .user = e, .gather = ev_gather, .write = ev_wr};
     e->real->set_taps(e->real, &mine);
 }
 static void ev_destroy(fx_backend *b)
@@ -78,7 +109,7 @@ static fx_backend *evil_new(const fx_hwcfg *cfg, int mode, uint64_t nth)
 {
     fx_backend *b = calloc(1, sizeof *b);
     evil_t *e = calloc(1, sizeof *e);
-    e->real = fx_accel_model_new(cfg), e->mode = mode, e->nth = nth;
+    e->real = fx_accel_model_new(cfg), e->mode = mode, e->nth = nth, e->n_out = cfg->n_out;
     *b = (fx_backend){.name = "evil", .ctx = e, .write = ev_write, .read = ev_read, .counters = ev_counters,
                       .error = ev_error, .set_taps = ev_set_taps, .destroy = ev_destroy};
     return b;
@@ -267,12 +298,76 @@ static void test_id(const fx_hwcfg *cfg)
     mod->destroy(mod);
 }
 
+/* RUNX on a version-2 chain: the tap book follows the gather and write streams (and the pool-2 column order
+ * of the chunk taps) and names a flipped byte, a dropped write and two swapped gather entries. */
+static fx_divergence run_v2(const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan, int mode, uint64_t nth,
+                            uint64_t *n_gat, uint64_t *n_wr)
+{
+    fx_tapbook tb;
+    fx_tapbook_init(&tb, cfg->lanes);
+    tb.plan = plan, tb.n_layers = m->n_layers;
+    fx_backend *good = fx_accel_model_new(cfg), *bad = evil_new(cfg, mode, nth);
+    fx_backend *gs = fx_tap_spy_new(good, &tb, cfg), *bs = fx_tap_spy_new(bad, &tb, cfg);
+    uint8_t *x = calloc((size_t)m->in_c * m->in_h * m->in_w, 1);
+    for (size_t i = 0; i < (size_t)m->in_c * m->in_h * m->in_w; i++) x[i] = (uint8_t)(i * 37 + 11);
+    char err[256];
+    fx_tapbook_rewind(&tb, FX_TB_RECORD);
+    CHECK(!fx_driver_load(gs, cfg, m, plan, err, sizeof err) && fx_driver_infer(gs, cfg, m, plan, x, NULL, 0, NULL, NULL) >= 0,
+          "C model v2 run failed: %s", err);
+    CHECK(!tb.first.set, "recording diverged: %s", tb.first.what);
+    fx_tapbook_rewind(&tb, FX_TB_CHECK);
+    CHECK(!fx_driver_load(bs, cfg, m, plan, err, sizeof err) && fx_driver_infer(bs, cfg, m, plan, x, NULL, 0, NULL, NULL) >= 0,
+          "tampered v2 run failed: %s", err);
+    fx_tapbook_finish(&tb);
+    fx_divergence d = tb.first;
+    if (n_gat) *n_gat = ((evil_t *)bad->ctx)->gat_seen, *n_wr = ((evil_t *)bad->ctx)->wr_seen;
+    gs->destroy(gs), bs->destroy(bs), good->destroy(good), bad->destroy(bad);
+    fx_tapbook_free(&tb);
+    free(x);
+    return d;
+}
+
+static void test_tapbook_runx(const fx_hwcfg *cfg)
+{
+    fx_model m;
+    fx_plan plan;
+    char err[256];
+    /* a chain with a pooled conv first (its chunk taps come in window order) and at least two layers */
+    for (uint64_t seed = 0;; seed++) {
+        CHECK(!fx_model_random_chain(&m, cfg, seed), "chain generation");
+        if (m.n_layers >= 2 && m.layers[0].pool == FX_POOL_MAX2) break;
+        fx_model_free(&m);
+    }
+    CHECK(!fx_driver_plan(cfg, &m, &plan, err, sizeof err), "plan: %s", err);
+    uint64_t ng = 0, nwr = 0;
+    fx_divergence d = run_v2(cfg, &m, &plan, T_NONE, 0, &ng, &nwr);
+    CHECK(!d.set, "an untampered v2 run diverged: %s (n %u m %u chunk %u)", d.what, d.n, d.m, d.chunk);
+    CHECK(ng > 4 && nwr > 2, "too few RUNX taps: %llu gather, %llu write", (unsigned long long)ng,
+          (unsigned long long)nwr);
+    const uint32_t CH0 = (m.layers[0].K + cfg->n_out - 1) / cfg->n_out;
+    d = run_v2(cfg, &m, &plan, T_FLIP_GAT, 3, NULL, NULL);
+    CHECK(d.set && !strcmp(d.what, "gather (column chunk byte)") && d.layer == 0 && d.m == 5 && d.chunk == 3 % CH0 &&
+              (d.expected ^ d.actual) == 0x10,
+          "flipped gather byte: %s layer %d n %u m %u chunk %u", d.what, d.layer, d.n, d.m, d.chunk);
+    d = run_v2(cfg, &m, &plan, T_SWAP_GAT, 1, NULL, NULL);
+    CHECK(d.set && strstr(d.what, "gather tap index") && d.layer == 0, "swapped gather taps: %s", d.what);
+    d = run_v2(cfg, &m, &plan, T_FLIP_WR, 0, NULL, NULL); /* layer 0's first word: buffer 1, address 0 */
+    CHECK(d.set && !strcmp(d.what, "write (activation word byte)") && d.layer == 0 && d.n == 0 && d.m == 5 &&
+              d.plane == 1 && (d.expected ^ d.actual) == 0x10,
+          "flipped write byte: %s layer %d n %u m %u plane %u", d.what, d.layer, d.n, d.m, d.plane);
+    d = run_v2(cfg, &m, &plan, T_DROP_WR, nwr - 1, NULL, NULL);
+    CHECK(d.set && (strstr(d.what, "missing write tap") || strstr(d.what, "write tap index")),
+          "dropped last write: %s", d.what);
+    fx_model_free(&m);
+}
+
 int main(void)
 {
     const fx_hwcfg *cfg = fx_hwcfg_builtin();
     test_id(cfg);
     test_cmdstream(cfg);
     test_tapbook(cfg);
+    test_tapbook_runx(cfg);
     test_xrand();
     return t_report("test_csim_units");
 }

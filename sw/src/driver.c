@@ -22,6 +22,56 @@ static uint64_t layer_wwords(const fx_layer *l, const fx_hwcfg *cfg)
     return (uint64_t)ceil_div(l->M, cfg->lanes) * l->q * S;
 }
 
+/* Words a dense HWC tensor of c×h×w bytes occupies in an activation buffer. */
+static uint64_t tensor_words(uint32_t c, uint32_t h, uint32_t w, uint32_t n_out)
+{
+    return ((uint64_t)c * h * w + n_out - 1) / n_out;
+}
+
+/* What the driver lowers of a version-2 model today: a chain of RUNX commands (docs/run.md). Every
+ * layer reads the previous one's output (the first the image), without residual, pool 0 or 2, its
+ * geometry inside the RUNX fields, its input and output tensors inside one activation buffer. */
+static int plan_v2_chain(const fx_hwcfg *cfg, const fx_model *m, char *err, size_t errlen)
+{
+    for (uint32_t i = 0; i < m->n_layers; i++) {
+        const fx_layer *l = &m->layers[i];
+        uint32_t oh, ow, c, h, w;
+        fx_layer_conv_out(l, &oh, &ow);
+        fx_layer_out_shape(l, &c, &h, &w);
+        if (l->src != i) {
+            char what[48] = "the image";
+            if (l->src) snprintf(what, sizeof what, "the output of layer %u", l->src - 1);
+            snprintf(err, errlen, "layer %u: reads %s, not the previous layer's output: the accelerator runs only "
+                     "chains of layers yet", i, what);
+            return -1;
+        }
+        const char *no = l->res_kind ? "a residual add" : l->pool == FX_POOL_AVG ? "global average pooling"
+                         : l->pool != FX_POOL_NONE && l->pool != FX_POOL_MAX2 ? "this pooling" : NULL;
+        if (no) {
+            snprintf(err, errlen, "layer %u: %s is not supported on the accelerator yet (version-2 models: chains of "
+                     "layers without residual, pool 0 or 2)", i, no);
+            return -1;
+        }
+        if (l->in_h > 0xFFFF || l->in_w > 0xFFFF || oh > 0xFFFF || ow > 0xFFFF || l->kh > 0xFF || l->kw > 0xFF ||
+            l->stride > 0xFF || l->pad > 0xFF) {
+            snprintf(err, errlen, "layer %u: a dimension exceeds the RUNX fields (in/out 16 bits, kernel/stride/padding "
+                     "8 bits)", i);
+            return -1;
+        }
+        const uint64_t in_words = tensor_words(l->in_c, l->in_h, l->in_w, cfg->n_out);
+        const uint64_t out_words = tensor_words(c, h, w, cfg->n_out);
+        if (in_words > cfg->amem_depth || (uint64_t)oh * ow > cfg->amem_depth ||
+            (i + 1 < m->n_layers && out_words > cfg->amem_depth)) {
+            snprintf(err, errlen, "layer %u: input tensor %ux%ux%u (%llu words), %ux%u output positions or output tensor "
+                     "%ux%ux%u (%llu words): more than an activation buffer holds (amem_depth %u)", i, l->in_c, l->in_h,
+                     l->in_w, (unsigned long long)in_words, oh, ow, c, h, w, (unsigned long long)out_words,
+                     cfg->amem_depth);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int fx_driver_plan(const fx_hwcfg *cfg, const fx_model *m, fx_plan *plan, char *err, size_t errlen)
 {
     uint64_t w = 0, p = 0;
@@ -30,10 +80,7 @@ int fx_driver_plan(const fx_hwcfg *cfg, const fx_model *m, fx_plan *plan, char *
         snprintf(err, errlen, "model has %u layers (1..%u)", m->n_layers, FX_MAX_LAYERS);
         return -1;
     }
-    if (fx_model_is_v2(m)) { /* the accelerator walking a v2 graph is the next step (issue 13) */
-        snprintf(err, errlen, "%s", FX_DRIVER_V2_REFUSAL);
-        return -1;
-    }
+    if (fx_model_is_v2(m) && plan_v2_chain(cfg, m, err, errlen)) return -1;
     for (uint32_t i = 0; i < m->n_layers; i++) {
         const fx_layer *l = &m->layers[i];
         if (l->K == 0 || l->K > cfg->k_max) {
@@ -45,7 +92,7 @@ int fx_driver_plan(const fx_hwcfg *cfg, const fx_model *m, fx_plan *plan, char *
             return -1;
         }
         uint64_t chunks = (uint64_t)layer_cols(l) * ceil_div(l->K, cfg->n_out);
-        if (chunks > cfg->amem_depth) {
+        if (!fx_model_is_v2(m) && chunks > cfg->amem_depth) { /* v2: the tensors, checked above */
             snprintf(err, errlen, "layer %u: input needs %llu activation chunks (%u columns x %u), buffer holds %u",
                      i, (unsigned long long)chunks, layer_cols(l), ceil_div(l->K, cfg->n_out), cfg->amem_depth);
             return -1;
@@ -115,6 +162,11 @@ int fx_driver_load(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const 
                  "another configuration", b->name, id.cfg_hash, m->cfg_hash);
         return -1;
     }
+    if (fx_model_is_v2(m) && id.minor < FX_IF_MINOR_RUNX) {
+        snprintf(err, errlen, "%s: the device has interface version %u.%u, a version-2 model needs RUNX (1.%d)", b->name,
+                 id.major, id.minor, FX_IF_MINOR_RUNX);
+        return -1;
+    }
     const fx_widths wd = fx_hwcfg_widths(cfg);
     uint64_t most = 0;
     for (uint32_t i = 0; i < m->n_layers; i++) {
@@ -174,6 +226,30 @@ void fx_driver_run_words(const fx_hwcfg *cfg, const fx_model *m, const fx_plan *
     w[6] = plan->p_base[layer];
     w[7] = src_base;
     w[8] = dst_base;
+}
+
+void fx_driver_runx_words(const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan, uint32_t layer, int dst_stream,
+                          uint32_t a_src, uint32_t a_dst, uint32_t src_base, uint32_t dst_base,
+                          uint32_t w[1 + FX_RUNX_ARGS])
+{
+    const fx_layer *l = &m->layers[layer];
+    uint32_t run[9], oh, ow;
+    fx_driver_run_words(cfg, m, plan, layer, 1, dst_stream, a_src, a_dst, src_base, dst_base, run); /* the flags */
+    fx_layer_conv_out(l, &oh, &ow);
+    /* FC: C = K over a 1x1 input, so its column is the input tensor flattened in layout order */
+    const int fc = l->type != FX_LAYER_CONV;
+    w[0] = (uint32_t)FX_OP_RUNX << 24;
+    w[1] = l->K;
+    w[2] = l->M;
+    w[3] = run[4] | (l->pool == FX_POOL_MAX2 ? 2u : 0u) << 22;
+    w[4] = plan->w_base[layer];
+    w[5] = plan->p_base[layer];
+    w[6] = src_base;
+    w[7] = dst_base;
+    w[8] = fc ? l->K : l->in_c;
+    w[9] = fc ? (1u | 1u << 16) : ((l->in_h & 0xFFFF) | l->in_w << 16);
+    w[10] = fc ? (1u | 1u << 8 | 1u << 16) : ((l->kh & 0xFF) | (l->kw & 0xFF) << 8 | (l->stride & 0xFF) << 16 | l->pad << 24);
+    w[11] = (oh & 0xFFFF) | ow << 16;
 }
 
 /* LOAD_A of `chunks` chunks of N_out bytes into buffer buf from address 0. */
@@ -244,9 +320,42 @@ uint32_t fx_driver_segment_end(const fx_model *m, uint32_t first, int chain_fc)
     return e;
 }
 
+/* A version-2 chain (fx_driver_plan has checked it): the image once as an HWC tensor into buffer 0, then one
+ * RUNX per layer from base 0 of one buffer to base 0 of the other, the last streaming the logits. */
+static int infer_v2(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan, const uint8_t *image,
+                    int32_t *logits, fx_layer_cb cb, void *user)
+{
+    const uint32_t words = (uint32_t)tensor_words(m->in_c, m->in_h, m->in_w, cfg->n_out), nc = m->n_classes;
+    uint8_t *t = calloc((size_t)words * cfg->n_out, 1); /* the bytes after the last element stay 0 */
+    int32_t *out = malloc((size_t)nc * sizeof *out);
+    int cls = -1;
+    if (!t || !out) goto done;
+    fx_chw_to_hwc(image, m->in_c, m->in_h, m->in_w, t);
+    if (load_acts(b, cfg, 0, t, words)) goto done;
+    for (uint32_t i = 0; i < m->n_layers; i++) {
+        uint32_t w[1 + FX_RUNX_ARGS];
+        fx_driver_runx_words(cfg, m, plan, i, i + 1 == m->n_layers, i & 1, (i & 1) ^ 1, 0, 0, w);
+        if (b->write(b, w, 1 + FX_RUNX_ARGS)) goto done;
+    }
+    /* the last layer's output is n_classes x 1 x 1 (contract §7.3), streamed in channel order */
+    if (read_out(b, out, nc)) goto done;
+    const fx_layer *ll = &m->layers[m->n_layers - 1];
+    if (cb && ll->pool == FX_POOL_NONE) cb(user, m->n_layers - 1, out, 1, nc); /* the GEMM output itself */
+    cls = 0;
+    for (uint32_t k = 0; k < nc; k++) {
+        if (logits) logits[k] = out[k];
+        if (out[k] > out[cls]) cls = (int)k; /* ties to the lowest index */
+    }
+done:
+    free(t);
+    free(out);
+    return cls;
+}
+
 int fx_driver_infer(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan, const uint8_t *image,
                     int32_t *logits, int chain_fc, fx_layer_cb cb, void *user)
 {
+    if (fx_model_is_v2(m)) return infer_v2(b, cfg, m, plan, image, logits, cb, user);
     size_t act_max = (size_t)m->in_c * m->in_h * m->in_w, out_max = 0;
     for (uint32_t i = 0; i < m->n_layers; i++) {
         const fx_layer *l = &m->layers[i];

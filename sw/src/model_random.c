@@ -365,6 +365,61 @@ int fx_model_random_graph(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint3
     return -1;
 }
 
+/* One draw of fx_model_random_chain: convs with any kernel 1..4 fitting the padded input, padding below
+ * the kernel, stride 1..4, sometimes max-pooled; then maybe a hidden FC; then the logits layer: an FC,
+ * a conv covering its input (RAW) or a conv to 2x2 max-pooled to 1x1 (RELU_U8). */
+static int chain_attempt(fx_model *m, const fx_hwcfg *cfg, uint64_t *s)
+{
+    v2shape x = {rnd(s, 1, 3), rnd(s, 3, 14), rnd(s, 3, 14)};
+    model_start(m, cfg, x.c, x.h, x.w);
+    for (uint32_t i = 0, nconv = rnd(s, 1, 3); i < nconv; i++) {
+        uint32_t kh = rnd(s, 1, 4), kw = rnd(s, 0, 1) ? kh : rnd(s, 1, 4);
+        uint32_t pad = rnd(s, 0, (kh < kw ? kh : kw) - 1);
+        while (kh > x.h + 2 * pad) kh--;
+        while (kw > x.w + 2 * pad) kw--;
+        if (pad >= kh || pad >= kw) pad = (kh < kw ? kh : kw) - 1;
+        const uint32_t M = rnd(s, 0, 2) ? rnd(s, 1, 12) : rnd(s, 1, 2 * cfg->lanes + 3);
+        fx_layer *l = v2_push(m, FX_LAYER_CONV, v2_flags(s), 1, M, kh, kw, rnd(s, 1, 4), pad, m->n_layers, x);
+        draw_nin_q(l, cfg, s);
+        uint32_t oh, ow;
+        fx_layer_conv_out(l, &oh, &ow);
+        if (!((oh | ow) & 1) && rnd(s, 0, 1)) l->pool = FX_POOL_MAX2;
+        x = v2_out(l);
+    }
+    if (rnd(s, 0, 2) == 0) { /* a hidden FC layer */
+        fx_layer *l = v2_push(m, FX_LAYER_FC, v2_flags(s), 1, rnd(s, 1, 2 * cfg->n_out + 3), 1, 1, 1, 0, m->n_layers, x);
+        draw_nin_q(l, cfg, s);
+        x = v2_out(l);
+    }
+    const uint32_t classes = rnd(s, 2, 12), end = rnd(s, 0, 3);
+    fx_layer *l;
+    if (end == 1 && (x.h > 1 || x.w > 1)) { /* a conv covering the input: 1x1 output */
+        l = v2_push(m, FX_LAYER_CONV, v2_flags(s) & ~FX_F_RELU_U8, 1, classes, x.h, x.w, 1, 0, m->n_layers, x);
+    } else if (end == 2 && x.h >= 2 && x.w >= 2) { /* a conv to 2x2, max-pooled: the logits are uint8 */
+        l = v2_push(m, FX_LAYER_CONV, v2_flags(s), 1, classes, x.h - 1, x.w - 1, 1, 0, m->n_layers, x);
+        l->pool = FX_POOL_MAX2;
+    } else {
+        l = v2_push(m, FX_LAYER_FC, v2_flags(s) & ~FX_F_RELU_U8, 1, classes, 1, 1, 1, 0, m->n_layers, x);
+    }
+    draw_nin_q(l, cfg, s);
+    for (uint32_t i = 0; i < m->n_layers; i++)
+        if (m->layers[i].K > cfg->k_max) return -1;
+    if (v2_fill(m, cfg, s)) return -1;
+    char err[256];
+    fx_plan plan;
+    return fx_driver_plan(cfg, m, &plan, err, sizeof err) ? -1 : 0;
+}
+
+int fx_model_random_chain(fx_model *m, const fx_hwcfg *cfg, uint64_t seed)
+{
+    uint64_t s = seed ^ 0xBB67AE8584CAA73Bull;
+    for (int tries = 0; tries < 100; tries++) { /* a draw that does not fit cfg: the next one */
+        if (!chain_attempt(m, cfg, &s)) return 0;
+        fx_model_free(m);
+    }
+    return -1;
+}
+
 /* The weight setting of a description's conv/fc line (docs/net.md "bits=", "q=", "nin=", "layout=") for
  * a layer, else the default: first and last unencrypted q = 4, the others encrypted N_in 16 (or the
  * configuration's middle N_in), q = 1. "fp" has no integer form: it becomes the unencrypted default. */

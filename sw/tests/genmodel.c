@@ -17,6 +17,7 @@ static void usage(FILE *f)
                "        | wide (fc 784-65536: the most classes a model can have)\n"
                "        | resnet8 (format v2: residual blocks with identity, option-A and 1x1-conv shortcuts, avgpool)\n"
                "        | graph (format v2: small random graph with stride, padding, residuals, pooling)\n"
+               "        | chain (format v2: random chain of convs and FCs the accelerator runs with RUNX)\n"
                "  --net NET     a network description (docs/net.md: preset, file or spec) as a format-v2 model\n"
                "  --corpus DIR  write N small random networks DIR/seed-K.fxm (a fuzzing seed corpus; every other\n"
                "                one a format-v2 graph)\n");
@@ -92,6 +93,7 @@ int main(int argc, char **argv)
     int r = !strcmp(arch, "net")       ? fx_model_random_net(&m, cfg, seed, 4)
             : !strcmp(arch, "resnet8") ? fx_model_random_resnet8(&m, cfg, seed)
             : !strcmp(arch, "graph")   ? fx_model_random_graph(&m, cfg, seed, 4, in_set ? in : NULL)
+            : !strcmp(arch, "chain")   ? fx_model_random_chain(&m, cfg, seed)
                                        : fx_model_random(&m, cfg, arch, flags, seed);
     if (r) { fprintf(stderr, "flexor-genmodel: cannot build '%s' for this configuration\n", arch); return 2; }
     r = fx_model_write(out, &m, err, sizeof err);

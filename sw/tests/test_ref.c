@@ -176,7 +176,7 @@ static void check_taps(const fx_model *m, uint64_t *rng, const char *what)
             for (uint32_t k = 0; k < l->K; k++) cols[(size_t)n * CH * n_out + k] = (uint8_t)fx_splitmix64(rng);
         int32_t *o1 = malloc(sizeof(int32_t) * N * l->M), *o2 = malloc(sizeof(int32_t) * N * l->M);
         tap_log log = {0};
-        fx_taps taps = {on_chunk, on_acc, &log};
+        fx_taps taps = {.chunk = on_chunk, .acc = on_acc, .user = &log};
         fx_ref_gemm(&net, li, cols, N, o1, NULL);
         fx_ref_gemm(&net, li, cols, N, o2, &taps);
         CHECK(!memcmp(o1, o2, sizeof(int32_t) * N * l->M), "%s layer %u: taps change the result", what, li);
@@ -447,7 +447,7 @@ static void straddle_vs_aligned(uint64_t *rng)
         fx_im2col(&a.layers[0], cfg->n_out, in, cols);
         int32_t oa[40], os[40];
         tap_log la = {0}, ls = {0};
-        fx_taps ta = {on_chunk, on_acc, &la}, ts = {on_chunk, on_acc, &ls};
+        fx_taps ta = {.chunk = on_chunk, .acc = on_acc, .user = &la}, ts = {.chunk = on_chunk, .acc = on_acc, .user = &ls};
         fx_ref_gemm(&na, 0, cols, 1, oa, &ta);
         fx_ref_gemm(&ns, 0, cols, 1, os, &ts);
         CHECK(!memcmp(oa, os, sizeof(int32_t) * M), "K=%u M=%u q=%u: straddle and aligned outputs differ", K, M, q);

@@ -48,7 +48,7 @@ vecdir *vd_new(const fx_hwcfg *cfg)
 {
     vecdir *v = calloc(1, sizeof *v);
     if (!v || !(v->model = fx_accel_model_new(cfg))) { fprintf(stderr, "tb-corner-vectors: no C model\n"); exit(2); }
-    fx_taps t = {tap_chunk, tap_acc, v};
+    fx_taps t = {.chunk = tap_chunk, .acc = tap_acc, .user = v};
     v->model->set_taps(v->model, &t);
     return v;
 }

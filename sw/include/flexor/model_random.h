@@ -43,6 +43,12 @@ int fx_model_random_resnet8(fx_model *m, const fx_hwcfg *cfg, uint64_t seed);
  * Returns 0, or -1 if cfg cannot hold it. */
 int fx_model_random_graph(fx_model *m, const fx_hwcfg *cfg, uint64_t seed, uint32_t max_blocks, const uint32_t *in_chw);
 
+/* A random version-2 chain the accelerator runs as RUNX commands (fx_driver_plan succeeds): input
+ * 1..3 x 3..14 x 3..14; 1..3 convs (kernel 1..4, padding, stride 1..4, M up to 2*lanes+3, sometimes 2x2
+ * max-pooled), maybe a hidden FC, then the logits: an FC or a covering conv (RAW) or a conv to 2x2 pooled
+ * to 1x1 (RELU_U8); encryption, N_in, q and layout drawn per layer. Returns 0, or -1 if cfg cannot hold it. */
+int fx_model_random_chain(fx_model *m, const fx_hwcfg *cfg, uint64_t seed);
+
 /* A network description as a version-2 model with random weights (fx_net_to_model for the graph): each
  * conv/fc line's bits=/q=/nin=/layout= where given, else the first and last layers unencrypted q = 4 and
  * the others encrypted with N_in 16 (or the configuration's middle N_in), q = 1. 0, or -1 with a one-line

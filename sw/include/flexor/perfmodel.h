@@ -43,6 +43,23 @@ typedef struct {
 /* The cycles of one RUN. Exact for the RTL when nothing stalls the out stream. */
 void fx_perf_run_cycles(const fx_hwcfg *cfg, const fx_perf_shape *s, fx_perf_run *r);
 
+/* One RUNX (docs/accelerator.md "RUNX"): its geometry. */
+typedef struct {
+    uint32_t K, M, q, C, in_h, in_w, kh, kw, s, p, out_h, out_w;
+    int straddle;   /* one priming slice per (column, group, plane) */
+    int pool;       /* 2x2 max-pooling */
+    int dst_stream; /* results on the out stream (else the output tensor into a buffer) */
+} fx_perf_xshape;
+
+enum { FX_PERF_RUNX_WORDS = 12, /* RUNX: opcode + 11 arguments */
+       FX_PERF_RUNX_HEAD = 14 }; /* last argument word -> the gather's first cycle (start, check 1, 10 × check X, check 2) */
+
+/* The cycles of one RUNX, exact for the RTL when nothing stalls the out stream (docs/rtl.md "RUNX
+ * timing"): a cycle-by-cycle transcription of flexor_gather, flexor_seq and flexor_writer, O(cycles).
+ * r->issue counts the tokens (N·G·q·S), r->stall the cycles the pipeline waits (adv low); the cycles S0
+ * waits for the gather are in r->fixed. 0, or -1 for a shape RUNX refuses (K != C·kh·kw, zero sizes). */
+int fx_perf_runx_cycles(const fx_hwcfg *cfg, const fx_perf_xshape *s, fx_perf_run *r);
+
 /* One layer of fx_driver_infer, as the host sees it: the cycles from the previous layer's last result
  * word to this layer's last result word (chained FC layers: to its RUN's end), by phase. */
 typedef struct {
@@ -62,6 +79,12 @@ typedef struct {
  * before the image (every image but the first after the model load). 0, or -1 for a model the driver
  * refuses (version 2). */
 int fx_perf_model(const fx_hwcfg *cfg, const fx_model *m, int chain_fc, int after_run, fx_perf_layer *out);
+/* The same for a version-2 chain as fx_driver_infer runs it (docs/run.md): the image once (LOAD_A of its
+ * HWC tensor, layer 0's load), then one RUNX per layer, each waiting for the previous one's done; the last
+ * streams the logits (exec ends at its last word). shape.N is the layer's out_h·out_w; seg_first is 0 (one
+ * driver segment; flexor cosim shows the chain as one row, inspect --perf does not use it yet). 0, or -1
+ * for a version-1 model or a layer RUNX refuses. */
+int fx_perf_model_v2(const fx_hwcfg *cfg, const fx_model *m, int after_run, fx_perf_layer *out);
 /* Cycles of fx_driver_load (ID, LOAD_W and LOAD_P of every layer and lane). */
 uint64_t fx_perf_load_cycles(const fx_hwcfg *cfg, const fx_model *m);
 #ifdef __cplusplus

@@ -13,6 +13,10 @@ typedef struct {
     void (*chunk)(void *user, uint32_t col, uint32_t m, uint32_t plane, uint32_t chunk, uint32_t dec_bits, int32_t psum);
     void (*acc)(void *user, uint32_t col, uint32_t m, uint32_t plane, int32_t acc);
     void *user;
+    /* RUNX only (the accelerator, not the reference): chunk `chunk` of column `col` as the gather built it
+     * (N_out bytes), and every activation-buffer word written (buffer, word address, N_out bytes). */
+    void (*gather)(void *user, uint32_t col, uint32_t chunk, const uint8_t *bytes);
+    void (*write)(void *user, uint32_t buf, uint32_t addr, const uint8_t *bytes);
 } fx_taps;
 
 /* A model prepared for inference: every layer's weight bits decrypted once, per channel, per plane,

@@ -37,11 +37,14 @@ typedef struct {
     uint32_t depth, n_out, a_words;
 } fxa_amem;
 
-/* The decoded RUN arguments (argchk.c) and the loop bounds derived from them. */
+/* The decoded RUN / RUNX arguments (argchk.c) and the loop bounds derived from them. */
 typedef struct {
     uint32_t K, M, N, q, n_in, enc, straddle, relu, dst_stream, src, dst, shift;
     uint32_t w_base, p_base, src_base, dst_base;
     uint32_t CH, S, G, CH_out;
+    /* RUNX only (x = 1): the input tensor C×in_h×in_w, kernel, stride s, padding p, the output positions
+     * out_h×out_w (N = out_h·out_w) before the pool (0 or 2), and the output tensor's out_h2×out_w2 */
+    uint32_t x, C, in_h, in_w, kh, kw, s, p, out_h, out_w, pool, out_h2, out_w2;
 } fxa_run;
 
 typedef struct {
@@ -57,7 +60,7 @@ typedef struct {
 
     /* cmd.c: the word-stream parser */
     int state;
-    uint32_t op, target, hdr[8], nhdr, need;
+    uint32_t op, target, hdr[FX_RUNX_ARGS], nhdr, need;
     uint64_t data_left, data_idx; /* data words still expected / already taken */
     int drop;                     /* LOAD failed its checks: consume and discard its data */
     uint32_t err;                 /* sticky: the first error's code */
@@ -80,17 +83,27 @@ void fxa_top_push(fxa_accel *a, uint32_t w);
 void fxa_cmd_word(fxa_accel *a, uint32_t w);
 void fxa_cmd_error(fxa_accel *a, uint32_t code);
 
-/* ctrl.c, argchk.c, seq.c */
-void fxa_ctrl_run(fxa_accel *a, const uint32_t h[8]);
+/* ctrl.c, argchk.c, seq.c: x = 0 a RUN (8 argument words), x = 1 a RUNX (FX_RUNX_ARGS words) */
+void fxa_ctrl_run(fxa_accel *a, const uint32_t *h, int x);
 uint32_t fxa_argchk(const fxa_accel *a, const uint32_t h[8], fxa_run *r);
+uint32_t fxa_argchk_runx(const fxa_accel *a, const uint32_t h[FX_RUNX_ARGS], fxa_run *r);
 void fxa_seq_run(fxa_accel *a, const fxa_run *r);
+
+/* gather.c: RUNX column order (the idx-th column computed is column n) and the CH chunks of column n
+ * gathered from the input tensor into col (CH·n_out bytes), each reported to the gather tap. */
+uint32_t fxa_gather_col(const fxa_run *r, uint32_t idx);
+void fxa_gather_column(fxa_accel *a, const fxa_run *r, uint32_t n, uint8_t *col);
 
 /* writer.c: the result buffer and serialiser of one RUN */
 typedef struct {
     fxa_accel *a;
     const fxa_run *r;
-    uint8_t *col; /* destination-buffer mode: one column of CH_out·n_out bytes, bytes >= M stay 0 */
+    uint8_t *col; /* RUN, destination-buffer mode: one column of CH_out·n_out bytes, bytes >= M stay 0 */
     int32_t *y;   /* a group's requantized results */
+    /* RUNX: the output word being filled (n_out bytes, fill of them), its address, the window's running
+     * maxima per channel (pool 2) and the columns done */
+    uint8_t *word, *pmax;
+    uint32_t fill, addr, cols;
 } fxa_writer;
 int fxa_writer_begin(fxa_writer *w, fxa_accel *a, const fxa_run *r);
 void fxa_writer_group(fxa_writer *w, uint32_t m0, const int64_t *t, uint32_t lanes_on);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Twin of rtl/flexor_cmd.v: the command parser. LOAD_W/P/A headers are checked when their count word
- * arrives and their data words go to memory (or are consumed and dropped); RUN arguments go to ctrl;
- * CLEAR_COUNTERS; the ID reply; the sticky error register (codes 1 and 6 here, 2-5 from the RUN). */
+ * arrives and their data words go to memory (or are consumed and dropped); RUN and RUNX arguments go to ctrl;
+ * CLEAR_COUNTERS; the ID reply; the sticky error register (codes 1 and 6 here, 2-5 from the RUN / RUNX). */
 #include "accel.h"
 
 void fxa_cmd_error(fxa_accel *a, uint32_t code)
@@ -50,6 +50,7 @@ void fxa_cmd_word(fxa_accel *a, uint32_t w)
         switch (a->op) {
         case FX_OP_LOAD_W: case FX_OP_LOAD_P: case FX_OP_LOAD_A: a->need = 2; a->state = FXA_ST_HDR; break;
         case FX_OP_RUN: a->need = 8; a->state = FXA_ST_HDR; break;
+        case FX_OP_RUNX: a->need = FX_RUNX_ARGS; a->state = FXA_ST_HDR; break;
         case FX_OP_CLEAR_COUNTERS: a->cnt.busy = a->cnt.stall = a->cnt.slices = 0; break;
         case FX_OP_ID:
             fxa_top_push(a, (uint32_t)FX_ID_MAGIC << 16 | FX_IF_MAJOR << 8 | FX_IF_MINOR);
@@ -62,7 +63,7 @@ void fxa_cmd_word(fxa_accel *a, uint32_t w)
         a->hdr[a->nhdr++] = w;
         if (a->nhdr < a->need) break;
         a->state = FXA_ST_CMD;
-        if (a->op == FX_OP_RUN) fxa_ctrl_run(a, a->hdr);
+        if (a->op == FX_OP_RUN || a->op == FX_OP_RUNX) fxa_ctrl_run(a, a->hdr, a->op == FX_OP_RUNX);
         else load_start(a);
         break;
     default: load_word(a, w); break;

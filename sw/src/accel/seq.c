@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Twin of the loop sequencer (rtl/flexor_seq.v): the loops n -> g -> plane ->
- * slice of a RUN and their addresses. Channel m = g·LANES + l lives in lane l at the same address in
+ * slice of a RUN and their addresses; a RUNX takes its columns from the gather (gather.c) in its column
+ * order instead of reading them from the source buffer. Channel m = g·LANES + l lives in lane l at the same address in
  * every lane's memories, so one address drives all lanes (docs/accelerator.md "Memory layout"). */
 #include "accel.h"
 #include <stdlib.h>
@@ -49,12 +50,15 @@ void fxa_seq_run(fxa_accel *a, const fxa_run *r)
     const uint32_t L = a->cfg.lanes, NG = (a->cfg.n_out + 3) / 4; /* 4-bit weight groups per chunk */
     uint32_t *wbits = malloc((size_t)r->G * r->q * r->CH * L * sizeof *wbits);
     int32_t *tab = malloc((size_t)r->CH * NG * 16 * sizeof *tab);
+    uint8_t *col = r->x ? malloc((size_t)r->CH * a->cfg.n_out) : NULL; /* a RUNX's gathered column */
     fxa_writer w;
-    if (!wbits || !tab || fxa_writer_begin(&w, a, r)) abort(); /* a simulator out of memory cannot go on */
+    if (!wbits || !tab || (r->x && !col) || fxa_writer_begin(&w, a, r)) abort(); /* out of memory: cannot go on */
     decrypt_weights(a, r, wbits);
-    for (uint32_t n = 0; n < r->N; n++) {
-        fxa_lane_chunk_table(fxa_amem_chunk(&a->amem, r->src, r->src_base + (uint64_t)n * r->CH), a->cfg.n_out,
-                             r->CH, tab);
+    for (uint32_t idx = 0; idx < r->N; idx++) {
+        const uint32_t n = r->x ? fxa_gather_col(r, idx) : idx;
+        if (r->x) fxa_gather_column(a, r, n, col);
+        fxa_lane_chunk_table(r->x ? col : fxa_amem_chunk(&a->amem, r->src, r->src_base + (uint64_t)n * r->CH),
+                             a->cfg.n_out, r->CH, tab);
         for (uint32_t g = 0; g < r->G; g++) {
             uint32_t lanes_on = r->M - g * L < L ? r->M - g * L : L;
             for (uint32_t i = 0; i < r->q; i++) plane(a, r, tab, wbits, n, g, i, lanes_on);
@@ -66,4 +70,5 @@ void fxa_seq_run(fxa_accel *a, const fxa_run *r)
     fxa_writer_end(&w);
     free(wbits);
     free(tab);
+    free(col);
 }

@@ -177,7 +177,7 @@ static void test_straddle_decrypt(void)
 {
     fx_backend *b = simple();
     taprec t;
-    fx_taps taps = {tc, ta, &t};
+    fx_taps taps = {.chunk = tc, .acc = ta, .user = &t};
     b->set_taps(b, &taps);
     const uint32_t w0 = 0x2D, w1 = 0x16; /* 101101, 010110 */
     uint32_t words[2] = {w0, w1};
@@ -281,7 +281,7 @@ static void expect_run(uint32_t code, uint32_t K, uint32_t M, uint32_t N, uint32
 static void test_errors(void)
 {
     /* 1: unknown opcodes consume only their own word */
-    const uint32_t ops[] = {0x00000000u, 0x07000000u, 0xFF123456u, 0x00000001u};
+    const uint32_t ops[] = {0x00000000u, 0x08000000u, 0xFF123456u, 0x00000001u};
     for (size_t i = 0; i < 4; i++) expect_error(1, &ops[i], 1, "unknown opcode");
     /* 2: shape */
     const uint32_t F = PLAIN(1, 0, 0);

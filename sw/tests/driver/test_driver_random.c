@@ -108,7 +108,7 @@ static void check_model(const fx_hwcfg *cfg, const fx_model *m, uint64_t seed, c
 
     /* reference taps, layer by layer, from the reference's own layer inputs */
     taplog tref = {0};
-    fx_taps tt = {on_chunk, on_acc, &tref};
+    fx_taps tt = {.chunk = on_chunk, .acc = on_acc, .user = &tref};
     uint64_t busy = 0, slices = 0;
     memcpy(act, img, in_sz);
     for (uint32_t li = 0; li < m->n_layers; li++) {
@@ -139,7 +139,7 @@ static void check_model(const fx_hwcfg *cfg, const fx_model *m, uint64_t seed, c
     for (int chain = 0; chain <= 1; chain++) {
         layerlog got = {0};
         taplog tgot = {0};
-        fx_taps t2 = {on_chunk, on_acc, &tgot};
+        fx_taps t2 = {.chunk = on_chunk, .acc = on_acc, .user = &tgot};
         const uint32_t clear = (uint32_t)FX_OP_CLEAR_COUNTERS << 24;
         b->write(b, &clear, 1);
         b->set_taps(b, &t2);

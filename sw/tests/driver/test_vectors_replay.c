@@ -75,7 +75,7 @@ static void replay(const char *dir, long want_err)
     CHECK(vh_param(dir, "VEC_ERR_CODE") == want_err, "%s: VEC_ERR_CODE %ld, expected %ld", dir,
           vh_param(dir, "VEC_ERR_CODE"), want_err);
     fx_backend *b = fx_accel_model_new(fx_hwcfg_builtin());
-    fx_taps t = {tc, ta, NULL};
+    fx_taps t = {.chunk = tc, .acc = ta};
     rc.n = ra.n = 0;
     b->set_taps(b, &t);
     for (size_t i = 0; i < cmd.n; i++) { /* one word at a time, as the in stream delivers them */
