@@ -322,6 +322,17 @@ uint32_t fx_driver_segment_end(const fx_model *m, uint32_t first, int chain_fc)
 
 /* A version-2 chain (fx_driver_plan has checked it): the image once as an HWC tensor into buffer 0, then one
  * RUNX per layer from base 0 of one buffer to base 0 of the other, the last streaming the logits. */
+/* The logits copied out (if asked) and the class: their argmax, ties to the lowest index. */
+static int class_of(const int32_t *out, uint32_t n, int32_t *logits)
+{
+    int cls = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        if (logits) logits[k] = out[k];
+        if (out[k] > out[cls]) cls = (int)k;
+    }
+    return cls;
+}
+
 static int infer_v2(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const fx_plan *plan, const uint8_t *image,
                     int32_t *logits, fx_layer_cb cb, void *user)
 {
@@ -341,11 +352,7 @@ static int infer_v2(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const
     if (read_out(b, out, nc)) goto done;
     const fx_layer *ll = &m->layers[m->n_layers - 1];
     if (cb && ll->pool == FX_POOL_NONE) cb(user, m->n_layers - 1, out, 1, nc); /* the GEMM output itself */
-    cls = 0;
-    for (uint32_t k = 0; k < nc; k++) {
-        if (logits) logits[k] = out[k];
-        if (out[k] > out[cls]) cls = (int)k; /* ties to the lowest index */
-    }
+    cls = class_of(out, nc, logits);
 done:
     free(t);
     free(out);
@@ -392,14 +399,7 @@ int fx_driver_infer(fx_backend *b, const fx_hwcfg *cfg, const fx_model *m, const
         if (last + 1 < m->n_layers) fx_layer_output_chw(ll, out, act);
         i = last + 1;
     }
-    {
-        const fx_layer *ll = &m->layers[m->n_layers - 1];
-        cls = 0;
-        for (uint32_t k = 0; k < ll->M; k++) {
-            if (logits) logits[k] = out[k];
-            if (out[k] > out[cls]) cls = (int)k; /* ties to the lowest index */
-        }
-    }
+    cls = class_of(out, m->layers[m->n_layers - 1].M, logits);
 done:
     free(act);
     free(out);

@@ -20,3 +20,12 @@ fx_hwcfg dt_cfg(uint32_t n_out, const uint32_t *n_in, uint32_t n_in_count, uint3
     if (fx_hwcfg_check(&c, err, sizeof err)) { fprintf(stderr, "bad test configuration: %s\n", err); exit(2); }
     return c;
 }
+
+void dt_cfgs(fx_hwcfg cfgs[DT_CFGS])
+{
+    static const uint32_t nin7[] = {3, 5, 7}, nin32[] = {16, 24, 32}, nin12[] = {6, 9, 12};
+    cfgs[0] = *fx_hwcfg_builtin();
+    cfgs[1] = dt_cfg(7, nin7, 3, 2, 3, 3, 400, 8192, 512, 4096);
+    cfgs[2] = dt_cfg(32, nin32, 3, 3, 5, 5, 1000, 8192, 512, 4096);
+    cfgs[3] = dt_cfg(12, nin12, 3, 3, 1, 8, 600, 16384, 1024, 4096);
+}

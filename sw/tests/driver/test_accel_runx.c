@@ -502,15 +502,9 @@ int main(void)
     small = dt_cfg(NO, nin_small, 2, 2, LANES, QMAX, KMAX, WMEM, PMEM, AMEM);
     test_errors();
 
-    const fx_hwcfg *def = fx_hwcfg_builtin();
-    static const uint32_t nin7[] = {3, 5, 7}, nin32[] = {16, 24, 32}, nin12[] = {6, 9, 12};
-    fx_hwcfg cfgs[] = {
-        *def,
-        dt_cfg(7, nin7, 3, 2, 3, 3, 400, 8192, 512, 4096),
-        dt_cfg(32, nin32, 3, 3, 5, 5, 1000, 8192, 512, 4096),
-        dt_cfg(12, nin12, 3, 3, 1, 8, 600, 16384, 1024, 4096),
-    };
-    for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0]; i++) {
+    fx_hwcfg cfgs[DT_CFGS];
+    dt_cfgs(cfgs);
+    for (size_t i = 0; i < DT_CFGS; i++) {
         uint64_t s = 42 + i;
         int pad_edge = 0;
         for (int k = 0; k < 150; k++) gather_case(&cfgs[i], &s, &pad_edge);

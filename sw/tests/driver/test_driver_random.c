@@ -198,15 +198,9 @@ static void random_models(const fx_hwcfg *cfg, int count)
 
 int main(void)
 {
-    const fx_hwcfg *def = fx_hwcfg_builtin();
-    static const uint32_t nin7[] = {3, 5, 7}, nin32[] = {16, 24, 32}, nin12[] = {6, 9, 12};
-    fx_hwcfg cfgs[] = {
-        *def,
-        dt_cfg(7, nin7, 3, 2, 3, 3, 400, 8192, 512, 4096),
-        dt_cfg(32, nin32, 3, 3, 5, 5, 1000, 8192, 512, 4096),
-        dt_cfg(12, nin12, 3, 3, 1, 8, 600, 16384, 1024, 4096),
-    };
-    for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0]; i++) {
+    fx_hwcfg cfgs[DT_CFGS];
+    dt_cfgs(cfgs);
+    for (size_t i = 0; i < DT_CFGS; i++) {
         memset(&cov, 0, sizeof cov);
         random_models(&cfgs[i], 30);
         for (uint32_t q = 1; q <= cfgs[i].q_max; q++) CHECK(cov.q[q], "cfg %s: q = %u never drawn", cfgs[i].name, q);
@@ -221,8 +215,8 @@ int main(void)
             fx_model m;
             char what[64];
             snprintf(what, sizeof what, "%s flags %u", arch[a], fl);
-            if (fx_model_random(&m, def, arch[a], fl, 5 + fl)) { CHECK(0, "%s: fx_model_random failed", what); continue; }
-            check_model(def, &m, 99, what);
+            if (fx_model_random(&m, &cfgs[0], arch[a], fl, 5 + fl)) { CHECK(0, "%s: fx_model_random failed", what); continue; }
+            check_model(&cfgs[0], &m, 99, what);
             fx_model_free(&m);
         }
     if (t_report("test_driver_random")) return 1;
